@@ -1,0 +1,118 @@
+/* config.h - interdict's configuration: one table drives parsing, defaults,
+ * validation, `--help` and docs/configuration.md, so they cannot drift.
+ *
+ * Sources, later ones winning: built-in defaults, the config file
+ * (`key = value` lines, `#` comments), then `-X key=value` on the command
+ * line. Keys starting with "rdkafka." are passed through to librdkafka
+ * ("rdkafka.consumer." and "rdkafka.producer." reach only that client).
+ */
+#ifndef IX_CONFIG_H
+#define IX_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef enum cfg_type {
+    CFG_STRING,   /* char *, owned by the cfg */
+    CFG_INT,      /* int64_t within [min, max] */
+    CFG_BOOL,     /* int: true/false, yes/no, on/off, 1/0 */
+    CFG_DURATION, /* int64_t milliseconds: "250ms", "30s", "15m", "2h", "7d", "2w" */
+    CFG_SIZE,     /* int64_t bytes: "512", "64KB", "512MB", "2GB" (powers of 1024) */
+    CFG_ENUM      /* int index into a NULL-terminated list of names */
+} cfg_type;
+
+/* One configuration key. */
+typedef struct cfg_entry {
+    const char *name;         /* e.g. "topic.transfers" */
+    cfg_type type;
+    size_t offset;            /* offsetof(cfg, field) */
+    const char *def;          /* default, written as in the file */
+    int64_t min, max;         /* bounds for CFG_INT, CFG_DURATION, CFG_SIZE */
+    const char *const *names; /* allowed values for CFG_ENUM */
+    const char *desc;         /* one or more sentences for --help and docs */
+} cfg_entry;
+
+/* A pass-through librdkafka property. */
+typedef struct cfg_kv {
+    char *key; /* without the "rdkafka." prefix, e.g. "consumer.fetch.wait.max.ms" */
+    char *value;
+} cfg_kv;
+
+/* Log levels, also the CFG_ENUM names of "log.level". */
+typedef enum cfg_log_level { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_INFO, CFG_LOG_DEBUG } cfg_log_level;
+
+typedef struct cfg {
+    /* Kafka */
+    char *brokers;
+    char *group_id;
+    char *instance_id;
+    char *topic_transfers;
+    char *topic_accounts;
+    char *topic_watchlist;
+    char *topic_reports;
+    char *topic_interceptions;
+    char *topic_deadletter;
+    int64_t topic_partitions; /* used when interdict creates topics */
+    int64_t commit_interval_ms;
+    int64_t kafka_timeout_ms; /* bound on one blocking broker call */
+
+    /* State */
+    char *state_dir;
+    int64_t state_cache_bytes;
+    char *watchlist_file; /* bulk-loaded at start when set */
+
+    /* Pipeline */
+    int64_t workers; /* 0 = one per core */
+    int64_t input_max_bytes;
+    int64_t input_max_past_ms;
+    int64_t input_max_future_ms;
+
+    /* Rules and actions */
+    char *rule_set;
+    int wl_enabled;
+    int64_t wl_score;
+    int64_t action_review_score;
+    int64_t action_hold_score;
+    int64_t action_freeze_score;
+    int64_t incident_cooldown_ms;
+
+    /* Operations */
+    int log_level; /* cfg_log_level */
+
+    /* rdkafka.* pass-through, in the order given. */
+    cfg_kv *rdkafka;
+    size_t rdkafka_cnt;
+} cfg;
+
+/* The table, terminated by an entry with name == NULL. */
+extern const cfg_entry cfg_table[];
+
+/* Set every key to its default. Returns 0, or -1 with errstr filled. */
+int cfg_init(cfg *c, char *errstr, size_t errstr_size);
+
+/* Free everything the cfg owns; c may be NULL. Leaves *c zeroed. */
+void cfg_free(cfg *c);
+
+/* Set one key from its textual value, validating type and range.
+ * Returns 0, or -1 with "key: why" in errstr. */
+int cfg_set(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size);
+
+/* Read a config file. Errors name the place: "path:line: why".
+ * Returns 0, or -1 with errstr filled (a missing file is an error). */
+int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size);
+
+/* Cross-key checks (e.g. review <= hold <= freeze scores).
+ * Returns 0, or -1 with errstr filled. */
+int cfg_validate(const cfg *c, char *errstr, size_t errstr_size);
+
+/* Human-readable table of every key, default and description (for --help). */
+void cfg_print_help(FILE *out);
+
+/* docs/configuration.md, man-page style. */
+void cfg_print_markdown(FILE *out);
+
+/* The effective configuration as a loadable config file. */
+void cfg_print_effective(const cfg *c, FILE *out);
+
+#endif /* IX_CONFIG_H */

@@ -1,0 +1,85 @@
+/* decode.h - strict decoding of untrusted wire messages into model records.
+ *
+ * Every input topic carries JSON (schemas/*.v1.json). The decoders accept
+ * exactly what the schemas allow and nothing else: unknown fields, wrong
+ * types, over-long strings, invalid UTF-8, non-integer or out-of-range amounts,
+ * unknown currencies and unparseable times are rejected with a reason that the
+ * pipeline puts on the dead-letter record. Decoders never allocate into the
+ * output record and never crash on any input (they are fuzzed).
+ *
+ * @locality any thread; decoders keep no state.
+ */
+#ifndef IX_DECODE_H
+#define IX_DECODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* Why a message was rejected. The codes are stable: they appear on the
+ * dead-letter topic and in metrics labels (dec_reason_code()). */
+typedef enum dec_reason {
+    DEC_OK = 0,
+    DEC_EMPTY,           /* zero-length or null message */
+    DEC_TOO_LARGE,       /* larger than dec_limits.max_bytes */
+    DEC_MALFORMED,       /* not JSON: syntax error, truncation, invalid UTF-8 */
+    DEC_NOT_OBJECT,      /* JSON, but the top level is not an object */
+    DEC_DUPLICATE_FIELD, /* the same key twice in one object */
+    DEC_UNKNOWN_FIELD,   /* a key the schema does not define */
+    DEC_VERSION,         /* "version" missing or not a supported version */
+    DEC_MISSING_FIELD,   /* a required field is absent */
+    DEC_FIELD_TYPE,      /* a field has the wrong JSON type */
+    DEC_FIELD_LENGTH,    /* a string is empty or longer than its limit */
+    DEC_FIELD_FORMAT,    /* a string has characters its format does not allow */
+    DEC_AMOUNT,          /* amount not an integer in 1 .. DEC_AMOUNT_MAX */
+    DEC_CURRENCY,        /* not an active ISO 4217 alphabetic code */
+    DEC_TIME,            /* not an RFC 3339 timestamp */
+    DEC_TIME_RANGE,      /* event time too far in the past or future */
+    DEC_SAME_ACCOUNT,    /* a transfer from an account to itself */
+    DEC_ENUM,            /* a value outside the field's allowed set */
+    DEC__COUNT
+} dec_reason;
+
+/* Largest accepted amount in minor units: 10^15, i.e. ten trillion in a
+ * two-decimal currency; far above any real transfer, far below INT64_MAX so
+ * that sums over windows cannot overflow. */
+#define DEC_AMOUNT_MAX 1000000000000000LL
+
+/* Bounds applied while decoding. */
+typedef struct dec_limits {
+    size_t max_bytes;       /* reject larger messages (DEC_TOO_LARGE) */
+    int64_t now_ms;         /* reference time for the range check, 0 = skip it */
+    int64_t max_past_ms;    /* event time may be at most this far before now_ms */
+    int64_t max_future_ms;  /* event time may be at most this far after now_ms */
+} dec_limits;
+
+/* What was wrong, for people: the reason, the field involved (may be empty)
+ * and a one-line detail. */
+typedef struct dec_error {
+    dec_reason reason;
+    char field[32];
+    char detail[160];
+} dec_error;
+
+/* Fill *lim with the defaults: 64 KiB, no time range check. */
+void dec_limits_default(dec_limits *lim);
+
+/* Each returns DEC_OK and fills *out, or a reason and fills *err (err may
+ * be NULL). On failure *out is unspecified. */
+dec_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
+                        dec_error *err);
+dec_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
+                       dec_error *err);
+dec_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
+                     dec_error *err);
+dec_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
+                      dec_error *err);
+
+/* Stable snake_case code of a reason, e.g. "unknown_currency". */
+const char *dec_reason_code(dec_reason r);
+
+/* "reason_code: field: detail" into buf, always NUL-terminated. */
+void dec_error_format(const dec_error *err, char *buf, size_t size);
+
+#endif /* IX_DECODE_H */

@@ -1,0 +1,28 @@
+/* encode.h - model records to their JSON wire form (schemas/*.v1.json).
+ *
+ * The encoders write into a caller's buffer and never allocate. They are the
+ * exact inverse of the decoders: dec_*(enc_*(x)) == x for every valid record.
+ * Output is compact JSON with keys in schema order.
+ *
+ * @returns the number of bytes written (without a NUL; one is appended when it
+ *          fits), or -1 if buf is too small.
+ */
+#ifndef IX_ENCODE_H
+#define IX_ENCODE_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+/* Enough for any transfer, account, watch entry or report. */
+#define ENC_RECORD_MAX 1024
+/* Enough for any freeze request with all findings and evidence filled. */
+#define ENC_REQUEST_MAX 65536
+
+int enc_transfer(const ix_transfer *t, char *buf, size_t size);
+int enc_account(const ix_account *a, char *buf, size_t size);
+int enc_watch(const ix_watch *w, char *buf, size_t size);
+int enc_report(const ix_report *r, char *buf, size_t size);
+int enc_request(const ix_request *r, char *buf, size_t size);
+
+#endif /* IX_ENCODE_H */
