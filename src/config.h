@@ -17,20 +17,23 @@ typedef enum cfg_type {
     CFG_STRING,   /* char *, owned by the cfg */
     CFG_INT,      /* int64_t within [min, max] */
     CFG_BOOL,     /* int: true/false, yes/no, on/off, 1/0 */
-    CFG_DURATION, /* int64_t milliseconds: "250ms", "30s", "15m", "2h", "7d", "2w" */
-    CFG_SIZE,     /* int64_t bytes: "512", "64KB", "512MB", "2GB" (powers of 1024) */
+    CFG_DURATION, /* int64_t ms: "250ms", "30s", "15m", "2h", "7d", "2w", "0" */
+    CFG_SIZE,     /* int64_t bytes: "512", "64KB", "512MiB", "2GB"; 1KB = 1KiB = 1024 */
     CFG_ENUM      /* int index into a NULL-terminated list of names */
 } cfg_type;
 
-/* One configuration key. */
+/* One configuration key. Entries of one section are contiguous in the table,
+ * in the order --help and the docs show them. */
 typedef struct cfg_entry {
     const char *name;         /* e.g. "topic.transfers" */
-    cfg_type type;
+    const char *section;      /* heading in --help and docs, e.g. "Kafka" */
+    cfg_type type;            /* how the value is parsed and stored */
     size_t offset;            /* offsetof(cfg, field) */
     const char *def;          /* default, written as in the file */
     int64_t min, max;         /* bounds for CFG_INT, CFG_DURATION, CFG_SIZE */
     const char *const *names; /* allowed values for CFG_ENUM */
-    const char *desc;         /* one or more sentences for --help and docs */
+    const char *summary;      /* one sentence, the line --help shows */
+    const char *desc;         /* the rest, for the docs: units, effects, trade-offs */
 } cfg_entry;
 
 /* A pass-through librdkafka property. */
@@ -40,7 +43,12 @@ typedef struct cfg_kv {
 } cfg_kv;
 
 /* Log levels, also the CFG_ENUM names of "log.level". */
-typedef enum cfg_log_level { CFG_LOG_ERROR, CFG_LOG_WARN, CFG_LOG_INFO, CFG_LOG_DEBUG } cfg_log_level;
+typedef enum cfg_log_level {
+    CFG_LOG_ERROR,
+    CFG_LOG_WARN,
+    CFG_LOG_INFO,
+    CFG_LOG_DEBUG
+} cfg_log_level;
 
 typedef struct cfg {
     /* Kafka */
@@ -88,31 +96,54 @@ typedef struct cfg {
 /* The table, terminated by an entry with name == NULL. */
 extern const cfg_entry cfg_table[];
 
+/* The entry named `name`, or NULL (rdkafka.* keys have none). */
+const cfg_entry *cfg_find(const char *name);
+
 /* Set every key to its default. Returns 0, or -1 with errstr filled. */
 int cfg_init(cfg *c, char *errstr, size_t errstr_size);
 
 /* Free everything the cfg owns; c may be NULL. Leaves *c zeroed. */
 void cfg_free(cfg *c);
 
-/* Set one key from its textual value, validating type and range.
+/* Set one key from its textual value, validating type and range. Surrounding
+ * whitespace is ignored; control characters are rejected, so every value can
+ * be written back to a file. An unknown key's error suggests the closest known
+ * one. "rdkafka.*" keys are appended to c->rdkafka, or replace the value of an
+ * earlier one in place. On error c is unchanged.
  * Returns 0, or -1 with "key: why" in errstr. */
 int cfg_set(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size);
 
-/* Read a config file. Errors name the place: "path:line: why".
+/* Parse a duration written as in the config file ("250ms", "30s", ..., "0"; a bare
+ * number other than 0 is refused), for command-line options that take one. No bounds.
+ * Returns 0 and sets *ms, or -1 with "name: why" in errstr. */
+int cfg_parse_duration(const char *name, const char *text, int64_t *ms, char *errstr,
+                       size_t errstr_size);
+
+/* Read a config file: `key = value` lines, `#` comments on lines of their own,
+ * blank lines; a value runs to the end of its line and may contain '=' or '#'.
+ * Errors name the place: "path:line: why". Lines before a bad one have been
+ * applied, so discard c on error.
  * Returns 0, or -1 with errstr filled (a missing file is an error). */
 int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size);
 
-/* Cross-key checks (e.g. review <= hold <= freeze scores).
- * Returns 0, or -1 with errstr filled. */
+/* Checks a whole cfg before use, also one filled in by code rather than
+ * cfg_set: every value within its table bounds, review <= hold <= freeze
+ * scores, six distinct valid topic names, required strings non-empty, and
+ * each rdkafka.* property known to librdkafka and not one interdict owns.
+ * Returns 0, or -1 with the first problem, "key: why", in errstr. */
 int cfg_validate(const cfg *c, char *errstr, size_t errstr_size);
 
-/* Human-readable table of every key, default and description (for --help). */
+/* Human-readable table of every key, default and summary (for --help),
+ * grouped by section, no line over 100 columns. */
 void cfg_print_help(FILE *out);
 
-/* docs/configuration.md, man-page style. */
+/* docs/configuration.md, man-page style. The committed file must equal this
+ * output; regenerate it with `tests/unit/test_config --write-docs`. */
 void cfg_print_markdown(FILE *out);
 
-/* The effective configuration as a loadable config file. */
+/* The effective configuration as a commented config file that cfg_load_file
+ * reads back to the same values, rdkafka.* included. Defaults keep the
+ * spelling of the table; other durations and sizes use the largest exact unit. */
 void cfg_print_effective(const cfg *c, FILE *out);
 
 #endif /* IX_CONFIG_H */

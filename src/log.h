@@ -10,17 +10,29 @@
 #include <stdio.h>
 
 typedef struct ix_log {
-    int level;   /* cfg_log_level: messages above it are dropped */
-    FILE *out;   /* stderr unless redirected (tests) */
+    int level; /* cfg_log_level: messages above it are dropped */
+    FILE *out; /* stderr unless redirected (tests) */
 } ix_log;
 
+/* Longest line written, newline included; longer messages are cut and end in "...". */
+#define IX_LOG_LINE_MAX 2048
+
+/* Write one line, whatever the level (the macros below do the filtering):
+ * "2026-11-23T10:31:01.123Z WARN  module: message\n", UTC, to lg->out or
+ * stderr if NULL. One fwrite per line, so lines from threads do not mix.
+ * Control characters in the message become '?', so logged input cannot forge
+ * lines; a trailing newline in fmt is dropped. */
 void ix_log_write(const ix_log *lg, int level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The handle is copied once into a local, so `lg` is evaluated once and `&ctx_log` does not
+ * trip -Waddress ("will always evaluate as true"). The format arguments are evaluated only
+ * when the level lets the line through. */
 #define LOG_AT(lg, lvl, mod, ...)                                                                  \
     do {                                                                                           \
-        if ((lg) && (lvl) <= (lg)->level)                                                          \
-            ix_log_write((lg), (lvl), (mod), __VA_ARGS__);                                         \
+        const ix_log *ix_log_at_ = (lg);                                                           \
+        if (ix_log_at_ && (lvl) <= ix_log_at_->level)                                              \
+            ix_log_write(ix_log_at_, (lvl), (mod), __VA_ARGS__);                                   \
     } while (0)
 
 #define LOG_ERROR(lg, mod, ...) LOG_AT(lg, 0, mod, __VA_ARGS__)
