@@ -1,6 +1,6 @@
 /* decode.h - strict decoding of untrusted wire messages into model records.
  *
- * Every input topic carries JSON (schemas/*.v1.json). The decoders accept
+ * Every input topic carries JSON (schemas/<name>.v1.json). The decoders accept
  * exactly what the schemas allow and nothing else: unknown fields, wrong
  * types, over-long strings, invalid UTF-8, non-integer or out-of-range amounts,
  * unknown currencies and unparseable times are rejected with a reason that the
@@ -46,12 +46,14 @@ typedef enum dec_reason {
  * that sums over windows cannot overflow. */
 #define DEC_AMOUNT_MAX 1000000000000000LL
 
-/* Bounds applied while decoding. */
+/* Bounds applied while decoding. The time range applies to a transfer's
+ * event_time only: profile, watch-list and report times may legitimately be
+ * old (compacted topics are replayed from the start). */
 typedef struct dec_limits {
-    size_t max_bytes;       /* reject larger messages (DEC_TOO_LARGE) */
-    int64_t now_ms;         /* reference time for the range check, 0 = skip it */
-    int64_t max_past_ms;    /* event time may be at most this far before now_ms */
-    int64_t max_future_ms;  /* event time may be at most this far after now_ms */
+    size_t max_bytes;      /* reject larger messages (DEC_TOO_LARGE) */
+    int64_t now_ms;        /* reference time for the range check, 0 = skip it */
+    int64_t max_past_ms;   /* event time may be at most this far before now_ms */
+    int64_t max_future_ms; /* event time may be at most this far after now_ms */
 } dec_limits;
 
 /* What was wrong, for people: the reason, the field involved (may be empty)
@@ -62,11 +64,16 @@ typedef struct dec_error {
     char detail[160];
 } dec_error;
 
-/* Fill *lim with the defaults: 64 KiB, no time range check. */
+/* Fill *lim with the defaults: 64 KiB, no time range check (now_ms 0; the
+ * range itself defaults to 30 days back and 5 minutes ahead, for callers
+ * that only set now_ms). */
 void dec_limits_default(dec_limits *lim);
 
 /* Each returns DEC_OK and fills *out, or a reason and fills *err (err may
- * be NULL). On failure *out is unspecified. */
+ * be NULL; lim may be NULL for the defaults). *out is zeroed first, so equal
+ * messages give byte-identical records; on failure its content is
+ * unspecified. Optional fields absent from the message are left zero (an
+ * empty string, IX_CHANNEL_UNKNOWN, no status flags). */
 dec_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
                         dec_error *err);
 dec_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
@@ -76,7 +83,8 @@ dec_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watc
 dec_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
                       dec_error *err);
 
-/* Stable snake_case code of a reason, e.g. "unknown_currency". */
+/* Stable snake_case code of a reason, e.g. "unknown_currency" (the full
+ * list is in schemas/README.md). */
 const char *dec_reason_code(dec_reason r);
 
 /* "reason_code: field: detail" into buf, always NUL-terminated. */

@@ -1,11 +1,19 @@
-/* encode.h - model records to their JSON wire form (schemas/*.v1.json).
+/* encode.h - model records to their JSON wire form (schemas/<name>.v1.json).
  *
  * The encoders write into a caller's buffer and never allocate. They are the
  * exact inverse of the decoders: dec_*(enc_*(x)) == x for every valid record.
  * Output is compact JSON with keys in schema order.
  *
+ * Optional fields are omitted when they hold their zero value (no channel, no
+ * device hash, no status flags); IX_ACCT_WATCHLISTED is never written. String
+ * fields are read up to their array size, so a record missing a NUL cannot
+ * make the encoder read past it; counts (npath, nevidence, ...) are clamped
+ * to their arrays.
+ *
  * @returns the number of bytes written (without a NUL; one is appended when it
- *          fits), or -1 if buf is too small.
+ *          fits), or -1 if buf is too small or a time lies outside what
+ *          tf_format() can write (before 1970 or after 9999). Nothing is ever
+ *          written at or past buf[size].
  */
 #ifndef IX_ENCODE_H
 #define IX_ENCODE_H

@@ -10,12 +10,12 @@
 
 #include <stdint.h>
 
-#define IX_ACCOUNT_MAX  34 /* ISO 13616 IBAN maximum; also fits domestic numbers */
-#define IX_BANK_MAX     11 /* ISO 9362 BIC, 8 or 11 characters */
-#define IX_ID_MAX       64 /* transfer, report and request identifiers */
-#define IX_CURRENCY_LEN 3  /* ISO 4217 alphabetic code */
+#define IX_ACCOUNT_MAX  34  /* ISO 13616 IBAN maximum; also fits domestic numbers */
+#define IX_BANK_MAX     11  /* ISO 9362 BIC, 8 or 11 characters */
+#define IX_ID_MAX       64  /* transfer, report and request identifiers */
+#define IX_CURRENCY_LEN 3   /* ISO 4217 alphabetic code */
 #define IX_TEXT_MAX     127 /* free-text reasons and list names */
-#define IX_HASH_MAX     64 /* hex-encoded hashed identifiers (SHA-256) */
+#define IX_HASH_MAX     64  /* hex-encoded hashed identifiers (SHA-256) */
 
 /* Channel a transfer was initiated on; optional on the wire. */
 typedef enum ix_channel {
@@ -154,11 +154,16 @@ typedef struct ix_request {
     ix_finding findings[IX_FINDINGS_MAX];
 } ix_request;
 
+/* Wire names, as the schemas spell them: "FREEZE", "HOLD", "REVIEW";
+ * "mobile", "online", "branch", "atm", "pos"; "person", "business",
+ * "merchant". The zero values are "NONE" and "unknown", which no schema
+ * allows on the wire; a value out of range is "invalid". Static strings. */
 const char *ix_action_name(ix_action a);
 const char *ix_channel_name(ix_channel c);
 const char *ix_holder_type_name(ix_holder_type h);
 
-/* Inverse of the *_name functions; return -1 when the name is unknown. */
+/* Inverse of the *_name functions (exact, case-sensitive match); return -1
+ * when the name is unknown. */
 int ix_action_parse(const char *s);
 int ix_channel_parse(const char *s);
 int ix_holder_type_parse(const char *s);

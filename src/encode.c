@@ -1,0 +1,324 @@
+/* encode.c - model records to compact JSON, written straight into a caller's buffer.
+ *
+ * Hand-written instead of built with jansson: this is the hot output path of
+ * the load generator and of every freeze request, and building a jansson tree
+ * would allocate per field. A small writer appends fragments and remembers
+ * when the buffer ran out; nothing is ever written at or past `size`.
+ *
+ * String fields are read with strnlen() bounded by their array size, so a
+ * record with a missing NUL still cannot make the encoder read past it.
+ */
+#include "encode.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+typedef struct wbuf {
+    char *p;
+    size_t size;
+    size_t len;
+    int full; /* a write did not fit, or a value could not be encoded */
+} wbuf;
+
+static void put_raw(wbuf *w, const char *s, size_t n)
+{
+    if (w->full || n > w->size - w->len) {
+        w->full = 1;
+        return;
+    }
+    memcpy(w->p + w->len, s, n);
+    w->len += n;
+}
+
+static void put_lit(wbuf *w, const char *s)
+{
+    put_raw(w, s, strlen(s));
+}
+
+/* A JSON string: quotes and backslashes escaped, control characters as
+ * \u00XX, bytes >= 0x80 passed through (decoded strings are valid UTF-8). */
+static void put_str(wbuf *w, const char *s, size_t max)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (!s) {
+        s = ""; /* a finding's static name left unset: still valid JSON */
+    }
+    size_t n = strnlen(s, max);
+    size_t run = 0; /* start of the pending stretch that needs no escape */
+    put_raw(w, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            continue;
+        }
+        put_raw(w, s + run, i - run);
+        run = i + 1;
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            put_raw(w, esc, 2);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            put_raw(w, esc, 6);
+        }
+    }
+    put_raw(w, s + run, n - run);
+    put_raw(w, "\"", 1);
+}
+
+/* A string array field, e.g. char id[IX_ID_MAX + 1]. */
+#define PUT_FIELD(w, arr) put_str((w), (arr), sizeof(arr))
+
+static void put_int(wbuf *w, int64_t v)
+{
+    char tmp[24];
+    size_t i = sizeof tmp;
+    /* Negate in unsigned arithmetic so that INT64_MIN does not overflow. */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) {
+        tmp[--i] = '-';
+    }
+    put_raw(w, tmp + i, sizeof tmp - i);
+}
+
+static void put_time(wbuf *w, int64_t ms)
+{
+    char tmp[TF_RFC3339_LEN + 3];
+    tmp[0] = '"';
+    int n = tf_format(ms, tmp + 1, sizeof tmp - 1);
+    if (n < 0) {
+        w->full = 1; /* out of the schema's range: nothing valid to write */
+        return;
+    }
+    tmp[n + 1] = '"';
+    put_raw(w, tmp, (size_t)n + 2);
+}
+
+/* Appends the NUL when it fits; see encode.h for the return value. */
+static int finish(wbuf *w)
+{
+    if (w->full || w->len > (size_t)INT32_MAX) {
+        return -1;
+    }
+    if (w->len < w->size) {
+        w->p[w->len] = '\0';
+    }
+    return (int)w->len;
+}
+
+static wbuf writer(char *buf, size_t size)
+{
+    wbuf w = {buf, buf ? size : 0, 0, 0};
+    return w;
+}
+
+int enc_transfer(const ix_transfer *t, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"transfer_id\":");
+    PUT_FIELD(&w, t->id);
+    put_lit(&w, ",\"from_account\":");
+    PUT_FIELD(&w, t->from_account);
+    put_lit(&w, ",\"from_bank\":");
+    PUT_FIELD(&w, t->from_bank);
+    put_lit(&w, ",\"to_account\":");
+    PUT_FIELD(&w, t->to_account);
+    put_lit(&w, ",\"to_bank\":");
+    PUT_FIELD(&w, t->to_bank);
+    put_lit(&w, ",\"amount\":");
+    put_int(&w, t->amount);
+    put_lit(&w, ",\"currency\":");
+    PUT_FIELD(&w, t->currency);
+    put_lit(&w, ",\"event_time\":");
+    put_time(&w, t->event_time_ms);
+    if (t->channel > IX_CHANNEL_UNKNOWN && t->channel < IX_CHANNEL__COUNT) {
+        put_lit(&w, ",\"channel\":");
+        put_str(&w, ix_channel_name(t->channel), IX_TEXT_MAX);
+    }
+    put_lit(&w, "}");
+    return finish(&w);
+}
+
+static void put_status(wbuf *w, uint32_t flags)
+{
+    if (!(flags & (IX_ACCT_DORMANT | IX_ACCT_FROZEN))) {
+        return; /* optional on the wire; IX_ACCT_WATCHLISTED is never sent */
+    }
+    put_lit(w, ",\"status\":[");
+    if (flags & IX_ACCT_DORMANT) {
+        put_lit(w, (flags & IX_ACCT_FROZEN) ? "\"dormant\",\"frozen\"" : "\"dormant\"");
+    } else {
+        put_lit(w, "\"frozen\"");
+    }
+    put_lit(w, "]");
+}
+
+int enc_account(const ix_account *a, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"account\":");
+    PUT_FIELD(&w, a->account);
+    put_lit(&w, ",\"bank\":");
+    PUT_FIELD(&w, a->bank);
+    put_lit(&w, ",\"opened_at\":");
+    put_time(&w, a->opened_at_ms);
+    put_lit(&w, ",\"holder_type\":");
+    put_str(&w, ix_holder_type_name(a->holder_type), IX_TEXT_MAX);
+    put_lit(&w, ",\"kyc_level\":");
+    put_int(&w, a->kyc_level);
+    put_lit(&w, ",\"holder_hash\":");
+    PUT_FIELD(&w, a->holder_hash);
+    put_lit(&w, ",\"phone_hash\":");
+    PUT_FIELD(&w, a->phone_hash);
+    if (a->device_hash[0]) {
+        put_lit(&w, ",\"device_hash\":");
+        PUT_FIELD(&w, a->device_hash);
+    }
+    put_status(&w, a->flags);
+    put_lit(&w, ",\"updated_at\":");
+    put_time(&w, a->updated_at_ms);
+    put_lit(&w, "}");
+    return finish(&w);
+}
+
+int enc_watch(const ix_watch *wl, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"account\":");
+    PUT_FIELD(&w, wl->account);
+    put_lit(&w, ",\"bank\":");
+    PUT_FIELD(&w, wl->bank);
+    put_lit(&w, ",\"list\":");
+    PUT_FIELD(&w, wl->list);
+    put_lit(&w, ",\"reason\":");
+    PUT_FIELD(&w, wl->reason);
+    put_lit(&w, ",\"added_at\":");
+    put_time(&w, wl->added_at_ms);
+    put_lit(&w, "}");
+    return finish(&w);
+}
+
+int enc_report(const ix_report *r, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"report_id\":");
+    PUT_FIELD(&w, r->id);
+    put_lit(&w, ",\"transfer_id\":");
+    PUT_FIELD(&w, r->transfer_id);
+    put_lit(&w, ",\"victim_account\":");
+    PUT_FIELD(&w, r->victim_account);
+    put_lit(&w, ",\"amount\":");
+    put_int(&w, r->amount);
+    put_lit(&w, ",\"currency\":");
+    PUT_FIELD(&w, r->currency);
+    put_lit(&w, ",\"reported_at\":");
+    put_time(&w, r->reported_at_ms);
+    put_lit(&w, ",\"source\":");
+    PUT_FIELD(&w, r->source);
+    put_lit(&w, "}");
+    return finish(&w);
+}
+
+/* A count from a record, clamped to its array so that a corrupt count can
+ * never read outside the record. */
+static int clamp_count(int n, int max)
+{
+    return n < 0 ? 0 : n > max ? max : n;
+}
+
+static void put_evidence(wbuf *w, const ix_evidence *e)
+{
+    put_lit(w, "{\"transfer_id\":");
+    PUT_FIELD(w, e->transfer_id);
+    put_lit(w, ",\"from_account\":");
+    PUT_FIELD(w, e->from_account);
+    put_lit(w, ",\"to_account\":");
+    PUT_FIELD(w, e->to_account);
+    put_lit(w, ",\"amount\":");
+    put_int(w, e->amount);
+    put_lit(w, ",\"time\":");
+    put_time(w, e->time_ms);
+    put_lit(w, "}");
+}
+
+static void put_figure(wbuf *w, const ix_figure *fig)
+{
+    put_lit(w, "{\"name\":");
+    put_str(w, fig->name, IX_TEXT_MAX);
+    put_lit(w, ",\"value\":");
+    put_int(w, fig->value);
+    put_lit(w, ",\"threshold\":");
+    put_int(w, fig->threshold);
+    put_lit(w, "}");
+}
+
+static void put_finding(wbuf *w, const ix_finding *f)
+{
+    put_lit(w, "{\"rule\":");
+    put_str(w, f->rule, IX_TEXT_MAX);
+    put_lit(w, ",\"code\":");
+    put_str(w, f->code, IX_TEXT_MAX);
+    put_lit(w, ",\"score\":");
+    put_int(w, f->score);
+    put_lit(w, ",\"amount\":");
+    put_int(w, f->amount);
+    put_lit(w, ",\"path\":[");
+    int n = clamp_count(f->npath, IX_PATH_MAX);
+    for (int i = 0; i < n; i++) {
+        put_lit(w, i ? "," : "");
+        PUT_FIELD(w, f->path[i]);
+    }
+    put_lit(w, "],\"evidence\":[");
+    n = clamp_count(f->nevidence, IX_EVIDENCE_MAX);
+    for (int i = 0; i < n; i++) {
+        put_lit(w, i ? "," : "");
+        put_evidence(w, &f->evidence[i]);
+    }
+    put_lit(w, "],\"figures\":[");
+    n = clamp_count(f->nfigures, IX_FIGURES_MAX);
+    for (int i = 0; i < n; i++) {
+        put_lit(w, i ? "," : "");
+        put_figure(w, &f->figures[i]);
+    }
+    put_lit(w, "]}");
+}
+
+int enc_request(const ix_request *r, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"request_id\":");
+    PUT_FIELD(&w, r->id);
+    put_lit(&w, ",\"rule_set\":");
+    PUT_FIELD(&w, r->rule_set);
+    put_lit(&w, ",\"account\":");
+    PUT_FIELD(&w, r->account);
+    put_lit(&w, ",\"bank\":");
+    PUT_FIELD(&w, r->bank);
+    put_lit(&w, ",\"action\":");
+    put_str(&w, ix_action_name(r->action), IX_TEXT_MAX);
+    put_lit(&w, ",\"score\":");
+    put_int(&w, r->score);
+    put_lit(&w, ",\"trigger\":{\"id\":");
+    PUT_FIELD(&w, r->trigger_id);
+    put_lit(&w, ",\"amount\":");
+    put_int(&w, r->trigger_amount);
+    put_lit(&w, ",\"currency\":");
+    PUT_FIELD(&w, r->currency);
+    put_lit(&w, ",\"event_time\":");
+    put_time(&w, r->trigger_time_ms);
+    put_lit(&w, "},\"detected_at\":");
+    put_time(&w, r->detected_at_ms);
+    put_lit(&w, ",\"findings\":[");
+    int n = clamp_count(r->nfindings, IX_FINDINGS_MAX);
+    for (int i = 0; i < n; i++) {
+        put_lit(&w, i ? "," : "");
+        put_finding(&w, &r->findings[i]);
+    }
+    put_lit(&w, "]}");
+    return finish(&w);
+}
