@@ -1,0 +1,349 @@
+/* kafka.c - client configuration, topic creation and the embedded cluster. */
+#include "kafka.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka_mock.h>
+
+int kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *errstr,
+                   size_t errstr_size)
+{
+    char why[256];
+    if (rd_kafka_conf_set(conf, key, value, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
+        snprintf(errstr, errstr_size, "%s=%s: %s", key, value, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* The pass-through key for `role`, or NULL when it belongs to another role. */
+static const char *passthrough_key(const char *key, kafka_role role)
+{
+    if (strncmp(key, "consumer.", 9) == 0)
+        return role == KAFKA_CONSUMER ? key + 9 : NULL;
+    if (strncmp(key, "producer.", 9) == 0)
+        return role == KAFKA_PRODUCER ? key + 9 : NULL;
+    return key;
+}
+
+rd_kafka_conf_t *kafka_conf_new(const cfg *c, kafka_role role, const char *const *defaults,
+                                char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (kafka_conf_set(conf, "bootstrap.servers", c->brokers, errstr, errstr_size) != 0)
+        goto fail;
+    if (kafka_conf_set(conf, "client.id", c->instance_id, errstr, errstr_size) != 0)
+        goto fail;
+    for (size_t i = 0; defaults && defaults[i]; i += 2)
+        if (kafka_conf_set(conf, defaults[i], defaults[i + 1], errstr, errstr_size) != 0)
+            goto fail;
+    for (size_t i = 0; i < c->rdkafka_cnt; i++) {
+        const char *key = passthrough_key(c->rdkafka[i].key, role);
+        if (key && kafka_conf_set(conf, key, c->rdkafka[i].value, errstr, errstr_size) != 0)
+            goto fail;
+    }
+    return conf;
+fail:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}
+
+static const char *const *topic_names(const cfg *c, const char *names[6])
+{
+    names[0] = c->topic_transfers;
+    names[1] = c->topic_accounts;
+    names[2] = c->topic_watchlist;
+    names[3] = c->topic_reports;
+    names[4] = c->topic_interceptions;
+    names[5] = c->topic_deadletter;
+    return names;
+}
+
+static int new_topics(const cfg *c, rd_kafka_NewTopic_t *nt[6], char *errstr, size_t errstr_size)
+{
+    const char *names[6];
+    char why[256];
+    topic_names(c, names);
+    for (int i = 0; i < 6; i++) {
+        nt[i] = rd_kafka_NewTopic_new(names[i], (int)c->topic_partitions, -1, why, sizeof(why));
+        if (!nt[i]) {
+            snprintf(errstr, errstr_size, "topic %s: %s", names[i], why);
+            return -1;
+        }
+    }
+    /* The watch list is a table: only the latest entry per account matters. */
+    rd_kafka_NewTopic_set_config(nt[2], "cleanup.policy", "compact");
+    return 0;
+}
+
+static int check_create_result(rd_kafka_event_t *ev, char *errstr, size_t errstr_size)
+{
+    if (rd_kafka_event_error(ev)) {
+        snprintf(errstr, errstr_size, "creating topics: %s", rd_kafka_event_error_string(ev));
+        return -1;
+    }
+    size_t cnt = 0;
+    const rd_kafka_topic_result_t **res =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &cnt);
+    for (size_t i = 0; i < cnt; i++) {
+        rd_kafka_resp_err_t err = rd_kafka_topic_result_error(res[i]);
+        if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            snprintf(errstr, errstr_size, "creating topic %s: %s",
+                     rd_kafka_topic_result_name(res[i]),
+                     rd_kafka_topic_result_error_string(res[i]));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int kafka_create_topics(const cfg *c, char *errstr, size_t errstr_size)
+{
+    rd_kafka_NewTopic_t *nt[6] = {0};
+    rd_kafka_t *rk = NULL;
+    rd_kafka_queue_t *q = NULL;
+    rd_kafka_AdminOptions_t *ao = NULL;
+    int rc = -1;
+    char why[256];
+
+    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_ADMIN, NULL, errstr, errstr_size);
+    if (!conf)
+        return -1;
+    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errstr, errstr_size, "creating admin client: %s", why);
+        return -1;
+    }
+    conf = NULL; /* rd_kafka_new() took ownership */
+    if (new_topics(c, nt, errstr, errstr_size) != 0)
+        goto out;
+    q = rd_kafka_queue_new(rk);
+    ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    rd_kafka_AdminOptions_set_operation_timeout(ao, (int)c->kafka_timeout_ms, why, sizeof(why));
+    rd_kafka_AdminOptions_set_request_timeout(ao, (int)c->kafka_timeout_ms, why, sizeof(why));
+    rd_kafka_CreateTopics(rk, nt, 6, ao, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)c->kafka_timeout_ms + 5000);
+    if (!ev) {
+        snprintf(errstr, errstr_size, "creating topics: no answer from %s within %lld ms",
+                 c->brokers, (long long)c->kafka_timeout_ms);
+        goto out;
+    }
+    rc = check_create_result(ev, errstr, errstr_size);
+    rd_kafka_event_destroy(ev);
+out:
+    for (int i = 0; i < 6; i++)
+        if (nt[i])
+            rd_kafka_NewTopic_destroy(nt[i]);
+    if (ao)
+        rd_kafka_AdminOptions_destroy(ao);
+    if (q)
+        rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+struct kafka_mock {
+    rd_kafka_t *rk; /* owns the cluster */
+    rd_kafka_mock_cluster_t *mc;
+    char *bootstraps;
+};
+
+kafka_mock *kafka_mock_start(const cfg *c, int brokers, char *errstr, size_t errstr_size)
+{
+    char why[256];
+    const char *names[6];
+    kafka_mock *m = calloc(1, sizeof(*m));
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (!m)
+        goto fail;
+    /* A quiet handle whose only job is to own the mock cluster. */
+    rd_kafka_conf_set(conf, "log_level", "3", NULL, 0);
+    m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
+    if (!m->rk) {
+        snprintf(errstr, errstr_size, "starting embedded broker: %s", why);
+        goto fail;
+    }
+    conf = NULL;
+    m->mc = rd_kafka_mock_cluster_new(m->rk, brokers);
+    if (!m->mc) {
+        snprintf(errstr, errstr_size, "starting embedded broker: mock cluster failed");
+        goto fail;
+    }
+    topic_names(c, names);
+    for (int i = 0; i < 6; i++) {
+        rd_kafka_resp_err_t err =
+            rd_kafka_mock_topic_create(m->mc, names[i], (int)c->topic_partitions, 1);
+        if (err) {
+            snprintf(errstr, errstr_size, "embedded broker: topic %s: %s", names[i],
+                     rd_kafka_err2str(err));
+            goto fail;
+        }
+    }
+    m->bootstraps = strdup(rd_kafka_mock_cluster_bootstraps(m->mc));
+    if (!m->bootstraps)
+        goto fail;
+    return m;
+fail:
+    if (conf)
+        rd_kafka_conf_destroy(conf);
+    if (errstr[0] == '\0')
+        snprintf(errstr, errstr_size, "out of memory");
+    kafka_mock_stop(m);
+    return NULL;
+}
+
+const char *kafka_mock_bootstraps(const kafka_mock *m)
+{
+    return m->bootstraps;
+}
+
+void kafka_mock_stop(kafka_mock *m)
+{
+    if (!m)
+        return;
+    if (m->mc)
+        rd_kafka_mock_cluster_destroy(m->mc);
+    if (m->rk)
+        rd_kafka_destroy(m->rk);
+    free(m->bootstraps);
+    free(m);
+}
+
+int kafka_topic_counts(rd_kafka_t *rk, const char *topic, int64_t *messages, int *truncated,
+                       int timeout_ms, char *errstr, size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    int rc = -1;
+    *messages = 0;
+    *truncated = 0;
+    if (err) {
+        snprintf(errstr, errstr_size, "metadata for %s: %s", topic, rd_kafka_err2str(err));
+        goto out;
+    }
+    if (md->topic_cnt != 1 || md->topics[0].err) {
+        snprintf(errstr, errstr_size, "metadata for %s: %s", topic,
+                 md->topic_cnt ? rd_kafka_err2str(md->topics[0].err) : "no such topic");
+        goto out;
+    }
+    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+        int64_t lo = 0, hi = 0;
+        err = rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[i].id, &lo, &hi,
+                                               timeout_ms);
+        if (err) {
+            snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic,
+                     md->topics[0].partitions[i].id, rd_kafka_err2str(err));
+            goto out;
+        }
+        *messages += hi - lo;
+        if (lo > 0)
+            *truncated = 1;
+    }
+    rc = 0;
+out:
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    return rc;
+}
+
+/* Assign every partition of `topic` from the beginning; returns the count. */
+static int assign_all(rd_kafka_t *rk, const char *topic, int timeout_ms, char *errstr,
+                      size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    if (err || md->topic_cnt != 1 || md->topics[0].err) {
+        snprintf(errstr, errstr_size, "topic %s: %s", topic,
+                 rd_kafka_err2str(err             ? err
+                                  : md->topic_cnt ? md->topics[0].err
+                                                  : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        return -1;
+    }
+    int n = md->topics[0].partition_cnt;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
+    for (int i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id)->offset =
+            RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_metadata_destroy(md);
+    err = rd_kafka_assign(rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err) {
+        snprintf(errstr, errstr_size, "assigning %s: %s", topic, rd_kafka_err2str(err));
+        return -1;
+    }
+    return n;
+}
+
+int64_t kafka_read_topic(const cfg *c, const char *topic, int timeout_ms, kafka_msg_fn fn,
+                         void *arg, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    int64_t count = -1;
+    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_CONSUMER, NULL, errstr, errstr_size);
+    if (!conf)
+        return -1;
+    /* A throwaway group: nothing is committed, assignment is manual. */
+    if (kafka_conf_set(conf, "group.id", "interdict-reader", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return -1;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errstr, errstr_size, "creating reader: %s", why);
+        return -1;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    int nparts = assign_all(rk, topic, timeout_ms, errstr, errstr_size);
+    if (nparts < 0)
+        goto out;
+    int eof = 0, stop = 0;
+    int64_t n = 0;
+    rd_kafka_topic_partition_list_t *done = rd_kafka_topic_partition_list_new(nparts);
+    int64_t deadline = (int64_t)timeout_ms;
+    while (eof < nparts && !stop && deadline > 0) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        deadline -= m ? 0 : 100;
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            /* Count each partition's end once: more EOFs follow new data. */
+            if (!rd_kafka_topic_partition_list_find(done, topic, m->partition)) {
+                rd_kafka_topic_partition_list_add(done, topic, m->partition);
+                eof++;
+            }
+        } else if (m->err) {
+            snprintf(errstr, errstr_size, "reading %s: %s", topic, rd_kafka_message_errstr(m));
+            stop = -1;
+        } else {
+            n++;
+            stop = fn(m, arg);
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_topic_partition_list_destroy(done);
+    if (stop < 0)
+        goto out;
+    if (eof < nparts && !stop) {
+        snprintf(errstr, errstr_size, "reading %s: end not reached within %d ms", topic,
+                 timeout_ms);
+        goto out;
+    }
+    count = n;
+out:
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return count;
+}

@@ -1,0 +1,430 @@
+/* main.c - the interdict command line: parses arguments, builds the
+ * configuration and wires the modules together for the chosen command.
+ * Everything that can fail returns here; only main() exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <librdkafka/rdkafka.h>
+#include <rocksdb/c.h>
+
+#include "config.h"
+#include "demo.h"
+#include "graph.h"
+#include "kafka.h"
+#include "load.h"
+#include "log.h"
+#include "pipeline.h"
+#include "rules.h"
+
+static volatile sig_atomic_t g_run = 1; /* cleared by SIGINT / SIGTERM */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_run = 0;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "interdict %s - screens bank transfers as they clear, finds mule and laundering\n"
+            "patterns in the account graph and raises emergency freeze requests.\n"
+            "\n"
+            "Usage:\n"
+            "  interdict [run] [options]         screen the transfers topic until stopped\n"
+            "  interdict demo [demo options]     the whole flow on an embedded Kafka cluster\n"
+            "  interdict topics [options]        create interdict's topics on the brokers\n"
+            "  interdict load-watchlist FILE     bulk-load a watch list (JSON lines) into the\n"
+            "                                    state store\n"
+            "  interdict config [--markdown]     print the effective configuration (or the\n"
+            "                                    configuration reference as Markdown)\n"
+            "  interdict version                 print versions of interdict and its libraries\n"
+            "\n"
+            "Options (every command):\n"
+            "  -c, --config FILE    read configuration from FILE (key = value lines)\n"
+            "  -X KEY=VALUE         set one configuration key; repeatable, wins over the file;\n"
+            "                       rdkafka.* keys go to librdkafka\n"
+            "  -v, --verbose        log more (repeat for debug)\n"
+            "  -q, --quiet          log errors only\n"
+            "  -h, --help           this help, then every configuration key\n"
+            "\n"
+            "Run options:\n"
+            "  --until-idle DURATION  stop cleanly after DURATION without input (e.g. 5s);\n"
+            "                         for batch jobs and tests. Default: run until SIGINT/SIGTERM\n"
+            "\n"
+            "Demo options:\n"
+            "  --transfers N   transfers to stream (default 5000)\n"
+            "  --accounts N    population size (default 2000)\n"
+            "  --mules N       accounts on the watch list (default 40)\n"
+            "  --hits N        transfers touching a distinct watch-listed account (default 12)\n"
+            "  --repeats N     extra hits on already-hit accounts, suppressed as repeats (3)\n"
+            "  --malformed N   malformed messages mixed in (default 8)\n"
+            "  --seed N        generator seed (default 20261123)\n"
+            "  --show N        freeze requests printed in full (default 3)\n"
+            "  --keep-state    keep the demo's state directory\n"
+            "\n"
+            "Exit status: 0 success, 1 the demo's results differ from what it planted,\n"
+            "2 usage or configuration error, 3 runtime error.\n"
+            "\n",
+            INTERDICT_VERSION);
+}
+
+enum {
+    OPT_UNTIL_IDLE = 1000,
+    OPT_TRANSFERS,
+    OPT_ACCOUNTS,
+    OPT_MULES,
+    OPT_HITS,
+    OPT_REPEATS,
+    OPT_MALFORMED,
+    OPT_SEED,
+    OPT_SHOW,
+    OPT_KEEP_STATE,
+    OPT_MARKDOWN
+};
+
+static const struct option long_opts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"until-idle", required_argument, NULL, OPT_UNTIL_IDLE},
+    {"transfers", required_argument, NULL, OPT_TRANSFERS},
+    {"accounts", required_argument, NULL, OPT_ACCOUNTS},
+    {"mules", required_argument, NULL, OPT_MULES},
+    {"hits", required_argument, NULL, OPT_HITS},
+    {"repeats", required_argument, NULL, OPT_REPEATS},
+    {"malformed", required_argument, NULL, OPT_MALFORMED},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"show", required_argument, NULL, OPT_SHOW},
+    {"keep-state", no_argument, NULL, OPT_KEEP_STATE},
+    {"markdown", no_argument, NULL, OPT_MARKDOWN},
+    {NULL, 0, NULL, 0},
+};
+
+/* Everything the command line says, before it is applied. */
+typedef struct args {
+    const char *command;
+    const char *config_file;
+    char **sets; /* "key=value" from -X, in order */
+    int nsets;
+    int verbosity; /* -1 quiet, 0 default, 1 info, 2 debug */
+    int help;
+    int markdown;
+    int64_t until_idle_ms;
+    demo_opts demo;
+    char **rest; /* positional arguments after the command */
+    int nrest;
+} args;
+
+static int parse_count(const char *opt, const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end || n < 0) {
+        fprintf(stderr, "interdict: %s: not a non-negative integer: %s\n", opt, v);
+        return -1;
+    }
+    *out = n;
+    return 0;
+}
+
+static int parse_demo_opt(int opt, const char *v, demo_opts *d)
+{
+    int64_t n = 0;
+    switch (opt) {
+    case OPT_TRANSFERS:
+        return parse_count("--transfers", v, &d->transfers);
+    case OPT_ACCOUNTS:
+        return parse_count("--accounts", v, &d->accounts);
+    case OPT_MULES:
+        return parse_count("--mules", v, &d->mules);
+    case OPT_HITS:
+        return parse_count("--hits", v, &d->hits);
+    case OPT_REPEATS:
+        return parse_count("--repeats", v, &d->repeats);
+    case OPT_MALFORMED:
+        return parse_count("--malformed", v, &d->malformed);
+    case OPT_SEED:
+        if (parse_count("--seed", v, &n) != 0)
+            return -1;
+        d->seed = (uint64_t)n;
+        return 0;
+    case OPT_SHOW:
+        if (parse_count("--show", v, &n) != 0)
+            return -1;
+        d->show = (int)(n > 1000 ? 1000 : n);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static int parse_args(int argc, char **argv, args *a)
+{
+    char errstr[256];
+    memset(a, 0, sizeof(*a));
+    demo_opts_default(&a->demo);
+    a->sets = calloc((size_t)argc, sizeof(*a->sets));
+    a->rest = calloc((size_t)argc, sizeof(*a->rest));
+    if (!a->sets || !a->rest)
+        return -1;
+    int opt;
+    /* '+' stops at the first non-option, so "interdict -X a=b run" and
+     * "interdict run -X a=b" both work (options are parsed again after the
+     * command below). */
+    while ((opt = getopt_long(argc, argv, "+c:X:vqh", long_opts, NULL)) != -1 || optind < argc) {
+        if (opt == -1) {
+            if (!a->command)
+                a->command = argv[optind];
+            else
+                a->rest[a->nrest++] = argv[optind];
+            optind++;
+            continue;
+        }
+        switch (opt) {
+        case 'c':
+            a->config_file = optarg;
+            break;
+        case 'X':
+            a->sets[a->nsets++] = optarg;
+            break;
+        case 'v':
+            a->verbosity = a->verbosity < 0 ? 1 : a->verbosity + 1;
+            break;
+        case 'q':
+            a->verbosity = -1;
+            break;
+        case 'h':
+            a->help = 1;
+            break;
+        case OPT_UNTIL_IDLE:
+            if (cfg_parse_duration("--until-idle", optarg, &a->until_idle_ms, errstr,
+                                   sizeof(errstr)) != 0) {
+                fprintf(stderr, "interdict: %s\n", errstr);
+                return -1;
+            }
+            break;
+        case OPT_KEEP_STATE:
+            a->demo.keep_state = 1;
+            break;
+        case OPT_MARKDOWN:
+            a->markdown = 1;
+            break;
+        case '?':
+            return -1;
+        default:
+            if (parse_demo_opt(opt, optarg, &a->demo) != 0)
+                return -1;
+        }
+    }
+    if (!a->command)
+        a->command = "run";
+    return 0;
+}
+
+/* Defaults, then the file, then -X, then the verbosity flags; validated. */
+static int build_config(const args *a, cfg *c, char *errstr, size_t errstr_size)
+{
+    if (cfg_init(c, errstr, errstr_size) != 0)
+        return -1;
+    if (a->config_file && cfg_load_file(c, a->config_file, errstr, errstr_size) != 0)
+        return -1;
+    for (int i = 0; i < a->nsets; i++) {
+        char *eq = strchr(a->sets[i], '=');
+        if (!eq) {
+            snprintf(errstr, errstr_size, "-X %s: expected KEY=VALUE", a->sets[i]);
+            return -1;
+        }
+        *eq = '\0';
+        int rc = cfg_set(c, a->sets[i], eq + 1, errstr, errstr_size);
+        *eq = '=';
+        if (rc != 0)
+            return -1;
+    }
+    if (a->verbosity < 0)
+        c->log_level = CFG_LOG_ERROR;
+    else if (a->verbosity > 0)
+        c->log_level = a->verbosity >= 2 ? CFG_LOG_DEBUG : CFG_LOG_INFO;
+    return cfg_validate(c, errstr, errstr_size);
+}
+
+static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, size_t errstr_size)
+{
+    graph_opts o = {
+        .dir = c->state_dir, .cache_bytes = (size_t)c->state_cache_bytes, .create = 1, .log = lg};
+    return graph_open(&o, g, errstr, errstr_size);
+}
+
+static int preload_watchlist(const cfg *c, graph *g, const ix_log *lg, char *errstr,
+                             size_t errstr_size)
+{
+    load_stats st;
+    if (!c->watchlist_file || !c->watchlist_file[0])
+        return 0;
+    if (load_watchlist(g, c->watchlist_file, stderr, &st, errstr, errstr_size) != 0)
+        return -1;
+    LOG_INFO(lg, "main", "watch list %s: %" PRId64 " loaded, %" PRId64 " rejected",
+             c->watchlist_file, st.loaded, st.rejected);
+    return 0;
+}
+
+static void print_run_summary(const ix_log *lg, const pipe_stats *st)
+{
+    LOG_INFO(lg, "main",
+             "stopped: %" PRIu64 " transfers, %" PRIu64 " screened, %" PRIu64
+             " freeze requests (FREEZE %" PRIu64 ", HOLD %" PRIu64 ", REVIEW %" PRIu64 "), %" PRIu64
+             " dead letters, %" PRIu64 " checkpoints",
+             st->transfers, st->screened, st->requests, st->by_action[IX_ACTION_FREEZE],
+             st->by_action[IX_ACTION_HOLD], st->by_action[IX_ACTION_REVIEW], st->deadletters,
+             st->checkpoints);
+}
+
+static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    graph *g = NULL;
+    rules *r = NULL;
+    pipe_stats st;
+    int rc = 3;
+    memset(&st, 0, sizeof(st));
+
+    if (open_graph(c, lg, &g, errstr, sizeof(errstr)) != 0 ||
+        preload_watchlist(c, g, lg, errstr, sizeof(errstr)) != 0 ||
+        rules_create(c, &r, errstr, sizeof(errstr)) != 0)
+        goto out;
+    LOG_INFO(lg, "main", "screening %s from %s as %s (group %s), state in %s", c->topic_transfers,
+             c->brokers, c->instance_id, c->group_id, c->state_dir);
+    pipe_opts po = {
+        .c = c, .g = g, .r = r, .log = lg, .run = &g_run, .until_idle_ms = a->until_idle_ms};
+    if (pipe_run(&po, &st, errstr, sizeof(errstr)) != 0)
+        goto out;
+    print_run_summary(lg, &st);
+    rc = 0;
+out:
+    if (rc)
+        fprintf(stderr, "interdict: %s\n", errstr);
+    rules_destroy(r);
+    graph_close(g);
+    return rc;
+}
+
+static int cmd_demo(const args *a, cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    /* The demo's output is its report on stdout; keep the log to warnings
+     * unless asked for more. */
+    ix_log quiet = *lg;
+    if (a->verbosity == 0 && quiet.level > CFG_LOG_WARN)
+        quiet.level = CFG_LOG_WARN;
+    int rc = demo_run(c, &a->demo, &quiet, &g_run, stdout, errstr, sizeof(errstr));
+    if (rc < 0) {
+        fprintf(stderr, "interdict demo: %s\n", errstr);
+        return 3;
+    }
+    return rc;
+}
+
+static int cmd_topics(const cfg *c)
+{
+    char errstr[1024];
+    if (kafka_create_topics(c, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict topics: %s\n", errstr);
+        return 3;
+    }
+    printf("topics ready on %s: %s, %s, %s (compacted), %s, %s, %s; %" PRId64 " partitions each\n",
+           c->brokers, c->topic_transfers, c->topic_accounts, c->topic_watchlist, c->topic_reports,
+           c->topic_interceptions, c->topic_deadletter, c->topic_partitions);
+    return 0;
+}
+
+static int cmd_load_watchlist(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    graph *g = NULL;
+    load_stats st;
+    if (a->nrest != 1) {
+        fprintf(stderr, "interdict load-watchlist: expected one FILE argument\n");
+        return 2;
+    }
+    if (open_graph(c, lg, &g, errstr, sizeof(errstr)) != 0 ||
+        load_watchlist(g, a->rest[0], stderr, &st, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict load-watchlist: %s\n", errstr);
+        graph_close(g);
+        return 3;
+    }
+    graph_close(g);
+    printf("%s: %" PRId64 " entries loaded into %s, %" PRId64 " rejected\n", a->rest[0], st.loaded,
+           c->state_dir, st.rejected);
+    return st.rejected ? 1 : 0;
+}
+
+static int cmd_version(void)
+{
+    printf("interdict %s\nlibrdkafka %s\nRocksDB (C API) linked\n", INTERDICT_VERSION,
+           rd_kafka_version_str());
+    return 0;
+}
+
+static int dispatch(const args *a, cfg *c, const ix_log *lg)
+{
+    if (strcmp(a->command, "run") == 0)
+        return cmd_run(a, c, lg);
+    if (strcmp(a->command, "demo") == 0)
+        return cmd_demo(a, c, lg);
+    if (strcmp(a->command, "topics") == 0)
+        return cmd_topics(c);
+    if (strcmp(a->command, "load-watchlist") == 0)
+        return cmd_load_watchlist(a, c, lg);
+    if (strcmp(a->command, "config") == 0) {
+        if (a->markdown)
+            cfg_print_markdown(stdout);
+        else
+            cfg_print_effective(c, stdout);
+        return 0;
+    }
+    if (strcmp(a->command, "version") == 0)
+        return cmd_version();
+    fprintf(stderr, "interdict: unknown command '%s' (see interdict --help)\n", a->command);
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    char errstr[1024];
+    args a;
+    cfg c;
+    memset(&c, 0, sizeof(c));
+    int rc = 2;
+
+    if (parse_args(argc, argv, &a) != 0) {
+        fprintf(stderr, "interdict: see interdict --help\n");
+        goto out;
+    }
+    if (a.help) {
+        usage(stdout);
+        cfg_print_help(stdout);
+        rc = 0;
+        goto out;
+    }
+    if (build_config(&a, &c, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict: %s\n", errstr);
+        goto out;
+    }
+    ix_log lg = {.level = c.log_level, .out = stderr};
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    rc = dispatch(&a, &c, &lg);
+out:
+    cfg_free(&c);
+    free(a.sets);
+    free(a.rest);
+    return rc;
+}

@@ -1,0 +1,80 @@
+/* rules.h - the detection engine: named rules over the account graph, their
+ * findings, and the freeze requests that follow from them.
+ *
+ * Every rule has the same shape (rule_def): a name, a stable reason code, and
+ * an evaluation function that reads the transfer, both accounts' state just
+ * before it and, when it needs to, the graph; it returns hits (an account and
+ * a finding with evidence). rules_screen() sums the hits per account into a
+ * score, maps the score to an action with the configured thresholds, asks the
+ * graph whether the account already has an open incident, and builds one
+ * freeze request per account that needs one.
+ *
+ * @locality rules_screen() is called concurrently by the workers; the rule
+ *           set itself is immutable once created (a reload builds a new one).
+ */
+#ifndef IX_RULES_H
+#define IX_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "graph.h"
+#include "model.h"
+
+typedef struct rules rules;
+
+/* What one rule evaluation sees. */
+typedef struct rule_input {
+    const ix_transfer *t;
+    const graph_acct *from; /* sender's state just before t */
+    const graph_acct *to;   /* receiver's state just before t */
+    graph *g;               /* for rules that look further than the two accounts */
+} rule_input;
+
+/* One account a rule wants acted upon, with why. */
+typedef struct rule_hit {
+    char account[IX_ACCOUNT_MAX + 1];
+    char bank[IX_BANK_MAX + 1];
+    ix_finding finding;
+} rule_hit;
+
+#define RULES_MAX_HITS 8 /* hits one transfer can produce, over all rules */
+
+typedef struct rule_def {
+    const char *name; /* config prefix "rules.<name>." and metrics label */
+    const char *code; /* stable reason-code family, e.g. "WL" */
+    const char *summary;
+    /* Append up to `room` hits to `hits`; return how many, or -1 on error. */
+    int (*on_transfer)(const rules *r, const rule_input *in, rule_hit *hits, int room, char *errstr,
+                       size_t errstr_size);
+} rule_def;
+
+/* Build a rule set from the configuration (thresholds are copied). */
+int rules_create(const cfg *c, rules **out, char *errstr, size_t errstr_size);
+void rules_destroy(rules *r);
+
+/* The configuration a rule set was built from. */
+const cfg *rules_cfg(const rules *r);
+
+/* Screen one transfer whose state change has already been applied: evaluate
+ * every enabled rule, then build at most `max` requests into `out`.
+ * Returns the number of requests, or -1 with errstr filled. `hit_counts`,
+ * when not NULL, receives per-rule hit counts (indexed like rules_table). */
+int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acct *from,
+                 const graph_acct *to, int64_t now_ms, ix_request *out, int max,
+                 uint64_t *hit_counts, char *errstr, size_t errstr_size);
+
+/* Map a score to an action with the configured thresholds. */
+ix_action rules_action_for(const rules *r, int score);
+
+/* The deterministic id of a request: the same account, trigger and rule set
+ * always give the same id, so replays do not create new requests. */
+void rules_request_id(const char *account, const char *trigger_id, const char *rule_set, char *out,
+                      size_t size);
+
+/* All rules, in evaluation order (cheap first); NULL-terminated. */
+extern const rule_def *const rules_table[];
+size_t rules_count(void);
+
+#endif /* IX_RULES_H */

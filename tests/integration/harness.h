@@ -1,0 +1,57 @@
+/* harness.h - shared helpers of the scenario tests: an isolated environment
+ * per test (unique topics, group and state directory), running the real
+ * interdict binary, producing input and reading output back.
+ */
+#ifndef IX_HARNESS_H
+#define IX_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "feed.h"
+#include "kafka.h"
+
+typedef struct hx_env {
+    char name[64];
+    char dir[256];       /* temporary: state store, config file, logs */
+    char conf_path[320]; /* config file the binary is started with */
+    char log_path[320];  /* the binary's stderr, appended per run */
+    cfg c;               /* this test's configuration */
+    kafka_mock *mock;    /* when running on the embedded cluster */
+} hx_env;
+
+/* Set up an environment on `brokers`, or on a fresh embedded mock cluster
+ * when brokers is NULL. Topics are named "<name>-<pid>-<topic>" and created. */
+void hx_setup(hx_env *e, const char *name, const char *brokers);
+void hx_teardown(hx_env *e);
+
+/* The real broker's address from KAFKA_BROKERS; fails the test if unset. */
+const char *hx_kafka_brokers(void);
+
+/* Run `interdict <command> -c conf [args...] ` (args NULL-terminated) and
+ * return its exit status; its stderr goes to e->log_path and is printed if
+ * the status is not `expect`. Kills it after timeout_s. */
+int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...);
+
+/* Read every committed message of a topic; see kafka_read_topic(). */
+int64_t hx_read(hx_env *e, const char *topic, kafka_msg_fn fn, void *arg);
+
+/* Sum over a topic's partitions of the group's committed offsets (missing
+ * ones count 0), and of the high watermarks. */
+int64_t hx_committed_sum(hx_env *e, const char *topic);
+int64_t hx_end_sum(hx_env *e, const char *topic);
+
+/* A producer to the environment's brokers; hx_flush asserts full delivery. */
+feed *hx_feed(hx_env *e);
+void hx_send(feed *f, const char *topic, const char *key, const char *value);
+void hx_flush(feed *f);
+
+/* Value of a header of a message as a NUL-terminated string ("" if absent). */
+const char *hx_header(const void *rkmessage, const char *name, char *buf, size_t size);
+
+/* The scenario shared by the real-broker and embedded-broker tests
+ * (harness_scenarios.c). */
+void hx_scenario_watchlist(hx_env *e);
+
+#endif /* IX_HARNESS_H */
