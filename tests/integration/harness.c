@@ -17,6 +17,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "graph.h"
 #include "harness.h"
 
 const char *hx_kafka_brokers(void)
@@ -86,6 +87,9 @@ void hx_setup(hx_env *e, const char *name, const char *brokers)
         if (!e->mock)
             fail_msg("embedded broker: %s", errstr);
         set(&e->c, "brokers", kafka_mock_bootstraps(e->mock));
+        /* The mock cluster ignores LeaveGroup: a restarted member waits for
+         * its predecessor's session to time out before it can join. */
+        set(&e->c, "rdkafka.consumer.session.timeout.ms", "6000");
     }
     write_conf(e);
 }
@@ -220,6 +224,24 @@ int64_t hx_committed_sum(hx_env *e, const char *topic)
 int64_t hx_end_sum(hx_env *e, const char *topic)
 {
     return sum_offsets(e, topic, 0);
+}
+
+int64_t hx_stored_sum(hx_env *e, const char *topic)
+{
+    char errstr[512];
+    graph *g = NULL;
+    graph_opts o = {.dir = e->c.state_dir, .cache_bytes = 8 << 20, .create = 0};
+    if (graph_open(&o, &g, errstr, sizeof(errstr)) != 0)
+        fail_msg("opening the state store: %s", errstr);
+    int64_t sum = 0;
+    for (int p = 0; p < e->c.topic_partitions; p++) {
+        int64_t off = 0;
+        int found = graph_get_offset(g, topic, p, &off, errstr, sizeof(errstr));
+        assert_true(found >= 0);
+        sum += found ? off : 0;
+    }
+    graph_close(g);
+    return sum;
 }
 
 feed *hx_feed(hx_env *e)

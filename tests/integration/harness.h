@@ -42,6 +42,10 @@ int64_t hx_read(hx_env *e, const char *topic, kafka_msg_fn fn, void *arg);
 int64_t hx_committed_sum(hx_env *e, const char *topic);
 int64_t hx_end_sum(hx_env *e, const char *topic);
 
+/* Sum over a topic's partitions of the offsets stored in the state store
+ * (the binary must not be running). */
+int64_t hx_stored_sum(hx_env *e, const char *topic);
+
 /* A producer to the environment's brokers; hx_flush asserts full delivery. */
 feed *hx_feed(hx_env *e);
 void hx_send(feed *f, const char *topic, const char *key, const char *value);

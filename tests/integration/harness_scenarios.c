@@ -240,6 +240,16 @@ static void check_deadletters(const seen *s, int extra_transfers_rejected)
     assert_int_equal(s->ndead, NBAD + 1 + extra_transfers_rejected);
 }
 
+/* Every message is accounted for in the state store, and, on a real broker,
+ * in the group's committed offsets too. (The embedded mock cluster accepts
+ * transactional offset commits but does not record them.) */
+static void check_offsets(hx_env *e, int64_t total)
+{
+    assert_int_equal(hx_stored_sum(e, e->c.topic_transfers), total);
+    if (!e->mock)
+        assert_int_equal(hx_committed_sum(e, e->c.topic_transfers), total);
+}
+
 void hx_scenario_watchlist(hx_env *e)
 {
     gen g;
@@ -264,14 +274,14 @@ void hx_scenario_watchlist(hx_env *e)
     check_deadletters(&s, 0);
     int64_t total = WL_TRANSFERS + NBAD;
     assert_int_equal(hx_end_sum(e, e->c.topic_transfers), total);
-    assert_int_equal(hx_committed_sum(e, e->c.topic_transfers), total);
+    check_offsets(e, total);
 
     /* Second run with no new input: nothing is screened again. */
     assert_int_equal(hx_run(e, 240, 0, "run", "--until-idle", "3s", NULL), 0);
     read_all(e, &s);
     check_requests(e, &s, hits, WL_HITS);
     check_deadletters(&s, 0);
-    assert_int_equal(hx_committed_sum(e, e->c.topic_transfers), total);
+    check_offsets(e, total);
 
     /* Third run: a repeat on mule 0 inside the cooldown is suppressed (the
      * incident survived the restart in the state store), a first hit on
@@ -291,5 +301,5 @@ void hx_scenario_watchlist(hx_env *e)
     read_all(e, &s);
     check_requests(e, &s, hits, WL_HITS + 1);
     check_deadletters(&s, 0);
-    assert_int_equal(hx_committed_sum(e, e->c.topic_transfers), total + 2);
+    check_offsets(e, total + 2);
 }
