@@ -604,20 +604,30 @@ static const char *const transfer_keys[TR__COUNT] = {
     "to_bank", "amount",      "currency",     "event_time", "channel",
 };
 
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* now_ms and the bounds come from configuration: clamped to a few thousand
+ * years (2^52 ms) so that no value can make the subtraction overflow. */
 static dec_reason check_time_range(int64_t t, const char *name, const dec_limits *lim,
                                    dec_error *err)
 {
+    const int64_t span = (int64_t)1 << 52;
     if (lim->now_ms == 0) {
         return DEC_OK;
     }
-    int64_t d = t - lim->now_ms; /* both within years 1970..9999: no overflow */
-    if (d < 0 && -d > lim->max_past_ms) {
+    int64_t d = t - clamp64(lim->now_ms, -span, span);
+    int64_t past = clamp64(lim->max_past_ms, 0, span);
+    int64_t future = clamp64(lim->max_future_ms, 0, span);
+    if (d < -past) {
         return fail(err, DEC_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
-                    (long long)lim->max_past_ms);
+                    (long long)past);
     }
-    if (d > 0 && d > lim->max_future_ms) {
+    if (d > future) {
         return fail(err, DEC_TIME_RANGE, name, "%lld ms in the future, limit %lld", (long long)d,
-                    (long long)lim->max_future_ms);
+                    (long long)future);
     }
     return DEC_OK;
 }

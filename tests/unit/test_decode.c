@@ -646,6 +646,17 @@ static void test_time_range(void **state)
     lim.now_ms = 0; /* check disabled */
     expect_raw(K_TRANSFER, m.text, m.len, &lim, DEC_OK, "");
 
+    /* Limits from configuration cannot overflow the arithmetic. */
+    lim.now_ms = INT64_MIN;
+    lim.max_past_ms = INT64_MAX;
+    lim.max_future_ms = INT64_MAX;
+    expect_raw(K_TRANSFER, m.text, m.len, &lim, DEC_TIME_RANGE, "event_time");
+    lim.now_ms = INT64_MAX;
+    expect_raw(K_TRANSFER, m.text, m.len, &lim, DEC_OK, "");
+    lim.max_past_ms = INT64_MIN; /* a negative bound allows no slack */
+    lim.now_ms = t + 1;
+    expect_raw(K_TRANSFER, m.text, m.len, &lim, DEC_TIME_RANGE, "event_time");
+
     /* Only transfers are range-checked: compacted topics replay old records. */
     lim.now_ms = t + 365LL * 86400000;
     msg a = build(account_base, N_OF(account_base), NULL, NULL);
