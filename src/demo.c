@@ -285,11 +285,13 @@ static const char *header(const rd_kafka_message_t *m, const char *name, char *b
 static int on_dead(const rd_kafka_message_t *m, void *arg)
 {
     results *r = arg;
-    char part[16], off[24], detail[256], topic[256];
+    char part[16], off[24], reason[64], detail[256], topic[256];
     r->dead++;
-    fprintf(r->out, "  %s [%s] @%-6s %s\n", header(m, "interdict.topic", topic, sizeof(topic)),
+    fprintf(r->out, "  %s [%s] @%-6s %-17s %s\n",
+            header(m, "interdict.topic", topic, sizeof(topic)),
             header(m, "interdict.partition", part, sizeof(part)),
             header(m, "interdict.offset", off, sizeof(off)),
+            header(m, "interdict.reason", reason, sizeof(reason)),
             header(m, "interdict.detail", detail, sizeof(detail)));
     return 0;
 }

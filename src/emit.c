@@ -134,8 +134,10 @@ int emit_request(emit *e, const ix_request *req, char *errstr, size_t errstr_siz
     int n = enc_request(req, buf, ENC_REQUEST_MAX);
     int rc = -1;
     if (n < 0)
-        snprintf(errstr, errstr_size, "freeze request %s does not fit %d bytes", req->id,
-                 ENC_REQUEST_MAX);
+        snprintf(errstr, errstr_size,
+                 "freeze request %s cannot be encoded (over %d bytes, or a time outside "
+                 "1970..9999)",
+                 req->id, ENC_REQUEST_MAX);
     else
         rc = produce(e, e->c->topic_interceptions, req->account, strlen(req->account), buf,
                      (size_t)n, NULL, errstr, errstr_size);

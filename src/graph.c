@@ -149,7 +149,7 @@ static void get_str(rbuf *r, char *dst, size_t cap)
 
 /* ---- value encodings */
 
-static void enc_agg(wbuf *b, const graph_acct *a)
+static void agg_pack(wbuf *b, const graph_acct *a)
 {
     b->len = 0;
     put_u8(b, GRAPH_AGG_VERSION);
@@ -163,7 +163,7 @@ static void enc_agg(wbuf *b, const graph_acct *a)
     put_i64(b, a->incident_at_ms);
 }
 
-static int dec_agg(const char *v, size_t len, graph_acct *a)
+static int agg_unpack(const char *v, size_t len, graph_acct *a)
 {
     rbuf r = {(const unsigned char *)v, len, 0};
     if (get_u8(&r) != GRAPH_AGG_VERSION)
@@ -179,7 +179,7 @@ static int dec_agg(const char *v, size_t len, graph_acct *a)
     return r.bad ? -1 : 0;
 }
 
-static void enc_profile(wbuf *b, const ix_account *p)
+static void profile_pack(wbuf *b, const ix_account *p)
 {
     b->len = 0;
     put_u8(b, GRAPH_PROF_VERSION);
@@ -194,7 +194,7 @@ static void enc_profile(wbuf *b, const ix_account *p)
     put_i64(b, p->updated_at_ms);
 }
 
-static int dec_profile(const char *v, size_t len, ix_account *p)
+static int profile_unpack(const char *v, size_t len, ix_account *p)
 {
     rbuf r = {(const unsigned char *)v, len, 0};
     if (get_u8(&r) != GRAPH_PROF_VERSION)
@@ -211,7 +211,7 @@ static int dec_profile(const char *v, size_t len, ix_account *p)
     return r.bad ? -1 : 0;
 }
 
-static void enc_watch_val(wbuf *b, const ix_watch *w)
+static void watch_pack(wbuf *b, const ix_watch *w)
 {
     b->len = 0;
     put_u8(b, GRAPH_WL_VERSION);
@@ -221,7 +221,7 @@ static void enc_watch_val(wbuf *b, const ix_watch *w)
     put_i64(b, w->added_at_ms);
 }
 
-static int dec_watch_val(const char *v, size_t len, ix_watch *w)
+static int watch_unpack(const char *v, size_t len, ix_watch *w)
 {
     rbuf r = {(const unsigned char *)v, len, 0};
     if (get_u8(&r) != GRAPH_WL_VERSION)
@@ -245,13 +245,13 @@ static size_t offset_key(char *buf, size_t cap, const char *topic, int32_t parti
     return n + 5;
 }
 
-static void enc_be64(char *buf, int64_t v)
+static void be64_put(char *buf, int64_t v)
 {
     for (int i = 0; i < 8; i++)
         buf[i] = (char)((uint64_t)v >> (56 - 8 * i));
 }
 
-static int64_t dec_be64(const char *buf)
+static int64_t be64_get(const char *buf)
 {
     uint64_t u = 0;
     for (int i = 0; i < 8; i++)
@@ -531,14 +531,14 @@ static int load_account(graph *g, const char *account, graph_acct *a, char *errs
         }
         free(errs[i]);
     }
-    if (rc == 0 && vals[0] && dec_agg(vals[0], vlens[0], a) != 0) {
+    if (rc == 0 && vals[0] && agg_unpack(vals[0], vlens[0], a) != 0) {
         snprintf(errstr, errstr_size, "account %s: corrupt aggregate record", account);
         rc = -1;
     }
     if (rc == 0 && vals[1]) {
         ix_account p;
         memset(&p, 0, sizeof(p));
-        if (dec_profile(vals[1], vlens[1], &p) != 0) {
+        if (profile_unpack(vals[1], vlens[1], &p) != 0) {
             snprintf(errstr, errstr_size, "account %s: corrupt profile record", account);
             rc = -1;
         } else {
@@ -553,7 +553,7 @@ static int load_account(graph *g, const char *account, graph_acct *a, char *errs
     if (rc == 0 && vals[2]) {
         ix_watch w;
         memset(&w, 0, sizeof(w));
-        if (dec_watch_val(vals[2], vlens[2], &w) != 0) {
+        if (watch_unpack(vals[2], vlens[2], &w) != 0) {
             snprintf(errstr, errstr_size, "account %s: corrupt watch-list record", account);
             rc = -1;
         } else {
@@ -706,7 +706,7 @@ static int batch_offsets(rocksdb_writebatch_t *wb, rocksdb_column_family_handle_
             snprintf(errstr, errstr_size, "topic name too long: %s", offsets[i].topic);
             return -1;
         }
-        enc_be64(val, offsets[i].offset);
+        be64_put(val, offsets[i].offset);
         rocksdb_writebatch_put_cf(wb, cf, key, klen, val, sizeof(val));
     }
     return 0;
@@ -726,7 +726,7 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
         pthread_mutex_lock(&g->stripes[i].lock);
     for (int i = 0; i < GRAPH_STRIPES; i++) {
         for (gentry *e = g->stripes[i].dirty_head; e; e = e->dnext) {
-            enc_agg(&b, &e->a);
+            agg_pack(&b, &e->a);
             rocksdb_writebatch_put_cf(wb, g->cf[CF_ACCOUNTS], e->a.account, strlen(e->a.account),
                                       b.data, b.len);
         }
@@ -833,7 +833,7 @@ int graph_put_watch(graph *g, const ix_watch *w, const graph_offset *off, char *
                     size_t errstr_size)
 {
     wbuf b;
-    enc_watch_val(&b, w);
+    watch_pack(&b, w);
     if (write_table(g, CF_WATCHLIST, w->account, &b, off, errstr, errstr_size) != 0)
         return -1;
     cache_update(g, w->account, upd_watch, w);
@@ -853,7 +853,7 @@ int graph_put_profile(graph *g, const ix_account *a, const graph_offset *off, ch
                       size_t errstr_size)
 {
     wbuf b;
-    enc_profile(&b, a);
+    profile_pack(&b, a);
     if (write_table(g, CF_PROFILES, a->account, &b, off, errstr, errstr_size) != 0)
         return -1;
     cache_update(g, a->account, upd_profile, a);
@@ -872,7 +872,7 @@ int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, 
         return 0;
     memset(out, 0, sizeof(*out));
     snprintf(out->account, sizeof(out->account), "%s", account);
-    int rc = dec_watch_val(v, vlen, out) == 0 ? 1 : -1;
+    int rc = watch_unpack(v, vlen, out) == 0 ? 1 : -1;
     if (rc < 0)
         snprintf(errstr, errstr_size, "account %s: corrupt watch-list record", account);
     rocksdb_free(v);
@@ -896,7 +896,7 @@ int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *of
         return 0;
     int rc = 1;
     if (vlen == 8)
-        *offset = dec_be64(v);
+        *offset = be64_get(v);
     else {
         snprintf(errstr, errstr_size, "corrupt stored offset for %s [%d]", topic, partition);
         rc = -1;

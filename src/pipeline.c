@@ -239,7 +239,11 @@ static void deadletter(pipeline_ctx *p, const rd_kafka_message_t *m, int suppres
 static void reject(pipeline_ctx *p, const rd_kafka_message_t *m, int suppress, const dec_error *de)
 {
     char detail[256];
-    dec_error_format(de, detail, sizeof(detail));
+    /* The reason has a header of its own; the detail names the field. */
+    if (de->field[0])
+        snprintf(detail, sizeof(detail), "%s: %s", de->field, de->detail);
+    else
+        snprintf(detail, sizeof(detail), "%s", de->detail);
     p->interval.dead_by_reason[de->reason]++;
     LOG_DEBUG(p->o->log, "pipeline", "%s [%d] @%" PRId64 " rejected: %s",
               rd_kafka_topic_name(m->rkt), m->partition, m->offset, detail);
