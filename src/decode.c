@@ -373,8 +373,8 @@ static size_t first_bad(const char *s, size_t n, char_class ok)
 static dec_reason take_token(const json_t *v, const char *name, size_t max, char_class ok,
                              char *out, dec_error *err)
 {
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     dec_reason r = need_string(v, name, &s, &n, err);
     if (r != DEC_OK) {
         return r;
@@ -411,8 +411,8 @@ static dec_reason take_hash(const json_t *v, const char *name, char *out, dec_er
 /* ISO 9362 BIC: 8 characters, or 11 with a branch code. */
 static dec_reason take_bank(const json_t *v, const char *name, char *out, dec_error *err)
 {
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     dec_reason r = need_string(v, name, &s, &n, err);
     if (r != DEC_OK) {
         return r;
@@ -448,8 +448,8 @@ static size_t first_control(const char *s, size_t n)
 /* Free text: 1..IX_TEXT_MAX bytes of printable UTF-8. */
 static dec_reason take_text(const json_t *v, const char *name, char *out, dec_error *err)
 {
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     dec_reason r = need_string(v, name, &s, &n, err);
     if (r != DEC_OK) {
         return r;
@@ -468,8 +468,8 @@ static dec_reason take_text(const json_t *v, const char *name, char *out, dec_er
 
 static dec_reason take_currency(const json_t *v, const char *name, char *out, dec_error *err)
 {
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     dec_reason r = need_string(v, name, &s, &n, err);
     if (r != DEC_OK) {
         return r;
@@ -485,8 +485,8 @@ static dec_reason take_currency(const json_t *v, const char *name, char *out, de
 
 static dec_reason take_time(const json_t *v, const char *name, int64_t *out, dec_error *err)
 {
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     dec_reason r = need_string(v, name, &s, &n, err);
     if (r != DEC_OK) {
         return r;
@@ -526,8 +526,8 @@ static dec_reason take_amount(const json_t *v, const char *name, int64_t *out, d
 static dec_reason take_enum(const json_t *v, const char *name, int (*parse)(const char *), int *out,
                             dec_error *err)
 {
-    const char *s;
-    size_t n;
+    const char *s = NULL;
+    size_t n = 0;
     dec_reason r = need_string(v, name, &s, &n, err);
     if (r != DEC_OK) {
         return r;
@@ -736,7 +736,7 @@ static dec_reason take_status(const json_t *v, const char *name, uint32_t *flags
 static dec_reason account_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_account *a = out;
-    int holder;
+    int holder = 0;
     CHECK(take_account(v[AC_ACCOUNT], "account", a->account, err));
     CHECK(take_bank(v[AC_BANK], "bank", a->bank, err));
     CHECK(take_time(v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
@@ -815,7 +815,7 @@ static int source_parse(const char *s)
 static dec_reason report_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_report *r = out;
-    int source;
+    int source = 0;
     CHECK(take_id(v[FR_ID], "report_id", r->id, err));
     CHECK(take_id(v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
     CHECK(take_account(v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));

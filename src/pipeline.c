@@ -38,7 +38,7 @@ typedef struct pipeline_ctx {
     int dirty;    /* something was screened since the last checkpoint */
     int assigned; /* the group has given us partitions at least once */
     int failed;   /* a fatal error happened inside a callback */
-    char fail_msg[512];
+    char fail_msg[1024];
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
     pipe_stats total;    /* committed */
