@@ -204,6 +204,19 @@ const cfg_entry cfg_table[] = {
      .desc = "The main memory cost of an instance. A cache that holds the accounts active "
              "within the longest rule window serves most lookups without touching the disk; "
              "a smaller one costs disk reads per transfer and with them throughput."},
+    {.name = "state.retention",
+     .section = "State",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, state_retention_ms),
+     .def = "35d",
+     .min = HOUR,
+     .max = 3650 * DAY,
+     .summary = "How long per-transfer history (flows and counterparty edges) is kept.",
+     .desc = "Flows (each account's transfers in time order, used to follow money hop by "
+             "hop) and edges (who paid whom, with counts, sums, first and last time) older "
+             "than this are dropped when RocksDB compacts, so the store's size follows this "
+             "period, not the whole history. It must cover the longest rule window and "
+             "trace horizon; account totals and profiles are kept regardless."},
     {.name = "watchlist.file",
      .section = "State",
      .type = CFG_STRING,

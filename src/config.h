@@ -68,7 +68,8 @@ typedef struct cfg {
     /* State */
     char *state_dir;
     int64_t state_cache_bytes;
-    char *watchlist_file; /* bulk-loaded at start when set */
+    int64_t state_retention_ms; /* flows and edges expire after this */
+    char *watchlist_file;       /* bulk-loaded at start when set */
 
     /* Pipeline */
     int64_t workers; /* 0 = one per core */

@@ -435,8 +435,11 @@ int demo_run(cfg *c, const demo_opts *o, const ix_log *lg, volatile sig_atomic_t
     if (load_input(c, o, &pl, out, errstr, errstr_size) != 0)
         goto out;
 
-    graph_opts gopts = {
-        .dir = dir, .cache_bytes = (size_t)c->state_cache_bytes, .create = 1, .log = lg};
+    graph_opts gopts = {.dir = dir,
+                        .cache_bytes = (size_t)c->state_cache_bytes,
+                        .create = 1,
+                        .retention_ms = c->state_retention_ms,
+                        .log = lg};
     if (graph_open(&gopts, &g, errstr, errstr_size) != 0 ||
         rules_create(c, &rs, errstr, errstr_size) != 0)
         goto out;

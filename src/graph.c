@@ -1,42 +1,34 @@
-/* graph.c - the account graph on RocksDB with a write-back account cache.
+/* graph.c - the account graph: a write-back account cache over the store.
  *
- * Layout (column families; docs/architecture.md has the full table):
- *   accounts   account -> transfer aggregates and incident state (exactly-once,
- *                         written only by graph_checkpoint)
- *   profiles   account -> profile from the accounts topic (upsert)
- *   watchlist  account -> watch-list entry (upsert, delete on tombstone)
- *   offsets    topic NUL partition(be32) -> next offset (be64)
- *   meta       "format" -> store format version
+ * The cache holds one entry per recently used account: the view of its
+ * profile and watch-list entry, its durable transfer state (gc_acct) and,
+ * until the next checkpoint, the flows and edge deltas its transfers created.
+ * Entries are spread over lock stripes by FNV hash; each stripe is a chained
+ * hash table with an LRU list (clean entries are evicted from its tail when
+ * the stripe is over budget) and a list of dirty entries for the checkpoint.
  *
- * The cache holds one entry per recently used account: the merge of the three
- * per-account families plus the uncheckpointed effect of transfers. Entries
- * are spread over lock stripes by FNV hash; each stripe is a chained hash
- * table with an LRU list (clean entries are evicted from its tail when the
- * stripe is over budget) and a list of dirty entries for the checkpoint.
+ * Reads that reach beyond one account (edge and flow scans) combine what the
+ * store has with what the cache holds but has not checkpointed, so a rule
+ * sees every transfer screened so far, committed or not.
  */
 #include "graph.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <rocksdb/c.h>
-
+#include "graphcodec.h"
 #include "hash.h"
+#include "store.h"
 
-#define GRAPH_FORMAT       "1" /* bump on incompatible layout changes */
-#define GRAPH_STRIPES      64  /* lock stripes; a power of two */
-#define GRAPH_AGG_VERSION  1   /* first byte of an accounts value */
-#define GRAPH_PROF_VERSION 1   /* first byte of a profiles value */
-#define GRAPH_WL_VERSION   1   /* first byte of a watchlist value */
+#define GRAPH_STRIPES  64 /* lock stripes; a power of two */
+#define GRAPH_KEEP_CAP 16 /* pending-list capacity kept across checkpoints */
 
-enum { CF_DEFAULT, CF_ACCOUNTS, CF_PROFILES, CF_WATCHLIST, CF_OFFSETS, CF_META, CF__COUNT };
-
-static const char *const cf_names[CF__COUNT] = {"default",   "accounts", "profiles",
-                                                "watchlist", "offsets",  "meta"};
+typedef struct pending_edge {
+    graph_dir dir;
+    graph_edge e; /* a delta: merged into the stored edge at checkpoint */
+} pending_edge;
 
 typedef struct gentry {
     struct gentry *hnext;               /* hash chain */
@@ -44,29 +36,35 @@ typedef struct gentry {
     struct gentry *dnext;               /* dirty list, valid when dirty */
     uint64_t hash;
     int dirty;
-    graph_acct a;
+    char account[IX_ACCOUNT_MAX + 1];
+    /* the view of the table topics */
+    int has_profile;
+    char bank[IX_BANK_MAX + 1];
+    int64_t opened_at_ms;
+    ix_holder_type holder_type;
+    int kyc_level;
+    uint32_t flags;
+    char watch_list[IX_TEXT_MAX + 1];
+    /* transfer state, and what changed since the last checkpoint */
+    gc_acct rec;
+    graph_flow *flows;
+    size_t nflows, capflows;
+    pending_edge *edges;
+    size_t nedges, capedges;
 } gentry;
 
 typedef struct stripe {
     pthread_mutex_t lock;
     gentry **buckets;
     size_t nbuckets; /* power of two */
-    size_t count;
-    size_t ndirty;
+    size_t count, ndirty, npending;
     gentry *lru_head, *lru_tail;
     gentry *dirty_head;
-    uint64_t misses;
+    uint64_t misses, bytes;
 } stripe;
 
 struct graph {
-    rocksdb_t *db;
-    rocksdb_options_t *opts;
-    rocksdb_block_based_table_options_t *topts;
-    rocksdb_cache_t *block_cache;
-    rocksdb_filterpolicy_t *bloom; /* owned by topts once set */
-    rocksdb_column_family_handle_t *cf[CF__COUNT];
-    rocksdb_readoptions_t *ropts;
-    rocksdb_writeoptions_t *wopts;
+    store *st;
     const ix_log *log;
     size_t stripe_cap; /* entries per stripe before eviction */
     uint64_t checkpoints;
@@ -74,351 +72,132 @@ struct graph {
     stripe stripes[GRAPH_STRIPES];
 };
 
-/* ---- small binary codec: little-endian fixed ints, length-prefixed strings */
-
-typedef struct wbuf {
-    char data[1024];
-    size_t len;
-} wbuf;
-
-static void put_u8(wbuf *b, uint8_t v)
+int64_t graph_held(const graph_acct *a, win_id w)
 {
-    b->data[b->len++] = (char)v;
+    int64_t held = a->win[w].in_sum - a->win[w].out_sum;
+    return held > 0 ? held : 0;
 }
 
-static void put_i64(wbuf *b, int64_t v)
+/* ---- entries */
+
+static size_t entry_bytes(const gentry *e)
 {
-    uint64_t u = (uint64_t)v;
-    for (int i = 0; i < 8; i++)
-        b->data[b->len++] = (char)(u >> (8 * i));
+    return sizeof(*e) + e->capflows * sizeof(graph_flow) + e->capedges * sizeof(pending_edge);
 }
 
-static void put_str(wbuf *b, const char *s)
+static void entry_free(gentry *e)
 {
-    size_t n = strlen(s);
-    if (n > 255)
-        n = 255; /* model fields are far shorter; never reached */
-    put_u8(b, (uint8_t)n);
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-}
-
-typedef struct rbuf {
-    const unsigned char *p;
-    size_t left;
-    int bad;
-} rbuf;
-
-static uint8_t get_u8(rbuf *r)
-{
-    if (r->left < 1) {
-        r->bad = 1;
-        return 0;
-    }
-    r->left--;
-    return *r->p++;
-}
-
-static int64_t get_i64(rbuf *r)
-{
-    uint64_t u = 0;
-    if (r->left < 8) {
-        r->bad = 1;
-        return 0;
-    }
-    for (int i = 0; i < 8; i++)
-        u |= (uint64_t)r->p[i] << (8 * i);
-    r->p += 8;
-    r->left -= 8;
-    return (int64_t)u;
-}
-
-static void get_str(rbuf *r, char *dst, size_t cap)
-{
-    size_t n = get_u8(r);
-    if (r->bad || n > r->left || n >= cap) {
-        r->bad = 1;
-        dst[0] = '\0';
+    if (!e)
         return;
+    free(e->flows);
+    free(e->edges);
+    free(e);
+}
+
+/* Drop the pending lists after a checkpoint or discard, keeping small
+ * buffers for reuse and returning large ones. */
+static void entry_reset_pending(stripe *s, gentry *e)
+{
+    e->nflows = e->nedges = 0;
+    if (e->capflows > GRAPH_KEEP_CAP) {
+        s->bytes -= e->capflows * sizeof(graph_flow);
+        free(e->flows);
+        e->flows = NULL;
+        e->capflows = 0;
     }
-    memcpy(dst, r->p, n);
-    dst[n] = '\0';
-    r->p += n;
-    r->left -= n;
+    if (e->capedges > GRAPH_KEEP_CAP) {
+        s->bytes -= e->capedges * sizeof(pending_edge);
+        free(e->edges);
+        e->edges = NULL;
+        e->capedges = 0;
+    }
 }
 
-/* ---- value encodings */
-
-static void agg_pack(wbuf *b, const graph_acct *a)
+static void snapshot(const gentry *e, int64_t as_of_ms, graph_acct *a)
 {
-    b->len = 0;
-    put_u8(b, GRAPH_AGG_VERSION);
-    put_i64(b, a->in_count);
-    put_i64(b, a->out_count);
-    put_i64(b, a->in_sum);
-    put_i64(b, a->out_sum);
-    put_i64(b, a->first_seen_ms);
-    put_i64(b, a->last_seen_ms);
-    put_u8(b, (uint8_t)a->incident_action);
-    put_i64(b, a->incident_at_ms);
+    memset(a, 0, sizeof(*a));
+    memcpy(a->account, e->account, sizeof(a->account));
+    a->has_profile = e->has_profile;
+    memcpy(a->bank, e->bank, sizeof(a->bank));
+    a->opened_at_ms = e->opened_at_ms;
+    a->holder_type = e->holder_type;
+    a->kyc_level = e->kyc_level;
+    a->flags = e->flags;
+    memcpy(a->watch_list, e->watch_list, sizeof(a->watch_list));
+    a->in_count = e->rec.in_count;
+    a->out_count = e->rec.out_count;
+    a->in_sum = e->rec.in_sum;
+    a->out_sum = e->rec.out_sum;
+    a->first_seen_ms = e->rec.first_seen_ms;
+    a->last_seen_ms = e->rec.last_seen_ms;
+    a->last_in_ms = e->rec.last_in_ms;
+    a->last_out_ms = e->rec.last_out_ms;
+    for (int w = 0; w < WIN__COUNT; w++)
+        win_totals_at(&e->rec.ring[w], (win_id)w, as_of_ms, &a->win[w]);
+    a->incident_action = e->rec.incident_action;
+    a->incident_at_ms = e->rec.incident_at_ms;
 }
 
-static int agg_unpack(const char *v, size_t len, graph_acct *a)
+static void view_profile(gentry *e, const ix_account *p)
 {
-    rbuf r = {(const unsigned char *)v, len, 0};
-    if (get_u8(&r) != GRAPH_AGG_VERSION)
+    e->has_profile = 1;
+    memcpy(e->bank, p->bank, sizeof(e->bank));
+    e->opened_at_ms = p->opened_at_ms;
+    e->holder_type = p->holder_type;
+    e->kyc_level = p->kyc_level;
+    e->flags = (e->flags & IX_ACCT_WATCHLISTED) | (p->flags & (IX_ACCT_DORMANT | IX_ACCT_FROZEN));
+}
+
+static void view_watch(gentry *e, const ix_watch *w)
+{
+    if (w) {
+        e->flags |= IX_ACCT_WATCHLISTED;
+        memcpy(e->watch_list, w->list, sizeof(e->watch_list));
+    } else {
+        e->flags &= ~IX_ACCT_WATCHLISTED;
+        e->watch_list[0] = '\0';
+    }
+}
+
+/* Read the three per-account families of one account into e (MultiGet). */
+static int load_entry(graph *g, gentry *e, char *errstr, size_t errstr_size)
+{
+    const store_cf cfs[3] = {SCF_ACCOUNTS, SCF_PROFILES, SCF_WATCHLIST};
+    size_t klen = strlen(e->account);
+    const char *keys[3] = {e->account, e->account, e->account};
+    size_t klens[3] = {klen, klen, klen};
+    char *vals[3] = {NULL, NULL, NULL};
+    size_t vlens[3] = {0, 0, 0};
+    const char *bad = NULL;
+
+    if (store_multi_get(g->st, 3, cfs, keys, klens, vals, vlens, errstr, errstr_size) != 0)
         return -1;
-    a->in_count = get_i64(&r);
-    a->out_count = get_i64(&r);
-    a->in_sum = get_i64(&r);
-    a->out_sum = get_i64(&r);
-    a->first_seen_ms = get_i64(&r);
-    a->last_seen_ms = get_i64(&r);
-    a->incident_action = (ix_action)get_u8(&r);
-    a->incident_at_ms = get_i64(&r);
-    return r.bad ? -1 : 0;
-}
-
-static void profile_pack(wbuf *b, const ix_account *p)
-{
-    b->len = 0;
-    put_u8(b, GRAPH_PROF_VERSION);
-    put_str(b, p->bank);
-    put_i64(b, p->opened_at_ms);
-    put_u8(b, (uint8_t)p->holder_type);
-    put_u8(b, (uint8_t)p->kyc_level);
-    put_str(b, p->holder_hash);
-    put_str(b, p->phone_hash);
-    put_str(b, p->device_hash);
-    put_i64(b, (int64_t)p->flags);
-    put_i64(b, p->updated_at_ms);
-}
-
-static int profile_unpack(const char *v, size_t len, ix_account *p)
-{
-    rbuf r = {(const unsigned char *)v, len, 0};
-    if (get_u8(&r) != GRAPH_PROF_VERSION)
-        return -1;
-    get_str(&r, p->bank, sizeof(p->bank));
-    p->opened_at_ms = get_i64(&r);
-    p->holder_type = (ix_holder_type)get_u8(&r);
-    p->kyc_level = get_u8(&r);
-    get_str(&r, p->holder_hash, sizeof(p->holder_hash));
-    get_str(&r, p->phone_hash, sizeof(p->phone_hash));
-    get_str(&r, p->device_hash, sizeof(p->device_hash));
-    p->flags = (uint32_t)get_i64(&r);
-    p->updated_at_ms = get_i64(&r);
-    return r.bad ? -1 : 0;
-}
-
-static void watch_pack(wbuf *b, const ix_watch *w)
-{
-    b->len = 0;
-    put_u8(b, GRAPH_WL_VERSION);
-    put_str(b, w->bank);
-    put_str(b, w->list);
-    put_str(b, w->reason);
-    put_i64(b, w->added_at_ms);
-}
-
-static int watch_unpack(const char *v, size_t len, ix_watch *w)
-{
-    rbuf r = {(const unsigned char *)v, len, 0};
-    if (get_u8(&r) != GRAPH_WL_VERSION)
-        return -1;
-    get_str(&r, w->bank, sizeof(w->bank));
-    get_str(&r, w->list, sizeof(w->list));
-    get_str(&r, w->reason, sizeof(w->reason));
-    w->added_at_ms = get_i64(&r);
-    return r.bad ? -1 : 0;
-}
-
-static size_t offset_key(char *buf, size_t cap, const char *topic, int32_t partition)
-{
-    size_t n = strlen(topic);
-    if (n + 5 > cap)
-        return 0;
-    memcpy(buf, topic, n);
-    buf[n] = '\0';
-    for (int i = 0; i < 4; i++)
-        buf[n + 1 + i] = (char)((uint32_t)partition >> (24 - 8 * i));
-    return n + 5;
-}
-
-static void be64_put(char *buf, int64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        buf[i] = (char)((uint64_t)v >> (56 - 8 * i));
-}
-
-static int64_t be64_get(const char *buf)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = u << 8 | (unsigned char)buf[i];
-    return (int64_t)u;
-}
-
-static int set_err(char *errstr, size_t size, const char *what, char *rerr)
-{
-    snprintf(errstr, size, "%s: %s", what, rerr ? rerr : "unknown error");
-    free(rerr);
-    return -1;
-}
-
-/* ---- open and close */
-
-static int check_format(graph *g, char *errstr, size_t errstr_size)
-{
-    char *err = NULL;
-    size_t vlen = 0;
-    char *v = rocksdb_get_cf(g->db, g->ropts, g->cf[CF_META], "format", 6, &vlen, &err);
-    if (err)
-        return set_err(errstr, errstr_size, "reading store format", err);
-    if (!v) {
-        rocksdb_put_cf(g->db, g->wopts, g->cf[CF_META], "format", 6, GRAPH_FORMAT,
-                       strlen(GRAPH_FORMAT), &err);
-        return err ? set_err(errstr, errstr_size, "writing store format", err) : 0;
-    }
-    int ok = vlen == strlen(GRAPH_FORMAT) && memcmp(v, GRAPH_FORMAT, vlen) == 0;
-    if (!ok)
-        snprintf(errstr, errstr_size,
-                 "state store has format %.*s, this interdict reads format %s: "
-                 "rebuild the state (see docs/operations.md)",
-                 (int)(vlen > 16 ? 16 : vlen), v, GRAPH_FORMAT);
-    rocksdb_free(v);
-    return ok ? 0 : -1;
-}
-
-static void stripes_init(graph *g)
-{
-    for (int i = 0; i < GRAPH_STRIPES; i++) {
-        stripe *s = &g->stripes[i];
-        pthread_mutex_init(&s->lock, NULL);
-        s->nbuckets = 256;
-        s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
-    }
-}
-
-static int stripes_ok(const graph *g)
-{
-    for (int i = 0; i < GRAPH_STRIPES; i++)
-        if (!g->stripes[i].buckets)
-            return 0;
-    return 1;
-}
-
-static void stripe_clear(stripe *s)
-{
-    for (size_t b = 0; b < s->nbuckets; b++) {
-        gentry *e = s->buckets[b];
-        while (e) {
-            gentry *next = e->hnext;
-            free(e);
-            e = next;
-        }
-        s->buckets[b] = NULL;
-    }
-    s->count = s->ndirty = 0;
-    s->lru_head = s->lru_tail = s->dirty_head = NULL;
-}
-
-int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_size)
-{
-    char *err = NULL;
-    graph *g = calloc(1, sizeof(*g));
-    if (!g) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    g->log = o->log;
-    pthread_mutex_init(&g->ckpt_lock, NULL);
-    stripes_init(g);
-    if (!stripes_ok(g)) {
-        snprintf(errstr, errstr_size, "out of memory");
-        goto fail;
-    }
-    /* Half the budget for RocksDB's block cache, half for the account cache. */
-    size_t budget = o->cache_bytes ? o->cache_bytes : (size_t)64 << 20;
-    g->stripe_cap = budget / 2 / sizeof(gentry) / GRAPH_STRIPES;
-    if (g->stripe_cap < 16)
-        g->stripe_cap = 16;
-
-    g->opts = rocksdb_options_create();
-    rocksdb_options_set_create_if_missing(g->opts, o->create ? 1 : 0);
-    rocksdb_options_set_create_missing_column_families(g->opts, 1);
-    rocksdb_options_increase_parallelism(g->opts, 2);
-    g->topts = rocksdb_block_based_options_create();
-    g->block_cache = rocksdb_cache_create_lru(budget / 2);
-    rocksdb_block_based_options_set_block_cache(g->topts, g->block_cache);
-    g->bloom = rocksdb_filterpolicy_create_bloom_full(10);
-    rocksdb_block_based_options_set_filter_policy(g->topts, g->bloom);
-    rocksdb_block_based_options_set_cache_index_and_filter_blocks(g->topts, 1);
-    rocksdb_options_set_block_based_table_factory(g->opts, g->topts);
-
-    const rocksdb_options_t *cfopts[CF__COUNT];
-    for (int i = 0; i < CF__COUNT; i++)
-        cfopts[i] = g->opts;
-    g->db = rocksdb_open_column_families(g->opts, o->dir, CF__COUNT, cf_names, cfopts, g->cf, &err);
-    if (err) {
-        if (strstr(err, "does not exist"))
-            snprintf(errstr, errstr_size,
-                     "no state store at %s (run with a writable state.dir, "
-                     "or create it first)",
-                     o->dir);
-        else if (strstr(err, "lock"))
-            snprintf(errstr, errstr_size,
-                     "state store %s is locked: another interdict process is using it", o->dir);
+    if (vals[0] && gc_acct_unpack(vals[0], vlens[0], &e->rec) != 0)
+        bad = "transfer state";
+    if (!bad && vals[1]) {
+        ix_account p;
+        memset(&p, 0, sizeof(p));
+        if (gc_profile_unpack(vals[1], vlens[1], &p) != 0)
+            bad = "profile";
         else
-            snprintf(errstr, errstr_size, "opening state store %s: %s", o->dir, err);
-        free(err);
-        goto fail;
+            view_profile(e, &p);
     }
-    g->ropts = rocksdb_readoptions_create();
-    g->wopts = rocksdb_writeoptions_create();
-    /* No fsync per write: a process crash loses nothing (the WAL is in the
-     * page cache), and a machine crash only loses checkpoints whose Kafka
-     * transaction is already committed; those are replayed from the topic. */
-    rocksdb_writeoptions_set_sync(g->wopts, 0);
-    if (check_format(g, errstr, errstr_size) != 0)
-        goto fail;
-    *out = g;
-    return 0;
-fail:
-    graph_close(g);
-    return -1;
+    if (!bad && vals[2]) {
+        ix_watch w;
+        memset(&w, 0, sizeof(w));
+        if (gc_watch_unpack(vals[2], vlens[2], &w) != 0)
+            bad = "watch-list entry";
+        else
+            view_watch(e, &w);
+    }
+    for (int i = 0; i < 3; i++)
+        free(vals[i]);
+    if (bad)
+        snprintf(errstr, errstr_size, "account %s: corrupt %s record", e->account, bad);
+    return bad ? -1 : 0;
 }
 
-void graph_close(graph *g)
-{
-    if (!g)
-        return;
-    for (int i = 0; i < GRAPH_STRIPES; i++) {
-        if (g->stripes[i].buckets)
-            stripe_clear(&g->stripes[i]);
-        free(g->stripes[i].buckets);
-        pthread_mutex_destroy(&g->stripes[i].lock);
-    }
-    for (int i = 0; i < CF__COUNT; i++)
-        if (g->cf[i])
-            rocksdb_column_family_handle_destroy(g->cf[i]);
-    if (g->db)
-        rocksdb_close(g->db);
-    if (g->ropts)
-        rocksdb_readoptions_destroy(g->ropts);
-    if (g->wopts)
-        rocksdb_writeoptions_destroy(g->wopts);
-    if (g->opts)
-        rocksdb_options_destroy(g->opts);
-    if (g->topts)
-        rocksdb_block_based_options_destroy(g->topts); /* also frees the bloom policy */
-    if (g->block_cache)
-        rocksdb_cache_destroy(g->block_cache);
-    pthread_mutex_destroy(&g->ckpt_lock);
-    free(g);
-}
-
-/* ---- cache */
+/* ---- stripes */
 
 static stripe *stripe_of(graph *g, uint64_t h)
 {
@@ -457,7 +236,7 @@ static void lru_push_head(stripe *s, gentry *e)
 static gentry *stripe_find(stripe *s, uint64_t h, const char *account)
 {
     for (gentry *e = s->buckets[h & (s->nbuckets - 1)]; e; e = e->hnext)
-        if (e->hash == h && strcmp(e->a.account, account) == 0)
+        if (e->hash == h && strcmp(e->account, account) == 0)
             return e;
     return NULL;
 }
@@ -469,6 +248,7 @@ static void stripe_unhash(stripe *s, gentry *e)
         pp = &(*pp)->hnext;
     *pp = e->hnext;
     s->count--;
+    s->bytes -= entry_bytes(e);
 }
 
 static void stripe_grow(stripe *s)
@@ -501,69 +281,26 @@ static void stripe_evict(stripe *s, size_t cap, const gentry *keep)
         if (!e->dirty && e != keep) {
             lru_unlink(s, e);
             stripe_unhash(s, e);
-            free(e);
+            entry_free(e);
         }
         e = prev;
     }
 }
 
-/* Read the three per-account families of one account into *a. */
-static int load_account(graph *g, const char *account, graph_acct *a, char *errstr,
-                        size_t errstr_size)
+static void stripe_clear(stripe *s)
 {
-    const rocksdb_column_family_handle_t *cfs[3] = {g->cf[CF_ACCOUNTS], g->cf[CF_PROFILES],
-                                                    g->cf[CF_WATCHLIST]};
-    size_t klen = strlen(account);
-    const char *keys[3] = {account, account, account};
-    size_t klens[3] = {klen, klen, klen};
-    char *vals[3] = {NULL, NULL, NULL};
-    size_t vlens[3] = {0, 0, 0};
-    char *errs[3] = {NULL, NULL, NULL};
-    int rc = 0;
-
-    memset(a, 0, sizeof(*a));
-    memcpy(a->account, account, klen + 1);
-    rocksdb_multi_get_cf(g->db, g->ropts, cfs, 3, keys, klens, vals, vlens, errs);
-    for (int i = 0; i < 3; i++) {
-        if (errs[i] && rc == 0) {
-            snprintf(errstr, errstr_size, "reading account %s: %s", account, errs[i]);
-            rc = -1;
+    for (size_t b = 0; b < s->nbuckets; b++) {
+        gentry *e = s->buckets[b];
+        while (e) {
+            gentry *next = e->hnext;
+            entry_free(e);
+            e = next;
         }
-        free(errs[i]);
+        s->buckets[b] = NULL;
     }
-    if (rc == 0 && vals[0] && agg_unpack(vals[0], vlens[0], a) != 0) {
-        snprintf(errstr, errstr_size, "account %s: corrupt aggregate record", account);
-        rc = -1;
-    }
-    if (rc == 0 && vals[1]) {
-        ix_account p;
-        memset(&p, 0, sizeof(p));
-        if (profile_unpack(vals[1], vlens[1], &p) != 0) {
-            snprintf(errstr, errstr_size, "account %s: corrupt profile record", account);
-            rc = -1;
-        } else {
-            a->has_profile = 1;
-            memcpy(a->bank, p.bank, sizeof(a->bank));
-            a->opened_at_ms = p.opened_at_ms;
-            a->holder_type = p.holder_type;
-            a->kyc_level = p.kyc_level;
-            a->flags |= p.flags & (IX_ACCT_DORMANT | IX_ACCT_FROZEN);
-        }
-    }
-    if (rc == 0 && vals[2]) {
-        ix_watch w;
-        memset(&w, 0, sizeof(w));
-        if (watch_unpack(vals[2], vlens[2], &w) != 0) {
-            snprintf(errstr, errstr_size, "account %s: corrupt watch-list record", account);
-            rc = -1;
-        } else {
-            a->flags |= IX_ACCT_WATCHLISTED;
-            memcpy(a->watch_list, w.list, sizeof(a->watch_list));
-        }
-    }
-    for (int i = 0; i < 3; i++)
-        free(vals[i]);
-    return rc;
+    s->count = s->ndirty = s->npending = 0;
+    s->bytes = 0;
+    s->lru_head = s->lru_tail = s->dirty_head = NULL;
 }
 
 /* Find or load an account's entry; the stripe must be locked. */
@@ -576,8 +313,9 @@ static gentry *entry_get(graph *g, stripe *s, uint64_t h, const char *account, c
         lru_push_head(s, e);
         return e;
     }
-    if (strlen(account) > IX_ACCOUNT_MAX) {
-        snprintf(errstr, errstr_size, "account id longer than %d bytes", IX_ACCOUNT_MAX);
+    size_t n = strlen(account);
+    if (n == 0 || n > IX_ACCOUNT_MAX) {
+        snprintf(errstr, errstr_size, "account id of %zu bytes (1..%d allowed)", n, IX_ACCOUNT_MAX);
         return NULL;
     }
     e = calloc(1, sizeof(*e));
@@ -585,8 +323,9 @@ static gentry *entry_get(graph *g, stripe *s, uint64_t h, const char *account, c
         snprintf(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    if (load_account(g, account, &e->a, errstr, errstr_size) != 0) {
-        free(e);
+    memcpy(e->account, account, n + 1);
+    if (load_entry(g, e, errstr, errstr_size) != 0) {
+        entry_free(e);
         return NULL;
     }
     s->misses++;
@@ -594,6 +333,7 @@ static gentry *entry_get(graph *g, stripe *s, uint64_t h, const char *account, c
     e->hnext = s->buckets[h & (s->nbuckets - 1)];
     s->buckets[h & (s->nbuckets - 1)] = e;
     s->count++;
+    s->bytes += entry_bytes(e);
     lru_push_head(s, e);
     if (s->count > s->nbuckets)
         stripe_grow(s);
@@ -611,60 +351,249 @@ static void entry_mark_dirty(stripe *s, gentry *e)
     s->ndirty++;
 }
 
-int graph_get(graph *g, const char *account, graph_acct *out, char *errstr, size_t errstr_size)
+/* Run fn on an account's entry under its stripe's lock. */
+typedef int (*entry_fn)(graph *g, stripe *s, gentry *e, void *arg);
+
+static int with_entry(graph *g, const char *account, entry_fn fn, void *arg, char *errstr,
+                      size_t errstr_size)
 {
     uint64_t h = acct_hash(account);
     stripe *s = stripe_of(g, h);
     pthread_mutex_lock(&s->lock);
     gentry *e = entry_get(g, s, h, account, errstr, errstr_size);
-    if (e)
-        *out = e->a;
+    int rc = e ? fn(g, s, e, arg) : -1;
     pthread_mutex_unlock(&s->lock);
-    return e ? 0 : -1;
+    return rc;
 }
 
-/* Apply one side of a transfer under its stripe's lock. */
-static int apply_side(graph *g, const char *account, const ix_transfer *t, int incoming,
-                      graph_acct *before, char *errstr, size_t errstr_size)
+/* ---- open and close */
+
+int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_size)
 {
-    uint64_t h = acct_hash(account);
-    stripe *s = stripe_of(g, h);
-    pthread_mutex_lock(&s->lock);
-    gentry *e = entry_get(g, s, h, account, errstr, errstr_size);
-    if (!e) {
-        pthread_mutex_unlock(&s->lock);
+    graph *g = calloc(1, sizeof(*g));
+    if (!g) {
+        snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    *before = e->a;
-    graph_acct *a = &e->a;
-    if (incoming) {
-        a->in_count++;
-        a->in_sum += t->amount;
-    } else {
-        a->out_count++;
-        a->out_sum += t->amount;
+    g->log = o->log;
+    pthread_mutex_init(&g->ckpt_lock, NULL);
+    for (int i = 0; i < GRAPH_STRIPES; i++) {
+        pthread_mutex_init(&g->stripes[i].lock, NULL);
+        g->stripes[i].nbuckets = 256;
+        g->stripes[i].buckets = calloc(256, sizeof(gentry *));
+        if (!g->stripes[i].buckets) {
+            snprintf(errstr, errstr_size, "out of memory");
+            goto fail;
+        }
     }
-    /* min/max keep the aggregates independent of the order in which
-     * concurrently screened transfers reach the account. */
-    if (a->first_seen_ms == 0 || t->event_time_ms < a->first_seen_ms)
-        a->first_seen_ms = t->event_time_ms;
-    if (t->event_time_ms > a->last_seen_ms)
-        a->last_seen_ms = t->event_time_ms;
+    /* Half the budget for RocksDB's block cache, half for the account cache. */
+    size_t budget = o->cache_bytes ? o->cache_bytes : (size_t)64 << 20;
+    g->stripe_cap = budget / 2 / sizeof(gentry) / GRAPH_STRIPES;
+    if (g->stripe_cap < 16)
+        g->stripe_cap = 16;
+    store_opts so = {.dir = o->dir,
+                     .block_cache_bytes = budget / 2,
+                     .create = o->create,
+                     .read_only = o->read_only,
+                     .retention_ms = o->retention_ms,
+                     .clock_ms = o->clock_ms,
+                     .clock_arg = o->clock_arg};
+    if (store_open(&so, &g->st, errstr, errstr_size) != 0)
+        goto fail;
+    *out = g;
+    return 0;
+fail:
+    graph_close(g);
+    return -1;
+}
+
+void graph_close(graph *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < GRAPH_STRIPES; i++) {
+        if (g->stripes[i].buckets)
+            stripe_clear(&g->stripes[i]);
+        free(g->stripes[i].buckets);
+        pthread_mutex_destroy(&g->stripes[i].lock);
+    }
+    store_close(g->st);
+    pthread_mutex_destroy(&g->ckpt_lock);
+    free(g);
+}
+
+/* ---- reading one account */
+
+typedef struct get_arg {
+    int64_t as_of_ms;
+    graph_acct *out;
+} get_arg;
+
+static int do_get(graph *g, stripe *s, gentry *e, void *arg)
+{
+    get_arg *a = arg;
+    (void)g;
+    (void)s;
+    snapshot(e, a->as_of_ms, a->out);
+    return 0;
+}
+
+int graph_get(graph *g, const char *account, int64_t as_of_ms, graph_acct *out, char *errstr,
+              size_t errstr_size)
+{
+    get_arg a = {as_of_ms, out};
+    return with_entry(g, account, do_get, &a, errstr, errstr_size);
+}
+
+int graph_get_profile(graph *g, const char *account, ix_account *out, char *errstr,
+                      size_t errstr_size)
+{
+    char *v = NULL;
+    size_t vlen = 0;
+    int found =
+        store_get(g->st, SCF_PROFILES, account, strlen(account), &v, &vlen, errstr, errstr_size);
+    if (found <= 0)
+        return found;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->account, sizeof(out->account), "%s", account);
+    int rc = gc_profile_unpack(v, vlen, out) == 0 ? 1 : -1;
+    if (rc < 0)
+        snprintf(errstr, errstr_size, "account %s: corrupt profile record", account);
+    free(v);
+    return rc;
+}
+
+int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, size_t errstr_size)
+{
+    char *v = NULL;
+    size_t vlen = 0;
+    int found =
+        store_get(g->st, SCF_WATCHLIST, account, strlen(account), &v, &vlen, errstr, errstr_size);
+    if (found <= 0)
+        return found;
+    memset(out, 0, sizeof(*out));
+    snprintf(out->account, sizeof(out->account), "%s", account);
+    int rc = gc_watch_unpack(v, vlen, out) == 0 ? 1 : -1;
+    if (rc < 0)
+        snprintf(errstr, errstr_size, "account %s: corrupt watch-list record", account);
+    free(v);
+    return rc;
+}
+
+/* ---- applying a transfer */
+
+static int push_flow(stripe *s, gentry *e, const graph_flow *f)
+{
+    if (e->nflows == e->capflows) {
+        size_t cap = e->capflows ? e->capflows * 2 : 4;
+        graph_flow *n = realloc(e->flows, cap * sizeof(*n));
+        if (!n)
+            return -1;
+        s->bytes += (cap - e->capflows) * sizeof(*n);
+        e->flows = n;
+        e->capflows = cap;
+    }
+    e->flows[e->nflows++] = *f;
+    s->npending++;
+    return 0;
+}
+
+/* Add a transfer to the pending delta of the edge to `peer`. Linear search:
+ * an account meets few distinct counterparties within one checkpoint. */
+static int push_edge(stripe *s, gentry *e, graph_dir dir, const char *peer, int64_t amount,
+                     int64_t t_ms)
+{
+    graph_edge d = {.count = 1, .sum = amount, .first_ms = t_ms, .last_ms = t_ms};
+    for (size_t i = 0; i < e->nedges; i++)
+        if (e->edges[i].dir == dir && strcmp(e->edges[i].e.peer, peer) == 0) {
+            gc_edge_merge(&e->edges[i].e, &d);
+            return 0;
+        }
+    if (e->nedges == e->capedges) {
+        size_t cap = e->capedges ? e->capedges * 2 : 4;
+        pending_edge *n = realloc(e->edges, cap * sizeof(*n));
+        if (!n)
+            return -1;
+        s->bytes += (cap - e->capedges) * sizeof(*n);
+        e->edges = n;
+        e->capedges = cap;
+    }
+    pending_edge *pe = &e->edges[e->nedges++];
+    pe->dir = dir;
+    pe->e = d;
+    snprintf(pe->e.peer, sizeof(pe->e.peer), "%s", peer);
+    return 0;
+}
+
+static void count_transfer(gc_acct *r, graph_dir dir, int64_t amount, int64_t t)
+{
+    if (dir == GRAPH_IN) {
+        r->in_count++;
+        r->in_sum += amount;
+        if (t > r->last_in_ms)
+            r->last_in_ms = t;
+    } else {
+        r->out_count++;
+        r->out_sum += amount;
+        if (t > r->last_out_ms)
+            r->last_out_ms = t;
+    }
+    /* min/max keep the state independent of the order in which concurrently
+     * screened transfers reach the account. */
+    if (r->first_seen_ms == 0 || t < r->first_seen_ms)
+        r->first_seen_ms = t;
+    if (t > r->last_seen_ms)
+        r->last_seen_ms = t;
+    for (int w = 0; w < WIN__COUNT; w++)
+        win_add(&r->ring[w], (win_id)w, t, dir == GRAPH_IN, amount);
+}
+
+typedef struct side_arg {
+    const ix_transfer *t;
+    graph_dir dir;
+    graph_acct *before;
+    char *errstr;
+    size_t errstr_size;
+} side_arg;
+
+static int do_side(graph *g, stripe *s, gentry *e, void *arg)
+{
+    side_arg *a = arg;
+    const ix_transfer *t = a->t;
+    const char *peer = a->dir == GRAPH_IN ? t->from_account : t->to_account;
+    graph_flow f;
+    (void)g;
+    snapshot(e, t->event_time_ms, a->before);
+    memset(&f, 0, sizeof(f));
+    memcpy(f.transfer_id, t->id, sizeof(f.transfer_id));
+    snprintf(f.peer, sizeof(f.peer), "%s", peer);
+    f.dir = a->dir;
+    f.amount = t->amount;
+    f.time_ms = t->event_time_ms;
+    if (push_flow(s, e, &f) != 0 ||
+        push_edge(s, e, a->dir, peer, t->amount, t->event_time_ms) != 0) {
+        snprintf(a->errstr, a->errstr_size, "out of memory");
+        return -1;
+    }
+    count_transfer(&e->rec, a->dir, t->amount, t->event_time_ms);
     entry_mark_dirty(s, e);
-    pthread_mutex_unlock(&s->lock);
     return 0;
 }
 
 int graph_apply_transfer(graph *g, const ix_transfer *t, graph_acct *from_before,
                          graph_acct *to_before, char *errstr, size_t errstr_size)
 {
-    if (apply_side(g, t->from_account, t, 0, from_before, errstr, errstr_size) != 0)
+    side_arg out = {t, GRAPH_OUT, from_before, errstr, errstr_size};
+    side_arg in = {t, GRAPH_IN, to_before, errstr, errstr_size};
+    if (with_entry(g, t->from_account, do_side, &out, errstr, errstr_size) != 0 ||
+        with_entry(g, t->to_account, do_side, &in, errstr, errstr_size) != 0)
         return -1;
-    return apply_side(g, t->to_account, t, 1, to_before, errstr, errstr_size);
+    return 0;
 }
 
-static int incident_is_new(const graph_acct *a, ix_action action, int64_t at_ms,
-                           int64_t cooldown_ms)
+/* ---- incidents */
+
+static int incident_is_new(const gc_acct *a, ix_action action, int64_t at_ms, int64_t cooldown_ms)
 {
     if (a->incident_action == IX_ACTION_NONE)
         return 1;
@@ -674,84 +603,301 @@ static int incident_is_new(const graph_acct *a, ix_action action, int64_t at_ms,
     return at_ms >= a->incident_at_ms + cooldown_ms || at_ms < a->incident_at_ms - cooldown_ms;
 }
 
+typedef struct incident_arg {
+    ix_action action;
+    int64_t at_ms, cooldown_ms;
+} incident_arg;
+
+static int do_incident(graph *g, stripe *s, gentry *e, void *arg)
+{
+    incident_arg *a = arg;
+    (void)g;
+    if (!incident_is_new(&e->rec, a->action, a->at_ms, a->cooldown_ms))
+        return 0;
+    e->rec.incident_action = a->action;
+    e->rec.incident_at_ms = a->at_ms;
+    entry_mark_dirty(s, e);
+    return 1;
+}
+
 int graph_raise_incident(graph *g, const char *account, ix_action action, int64_t at_ms,
                          int64_t cooldown_ms, char *errstr, size_t errstr_size)
 {
+    incident_arg a = {action, at_ms, cooldown_ms};
+    return with_entry(g, account, do_incident, &a, errstr, errstr_size);
+}
+
+/* ---- scans: the store plus what is pending in the cache */
+
+/* Copy the pending edges (or flows) of an account, if it is cached. */
+static int copy_pending_edges(graph *g, const char *account, graph_dir dir, pending_edge **out,
+                              size_t *n)
+{
     uint64_t h = acct_hash(account);
     stripe *s = stripe_of(g, h);
-    int rc = -1;
+    *out = NULL;
+    *n = 0;
     pthread_mutex_lock(&s->lock);
-    gentry *e = entry_get(g, s, h, account, errstr, errstr_size);
-    if (e) {
-        rc = incident_is_new(&e->a, action, at_ms, cooldown_ms);
-        if (rc) {
-            e->a.incident_action = action;
-            e->a.incident_at_ms = at_ms;
-            entry_mark_dirty(s, e);
+    gentry *e = stripe_find(s, h, account);
+    if (e && e->nedges) {
+        *out = malloc(e->nedges * sizeof(**out));
+        if (!*out) {
+            pthread_mutex_unlock(&s->lock);
+            return -1;
         }
+        for (size_t i = 0; i < e->nedges; i++)
+            if (e->edges[i].dir == dir)
+                (*out)[(*n)++] = e->edges[i];
+    }
+    pthread_mutex_unlock(&s->lock);
+    return 0;
+}
+
+/* Count an edge that passes the time filter, keeping it if there is room. */
+static void edge_emit(const graph_edge *e, int64_t since_ms, graph_edge *out, int max, int *total)
+{
+    if (e->count == 0 || e->last_ms < since_ms)
+        return;
+    if (*total < max)
+        out[*total] = *e;
+    (*total)++;
+}
+
+int graph_edges(graph *g, const char *account, graph_dir dir, int64_t since_ms, graph_edge *out,
+                int max, char *errstr, size_t errstr_size)
+{
+    char prefix[GC_KEY_MAX];
+    pending_edge *pend = NULL;
+    size_t npend = 0;
+    int total = 0, rc = -1;
+    if (copy_pending_edges(g, account, dir, &pend, &npend) != 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    size_t plen = gc_prefix(prefix, account);
+    store_iter *it = store_iter_new(g->st, dir == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, prefix,
+                                    plen, NULL, 0);
+    if (!it) {
+        snprintf(errstr, errstr_size, "cannot scan edges of %s", account);
+        goto out;
+    }
+    for (; store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        graph_edge e;
+        memset(&e, 0, sizeof(e));
+        if (kl - plen > IX_ACCOUNT_MAX || gc_edge_unpack(v, vl, &e) != 0) {
+            snprintf(errstr, errstr_size, "account %s: corrupt edge record", account);
+            goto out;
+        }
+        memcpy(e.peer, k + plen, kl - plen);
+        e.peer[kl - plen] = '\0';
+        for (size_t i = 0; i < npend; i++)
+            if (pend[i].e.count && strcmp(pend[i].e.peer, e.peer) == 0) {
+                gc_edge_merge(&e, &pend[i].e);
+                pend[i].e.count = 0; /* consumed */
+            }
+        edge_emit(&e, since_ms, out, max, &total);
+    }
+    if (store_iter_error(it, errstr, errstr_size) != 0)
+        goto out;
+    for (size_t i = 0; i < npend; i++)
+        edge_emit(&pend[i].e, since_ms, out, max, &total);
+    rc = total;
+out:
+    store_iter_destroy(it);
+    free(pend);
+    return rc;
+}
+
+static int flow_cmp(const void *a, const void *b)
+{
+    const graph_flow *x = a, *y = b;
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    return strcmp(x->transfer_id, y->transfer_id);
+}
+
+/* Pending flows of an account in [from, to] and direction dir, appended. */
+static int add_pending_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms,
+                             int64_t to_ms, graph_flow **buf, size_t *n, size_t *cap)
+{
+    uint64_t h = acct_hash(account);
+    stripe *s = stripe_of(g, h);
+    int rc = 0;
+    pthread_mutex_lock(&s->lock);
+    gentry *e = stripe_find(s, h, account);
+    for (size_t i = 0; e && i < e->nflows && rc == 0; i++) {
+        const graph_flow *f = &e->flows[i];
+        if (f->dir != dir || f->time_ms < from_ms || f->time_ms > to_ms)
+            continue;
+        if (*n == *cap) {
+            size_t nc = *cap ? *cap * 2 : 16;
+            graph_flow *nb = realloc(*buf, nc * sizeof(*nb));
+            if (!nb) {
+                rc = -1;
+                break;
+            }
+            *buf = nb;
+            *cap = nc;
+        }
+        (*buf)[(*n)++] = *f;
     }
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
 
+static int scan_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms, int64_t to_ms,
+                      graph_flow *out, int max, int *n, char *errstr, size_t errstr_size)
+{
+    char prefix[GC_KEY_MAX], start[GC_KEY_MAX];
+    size_t plen = gc_flow_prefix(prefix, account, dir);
+    size_t slen = gc_flow_key(start, account, dir, from_ms, 0);
+    store_iter *it = store_iter_new(g->st, SCF_FLOWS, prefix, plen, start, slen);
+    int rc = 0;
+    *n = 0;
+    if (!it) {
+        snprintf(errstr, errstr_size, "cannot scan flows of %s", account);
+        return -1;
+    }
+    for (; *n < max && store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        int64_t t = gc_flow_key_time(k, kl);
+        if (t > to_ms)
+            break;
+        graph_flow *f = &out[*n];
+        memset(f, 0, sizeof(*f));
+        if (t < 0 || gc_flow_unpack(v, vl, f) != 0) {
+            snprintf(errstr, errstr_size, "account %s: corrupt flow record", account);
+            rc = -1;
+            break;
+        }
+        f->time_ms = t;
+        f->dir = dir;
+        (*n)++;
+    }
+    if (rc == 0)
+        rc = store_iter_error(it, errstr, errstr_size);
+    store_iter_destroy(it);
+    return rc;
+}
+
+int graph_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms, int64_t to_ms,
+                graph_flow *out, int max, char *errstr, size_t errstr_size)
+{
+    graph_flow *buf = NULL;
+    size_t n = 0, cap = 0;
+    int stored = 0;
+    if (max <= 0)
+        return 0;
+    /* The stored flows are the oldest `max` of the store; pending ones can be
+     * older than some of them, so take both, sort, and cut. */
+    if (scan_flows(g, account, dir, from_ms, to_ms, out, max, &stored, errstr, errstr_size) != 0)
+        return -1;
+    if (add_pending_flows(g, account, dir, from_ms, to_ms, &buf, &n, &cap) != 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        free(buf);
+        return -1;
+    }
+    if (n == 0)
+        return stored;
+    graph_flow *all = realloc(buf, (n + (size_t)stored) * sizeof(*all));
+    if (!all) {
+        snprintf(errstr, errstr_size, "out of memory");
+        free(buf);
+        return -1;
+    }
+    memcpy(all + n, out, (size_t)stored * sizeof(*all));
+    n += (size_t)stored;
+    qsort(all, n, sizeof(*all), flow_cmp);
+    int w = 0;
+    for (size_t i = 0; i < n && w < max; i++)
+        if (w == 0 || flow_cmp(&all[i], &out[w - 1]) != 0)
+            out[w++] = all[i];
+    free(all);
+    return w;
+}
+
 /* ---- checkpoint */
 
-static int batch_offsets(rocksdb_writebatch_t *wb, rocksdb_column_family_handle_t *cf,
-                         const graph_offset *offsets, size_t n, char *errstr, size_t errstr_size)
+static void batch_entry(store_batch *b, const gentry *e)
+{
+    char key[GC_KEY_MAX], val[GC_VAL_MAX];
+    size_t vl = gc_acct_pack(&e->rec, val);
+    store_batch_put(b, SCF_ACCOUNTS, e->account, strlen(e->account), val, vl);
+    for (size_t i = 0; i < e->nflows; i++) {
+        const graph_flow *f = &e->flows[i];
+        uint64_t idh = hash_fnv1a64(HASH_FNV64_INIT, f->transfer_id, strlen(f->transfer_id));
+        size_t kl = gc_flow_key(key, e->account, f->dir, f->time_ms, idh);
+        vl = gc_flow_pack(f, val);
+        store_batch_put(b, SCF_FLOWS, key, kl, val, vl);
+    }
+    for (size_t i = 0; i < e->nedges; i++) {
+        const pending_edge *pe = &e->edges[i];
+        size_t kl = gc_edge_key(key, e->account, pe->e.peer);
+        vl = gc_edge_pack(&pe->e, val);
+        store_batch_merge(b, pe->dir == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, key, kl, val, vl);
+    }
+}
+
+static int batch_offsets(store_batch *b, const graph_offset *offsets, size_t n, char *errstr,
+                         size_t errstr_size)
 {
     for (size_t i = 0; i < n; i++) {
         char key[300], val[8];
-        size_t klen = offset_key(key, sizeof(key), offsets[i].topic, offsets[i].partition);
+        size_t klen = gc_offset_key(key, sizeof(key), offsets[i].topic, offsets[i].partition);
         if (!klen) {
             snprintf(errstr, errstr_size, "topic name too long: %s", offsets[i].topic);
             return -1;
         }
-        be64_put(val, offsets[i].offset);
-        rocksdb_writebatch_put_cf(wb, cf, key, klen, val, sizeof(val));
+        gc_be64_put(val, (uint64_t)offsets[i].offset);
+        store_batch_put(b, SCF_OFFSETS, key, klen, val, sizeof(val));
     }
     return 0;
+}
+
+static void mark_clean(stripe *s)
+{
+    for (gentry *e = s->dirty_head; e; e = e->dnext) {
+        e->dirty = 0;
+        entry_reset_pending(s, e);
+    }
+    s->dirty_head = NULL;
+    s->ndirty = 0;
+    s->npending = 0;
 }
 
 int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,
                      size_t errstr_size)
 {
-    char *err = NULL;
     int rc = -1;
-    wbuf b;
-    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-
+    store_batch *b = store_batch_new(g->st);
+    if (!b) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
     pthread_mutex_lock(&g->ckpt_lock);
     /* Hold every stripe so the batch is one consistent cut. */
     for (int i = 0; i < GRAPH_STRIPES; i++)
         pthread_mutex_lock(&g->stripes[i].lock);
-    for (int i = 0; i < GRAPH_STRIPES; i++) {
-        for (gentry *e = g->stripes[i].dirty_head; e; e = e->dnext) {
-            agg_pack(&b, &e->a);
-            rocksdb_writebatch_put_cf(wb, g->cf[CF_ACCOUNTS], e->a.account, strlen(e->a.account),
-                                      b.data, b.len);
-        }
-    }
-    if (batch_offsets(wb, g->cf[CF_OFFSETS], offsets, n, errstr, errstr_size) != 0)
+    for (int i = 0; i < GRAPH_STRIPES; i++)
+        for (gentry *e = g->stripes[i].dirty_head; e; e = e->dnext)
+            batch_entry(b, e);
+    if (batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
+        store_write(g->st, b, errstr, errstr_size) != 0)
         goto out;
-    rocksdb_write(g->db, g->wopts, wb, &err);
-    if (err) {
-        set_err(errstr, errstr_size, "writing checkpoint", err);
-        goto out;
-    }
-    for (int i = 0; i < GRAPH_STRIPES; i++) {
-        stripe *s = &g->stripes[i];
-        for (gentry *e = s->dirty_head; e; e = e->dnext)
-            e->dirty = 0;
-        s->dirty_head = NULL;
-        s->ndirty = 0;
-    }
+    for (int i = 0; i < GRAPH_STRIPES; i++)
+        mark_clean(&g->stripes[i]);
     g->checkpoints++;
     rc = 0;
 out:
     for (int i = GRAPH_STRIPES - 1; i >= 0; i--)
         pthread_mutex_unlock(&g->stripes[i].lock);
     pthread_mutex_unlock(&g->ckpt_lock);
-    rocksdb_writebatch_destroy(wb);
+    store_batch_destroy(b);
     return rc;
 }
 
@@ -768,141 +914,111 @@ void graph_discard(graph *g)
 
 /* ---- table updates */
 
-static int write_table(graph *g, int cf, const char *key, const wbuf *val, const graph_offset *off,
-                       char *errstr, size_t errstr_size)
+static int write_table(graph *g, store_cf cf, const char *key, const char *val, size_t vlen,
+                       const graph_offset *off, char *errstr, size_t errstr_size)
 {
-    char *err = NULL;
-    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-    int rc = 0;
-    if (val)
-        rocksdb_writebatch_put_cf(wb, g->cf[cf], key, strlen(key), val->data, val->len);
-    else
-        rocksdb_writebatch_delete_cf(wb, g->cf[cf], key, strlen(key));
-    if (off && batch_offsets(wb, g->cf[CF_OFFSETS], off, 1, errstr, errstr_size) != 0)
-        rc = -1;
-    if (rc == 0) {
-        rocksdb_write(g->db, g->wopts, wb, &err);
-        if (err)
-            rc = set_err(errstr, errstr_size, "writing table update", err);
+    store_batch *b = store_batch_new(g->st);
+    int rc = -1;
+    if (!b) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
     }
-    rocksdb_writebatch_destroy(wb);
+    if (val)
+        store_batch_put(b, cf, key, strlen(key), val, vlen);
+    else
+        store_batch_delete(b, cf, key, strlen(key));
+    if ((!off || batch_offsets(b, off, 1, errstr, errstr_size) == 0) &&
+        store_write(g->st, b, errstr, errstr_size) == 0)
+        rc = 0;
+    store_batch_destroy(b);
     return rc;
 }
 
-/* Update the cached copy, if any; the store already has the new value, so
- * an account not in the cache will load it on first use. */
-typedef void (*cache_update_fn)(graph_acct *a, const void *arg);
+/* Update the cached copy, if any: the store already has the new value, so an
+ * account not in the cache will load it on first use. */
+typedef void (*view_fn)(gentry *e, const void *arg);
 
-static void cache_update(graph *g, const char *account, cache_update_fn fn, const void *arg)
+static void view_update(graph *g, const char *account, view_fn fn, const void *arg)
 {
     uint64_t h = acct_hash(account);
     stripe *s = stripe_of(g, h);
     pthread_mutex_lock(&s->lock);
     gentry *e = stripe_find(s, h, account);
     if (e)
-        fn(&e->a, arg);
+        fn(e, arg);
     pthread_mutex_unlock(&s->lock);
 }
 
-static void upd_watch(graph_acct *a, const void *arg)
+static void upd_watch(gentry *e, const void *arg)
 {
-    const ix_watch *w = arg;
-    a->flags |= IX_ACCT_WATCHLISTED;
-    memcpy(a->watch_list, w->list, sizeof(a->watch_list));
+    view_watch(e, arg);
 }
 
-static void upd_unwatch(graph_acct *a, const void *arg)
+static void upd_profile(gentry *e, const void *arg)
 {
-    (void)arg;
-    a->flags &= ~IX_ACCT_WATCHLISTED;
-    a->watch_list[0] = '\0';
-}
-
-static void upd_profile(graph_acct *a, const void *arg)
-{
-    const ix_account *p = arg;
-    a->has_profile = 1;
-    memcpy(a->bank, p->bank, sizeof(a->bank));
-    a->opened_at_ms = p->opened_at_ms;
-    a->holder_type = p->holder_type;
-    a->kyc_level = p->kyc_level;
-    a->flags = (a->flags & IX_ACCT_WATCHLISTED) | (p->flags & (IX_ACCT_DORMANT | IX_ACCT_FROZEN));
+    view_profile(e, arg);
 }
 
 int graph_put_watch(graph *g, const ix_watch *w, const graph_offset *off, char *errstr,
                     size_t errstr_size)
 {
-    wbuf b;
-    watch_pack(&b, w);
-    if (write_table(g, CF_WATCHLIST, w->account, &b, off, errstr, errstr_size) != 0)
+    char val[GC_VAL_MAX];
+    size_t vl = gc_watch_pack(w, val);
+    if (write_table(g, SCF_WATCHLIST, w->account, val, vl, off, errstr, errstr_size) != 0)
         return -1;
-    cache_update(g, w->account, upd_watch, w);
+    view_update(g, w->account, upd_watch, w);
     return 0;
 }
 
 int graph_del_watch(graph *g, const char *account, const graph_offset *off, char *errstr,
                     size_t errstr_size)
 {
-    if (write_table(g, CF_WATCHLIST, account, NULL, off, errstr, errstr_size) != 0)
+    if (write_table(g, SCF_WATCHLIST, account, NULL, 0, off, errstr, errstr_size) != 0)
         return -1;
-    cache_update(g, account, upd_unwatch, NULL);
+    view_update(g, account, upd_watch, NULL);
     return 0;
 }
 
 int graph_put_profile(graph *g, const ix_account *a, const graph_offset *off, char *errstr,
                       size_t errstr_size)
 {
-    wbuf b;
-    profile_pack(&b, a);
-    if (write_table(g, CF_PROFILES, a->account, &b, off, errstr, errstr_size) != 0)
+    char val[GC_VAL_MAX];
+    size_t vl = gc_profile_pack(a, val);
+    if (write_table(g, SCF_PROFILES, a->account, val, vl, off, errstr, errstr_size) != 0)
         return -1;
-    cache_update(g, a->account, upd_profile, a);
+    view_update(g, a->account, upd_profile, a);
     return 0;
-}
-
-int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, size_t errstr_size)
-{
-    char *err = NULL;
-    size_t vlen = 0;
-    char *v =
-        rocksdb_get_cf(g->db, g->ropts, g->cf[CF_WATCHLIST], account, strlen(account), &vlen, &err);
-    if (err)
-        return set_err(errstr, errstr_size, "reading watch list", err);
-    if (!v)
-        return 0;
-    memset(out, 0, sizeof(*out));
-    snprintf(out->account, sizeof(out->account), "%s", account);
-    int rc = watch_unpack(v, vlen, out) == 0 ? 1 : -1;
-    if (rc < 0)
-        snprintf(errstr, errstr_size, "account %s: corrupt watch-list record", account);
-    rocksdb_free(v);
-    return rc;
 }
 
 int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *offset, char *errstr,
                      size_t errstr_size)
 {
-    char key[300], *err = NULL;
+    char key[300], *v = NULL;
     size_t vlen = 0;
-    size_t klen = offset_key(key, sizeof(key), topic, partition);
+    size_t klen = gc_offset_key(key, sizeof(key), topic, partition);
     if (!klen) {
         snprintf(errstr, errstr_size, "topic name too long: %s", topic);
         return -1;
     }
-    char *v = rocksdb_get_cf(g->db, g->ropts, g->cf[CF_OFFSETS], key, klen, &vlen, &err);
-    if (err)
-        return set_err(errstr, errstr_size, "reading stored offset", err);
-    if (!v)
-        return 0;
+    int found = store_get(g->st, SCF_OFFSETS, key, klen, &v, &vlen, errstr, errstr_size);
+    if (found <= 0)
+        return found;
     int rc = 1;
     if (vlen == 8)
-        *offset = be64_get(v);
+        *offset = (int64_t)gc_be64_get(v);
     else {
         snprintf(errstr, errstr_size, "corrupt stored offset for %s [%d]", topic, partition);
         rc = -1;
     }
-    rocksdb_free(v);
+    free(v);
     return rc;
+}
+
+void graph_compact(graph *g)
+{
+    store_compact(g->st, SCF_FLOWS);
+    store_compact(g->st, SCF_EDGES_OUT);
+    store_compact(g->st, SCF_EDGES_IN);
 }
 
 void graph_get_stats(graph *g, graph_stats *st)
@@ -913,10 +1029,13 @@ void graph_get_stats(graph *g, graph_stats *st)
         pthread_mutex_lock(&s->lock);
         st->cached_accounts += s->count;
         st->dirty_accounts += s->ndirty;
+        st->pending_flows += s->npending;
         st->cache_misses += s->misses;
+        st->cache_bytes += s->bytes;
         pthread_mutex_unlock(&s->lock);
     }
     pthread_mutex_lock(&g->ckpt_lock);
     st->checkpoints = g->checkpoints;
     pthread_mutex_unlock(&g->ckpt_lock);
+    st->rocksdb_bytes = store_memory(g->st);
 }

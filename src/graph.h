@@ -25,15 +25,24 @@
 
 #include "log.h"
 #include "model.h"
+#include "window.h"
 
 typedef struct graph graph;
 
 typedef struct graph_opts {
-    const char *dir;    /* database directory */
-    size_t cache_bytes; /* budget for RocksDB's block cache and the account cache */
-    int create;         /* create the database when missing (else it is an error) */
+    const char *dir;      /* database directory */
+    size_t cache_bytes;   /* budget for RocksDB's block cache and the account cache */
+    int create;           /* create the database when missing (else it is an error) */
+    int read_only;        /* open beside a running screener (inspect); no writes */
+    int64_t retention_ms; /* edges and flows older than this expire; 0 = 35 days */
     const ix_log *log;
+    /* Wall clock for retention, replaceable in tests; NULL = real time. */
+    int64_t (*clock_ms)(void *arg);
+    void *clock_arg;
 } graph_opts;
+
+/* Direction of money relative to an account. */
+typedef enum graph_dir { GRAPH_IN = 0, GRAPH_OUT = 1 } graph_dir;
 
 /* What the rules see of one account at the moment a transfer is screened. */
 typedef struct graph_acct {
@@ -47,14 +56,38 @@ typedef struct graph_acct {
     uint32_t flags; /* IX_ACCT_* including IX_ACCT_WATCHLISTED */
     /* from the watch list; valid when flags & IX_ACCT_WATCHLISTED */
     char watch_list[IX_TEXT_MAX + 1];
-    /* aggregates over all transfers screened */
+    /* aggregates over every transfer screened */
     int64_t in_count, out_count;
     int64_t in_sum, out_sum;
     int64_t first_seen_ms, last_seen_ms; /* event times; 0 when never seen */
+    int64_t last_in_ms, last_out_ms;
+    /* rolling windows, as of the time the snapshot was taken for */
+    win_totals win[WIN__COUNT];
     /* incident bookkeeping for de-duplicating freeze requests */
     ix_action incident_action; /* highest action requested in the open incident */
     int64_t incident_at_ms;    /* event time the open incident was last raised */
 } graph_acct;
+
+/* Money received within a window and not sent on within it: the running
+ * pass-through balance (0 when more left than arrived). */
+int64_t graph_held(const graph_acct *a, win_id w);
+
+/* A counterparty relation: every transfer between two accounts in one
+ * direction, aggregated. */
+typedef struct graph_edge {
+    char peer[IX_ACCOUNT_MAX + 1];
+    int64_t count, sum;
+    int64_t first_ms, last_ms; /* event times of the first and last transfer */
+} graph_edge;
+
+/* One transfer as seen from one of its accounts. */
+typedef struct graph_flow {
+    char transfer_id[IX_ID_MAX + 1];
+    char peer[IX_ACCOUNT_MAX + 1]; /* the other account */
+    graph_dir dir;
+    int64_t amount;
+    int64_t time_ms;
+} graph_flow;
 
 /* A consumer position: the next offset to read. */
 typedef struct graph_offset {
@@ -71,9 +104,27 @@ int graph_open(const graph_opts *opts, graph **out, char *errstr, size_t errstr_
 /* Flush nothing, close everything; uncheckpointed changes are dropped. g may be NULL. */
 void graph_close(graph *g);
 
-/* Snapshot of one account's state (all zeros but the name when unknown).
- * Returns 0, or -1 on a storage error. */
-int graph_get(graph *g, const char *account, graph_acct *out, char *errstr, size_t errstr_size);
+/* Snapshot of one account's state with its windows as of event time as_of_ms
+ * (all zeros but the name when unknown). Returns 0, or -1 on a storage error. */
+int graph_get(graph *g, const char *account, int64_t as_of_ms, graph_acct *out, char *errstr,
+              size_t errstr_size);
+
+/* The account's full profile: 1 found, 0 none, -1 error. */
+int graph_get_profile(graph *g, const char *account, ix_account *out, char *errstr,
+                      size_t errstr_size);
+
+/* Counterparties of `account` in direction dir (GRAPH_IN: who paid it,
+ * GRAPH_OUT: whom it paid) whose last transfer is at or after since_ms, in
+ * account-id order, including changes not yet checkpointed. Writes up to max
+ * into out and returns how many there are in all (may exceed max), or -1. */
+int graph_edges(graph *g, const char *account, graph_dir dir, int64_t since_ms, graph_edge *out,
+                int max, char *errstr, size_t errstr_size);
+
+/* The account's transfers in direction dir with event time in
+ * [from_ms, to_ms], oldest first, including changes not yet checkpointed.
+ * Writes up to max (the oldest ones) and returns how many it wrote, or -1. */
+int graph_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms, int64_t to_ms,
+                graph_flow *out, int max, char *errstr, size_t errstr_size);
 
 /* Apply one transfer to both accounts' cached state, and return their state
  * as it was just before (what rules compare against). The change becomes
@@ -115,12 +166,18 @@ int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, 
 int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *offset, char *errstr,
                      size_t errstr_size);
 
-/* Counts for progress reports and tests. */
+/* Run the retention filter over edges and flows now (tests, maintenance). */
+void graph_compact(graph *g);
+
+/* Counts for progress reports, metrics and tests. */
 typedef struct graph_stats {
     uint64_t cached_accounts;
     uint64_t dirty_accounts;
+    uint64_t pending_flows; /* flows not yet checkpointed */
     uint64_t checkpoints;
     uint64_t cache_misses;
+    uint64_t cache_bytes;   /* the account cache's own memory */
+    uint64_t rocksdb_bytes; /* memtables, table readers and block cache */
 } graph_stats;
 void graph_get_stats(graph *g, graph_stats *st);
 

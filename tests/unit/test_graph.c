@@ -83,7 +83,7 @@ static graph_acct get(graph *g, const char *account)
 {
     char errstr[256];
     graph_acct a;
-    assert_int_equal(graph_get(g, account, &a, errstr, sizeof(errstr)), 0);
+    assert_int_equal(graph_get(g, account, T0 + 60000, &a, errstr, sizeof(errstr)), 0);
     return a;
 }
 

@@ -1,0 +1,560 @@
+/* store.c - the RocksDB database behind the account graph.
+ *
+ * Per family: a bloom filter (10 bits per key) in a bounded, shared block
+ * cache; for the prefix-scanned families (edges, flows) a prefix extractor
+ * that cuts keys after the account's NUL, so prefix seeks use the bloom filter
+ * and the memtable's prefix bloom. Edges are counters written as merge
+ * operands (graphcodec.h gc_edge_merge), so no read is needed to update them.
+ * Edges and flows older than the retention are dropped by a compaction
+ * filter, so the database's size follows the retention, not the history.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rocksdb/c.h>
+
+#include "graphcodec.h"
+
+#define STORE_FORMAT "2" /* bump on incompatible layout changes */
+
+static const char *const cf_names[SCF__COUNT + 1] = {
+    "accounts", "profiles", "watchlist", "edges_out", "edges_in",
+    "flows",    "offsets",  "meta",      "default",
+};
+#define CF_DEFAULT SCF__COUNT /* RocksDB requires it to exist; unused */
+
+struct store {
+    rocksdb_t *db;
+    rocksdb_options_t *dbopts;
+    rocksdb_options_t *cfopts[SCF__COUNT + 1];
+    rocksdb_block_based_table_options_t *topts;
+    rocksdb_cache_t *cache;
+    /* Compaction filters are borrowed by the options (the prefix extractor
+     * and merge operator are owned by them, one per family). */
+    rocksdb_compactionfilter_t *flow_filter, *edge_filter;
+    rocksdb_column_family_handle_t *cf[SCF__COUNT + 1];
+    rocksdb_readoptions_t *ropts;
+    rocksdb_writeoptions_t *wopts;
+    int64_t retention_ms;
+    int64_t (*clock_ms)(void *arg);
+    void *clock_arg;
+};
+
+struct store_batch {
+    store *s;
+    rocksdb_writebatch_t *wb;
+};
+
+struct store_iter {
+    rocksdb_iterator_t *it;
+    rocksdb_readoptions_t *ropts;
+    char upper[GC_KEY_MAX];
+    char prefix[GC_KEY_MAX];
+    size_t plen;
+};
+
+/* ---- the prefix extractor: everything up to and including the first NUL */
+
+static char *prefix_transform(void *arg, const char *key, size_t len, size_t *dst_len)
+{
+    (void)arg;
+    const char *nul = memchr(key, '\0', len);
+    *dst_len = nul ? (size_t)(nul - key) + 1 : len;
+    return (char *)key;
+}
+
+static unsigned char prefix_in_domain(void *arg, const char *key, size_t len)
+{
+    (void)arg;
+    return memchr(key, '\0', len) != NULL;
+}
+
+static unsigned char prefix_in_range(void *arg, const char *key, size_t len)
+{
+    (void)arg;
+    return len > 0 && key[len - 1] == '\0' && memchr(key, '\0', len) == key + len - 1;
+}
+
+static const char *prefix_name(void *arg)
+{
+    (void)arg;
+    return "interdict.account-prefix";
+}
+
+/* ---- the edge merge operator */
+
+static char *edge_fold(const char *existing, size_t elen, const char *const *ops,
+                       const size_t *oplens, int nops, unsigned char *success, size_t *outlen)
+{
+    graph_edge e;
+    memset(&e, 0, sizeof(e));
+    *success = 0;
+    if (existing && gc_edge_unpack(existing, elen, &e) != 0)
+        return NULL;
+    for (int i = 0; i < nops; i++) {
+        graph_edge d;
+        memset(&d, 0, sizeof(d));
+        if (gc_edge_unpack(ops[i], oplens[i], &d) != 0)
+            return NULL;
+        gc_edge_merge(&e, &d);
+    }
+    char *out = malloc(GC_EDGE_LEN);
+    if (!out)
+        return NULL;
+    *outlen = gc_edge_pack(&e, out);
+    *success = 1;
+    return out;
+}
+
+static char *edge_full_merge(void *arg, const char *key, size_t klen, const char *existing,
+                             size_t elen, const char *const *ops, const size_t *oplens, int nops,
+                             unsigned char *success, size_t *outlen)
+{
+    (void)arg;
+    (void)key;
+    (void)klen;
+    return edge_fold(existing, elen, ops, oplens, nops, success, outlen);
+}
+
+static char *edge_partial_merge(void *arg, const char *key, size_t klen, const char *const *ops,
+                                const size_t *oplens, int nops, unsigned char *success,
+                                size_t *outlen)
+{
+    (void)arg;
+    (void)key;
+    (void)klen;
+    return edge_fold(NULL, 0, ops, oplens, nops, success, outlen);
+}
+
+static void merge_free(void *arg, const char *value, size_t len)
+{
+    (void)arg;
+    (void)len;
+    free((char *)value);
+}
+
+static const char *edge_merge_name(void *arg)
+{
+    (void)arg;
+    return "interdict.edge";
+}
+
+/* ---- retention */
+
+static int64_t now_ms(const store *s)
+{
+    if (s->clock_ms)
+        return s->clock_ms(s->clock_arg);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static unsigned char flow_filter(void *arg, int level, const char *key, size_t klen,
+                                 const char *val, size_t vlen, char **nv, size_t *nvlen,
+                                 unsigned char *changed)
+{
+    const store *s = arg;
+    (void)level;
+    (void)val;
+    (void)vlen;
+    (void)nv;
+    (void)nvlen;
+    *changed = 0;
+    int64_t t = gc_flow_key_time(key, klen);
+    return t >= 0 && t < now_ms(s) - s->retention_ms;
+}
+
+static unsigned char edge_filter(void *arg, int level, const char *key, size_t klen,
+                                 const char *val, size_t vlen, char **nv, size_t *nvlen,
+                                 unsigned char *changed)
+{
+    const store *s = arg;
+    graph_edge e;
+    (void)level;
+    (void)key;
+    (void)klen;
+    (void)nv;
+    (void)nvlen;
+    *changed = 0;
+    memset(&e, 0, sizeof(e));
+    if (gc_edge_unpack(val, vlen, &e) != 0)
+        return 0; /* not ours to judge; keep */
+    return e.last_ms < now_ms(s) - s->retention_ms;
+}
+
+static const char *flow_filter_name(void *arg)
+{
+    (void)arg;
+    return "interdict.flow-retention";
+}
+
+static const char *edge_filter_name(void *arg)
+{
+    (void)arg;
+    return "interdict.edge-retention";
+}
+
+static void noop_destroy(void *arg)
+{
+    (void)arg;
+}
+
+/* ---- open and close */
+
+static void build_options(store *s, const store_opts *o)
+{
+    s->dbopts = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(s->dbopts, o->create ? 1 : 0);
+    rocksdb_options_set_create_missing_column_families(s->dbopts, 1);
+    rocksdb_options_increase_parallelism(s->dbopts, 2);
+    /* One flush point for every family: whatever a crash leaves is a state
+     * some checkpoint wrote, whole. */
+    rocksdb_options_set_atomic_flush(s->dbopts, 1);
+
+    s->cache = rocksdb_cache_create_lru(o->block_cache_bytes ? o->block_cache_bytes : 32 << 20);
+    s->topts = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_block_cache(s->topts, s->cache);
+    rocksdb_block_based_options_set_filter_policy(s->topts,
+                                                  rocksdb_filterpolicy_create_bloom_full(10));
+    rocksdb_block_based_options_set_cache_index_and_filter_blocks(s->topts, 1);
+    rocksdb_block_based_options_set_whole_key_filtering(s->topts, 1);
+
+    s->flow_filter =
+        rocksdb_compactionfilter_create(s, noop_destroy, flow_filter, flow_filter_name);
+    s->edge_filter =
+        rocksdb_compactionfilter_create(s, noop_destroy, edge_filter, edge_filter_name);
+    for (int i = 0; i <= SCF__COUNT; i++) {
+        rocksdb_options_t *co = rocksdb_options_create_copy(s->dbopts);
+        rocksdb_options_set_block_based_table_factory(co, s->topts);
+        rocksdb_options_set_compression(co, rocksdb_lz4_compression);
+        if (i == SCF_EDGES_OUT || i == SCF_EDGES_IN || i == SCF_FLOWS) {
+            rocksdb_options_set_prefix_extractor(
+                co, rocksdb_slicetransform_create(NULL, noop_destroy, prefix_transform,
+                                                  prefix_in_domain, prefix_in_range, prefix_name));
+            rocksdb_options_set_memtable_prefix_bloom_size_ratio(co, 0.05);
+        }
+        if (i == SCF_EDGES_OUT || i == SCF_EDGES_IN) {
+            rocksdb_options_set_merge_operator(
+                co, rocksdb_mergeoperator_create(NULL, noop_destroy, edge_full_merge,
+                                                 edge_partial_merge, merge_free, edge_merge_name));
+            rocksdb_options_set_compaction_filter(co, s->edge_filter);
+        }
+        if (i == SCF_FLOWS)
+            rocksdb_options_set_compaction_filter(co, s->flow_filter);
+        s->cfopts[i] = co;
+    }
+}
+
+static int check_format(store *s, const store_opts *o, char *errstr, size_t errstr_size)
+{
+    char *v = NULL;
+    size_t vlen = 0;
+    int found = store_get(s, SCF_META, "format", 6, &v, &vlen, errstr, errstr_size);
+    if (found < 0)
+        return -1;
+    if (!found) {
+        if (o->read_only) {
+            snprintf(errstr, errstr_size, "state store %s has no format record", o->dir);
+            return -1;
+        }
+        store_batch *b = store_batch_new(s);
+        store_batch_put(b, SCF_META, "format", 6, STORE_FORMAT, strlen(STORE_FORMAT));
+        int rc = store_write(s, b, errstr, errstr_size);
+        store_batch_destroy(b);
+        return rc;
+    }
+    int ok = vlen == strlen(STORE_FORMAT) && memcmp(v, STORE_FORMAT, vlen) == 0;
+    if (!ok)
+        snprintf(errstr, errstr_size,
+                 "state store %s has format %.*s, this interdict reads format %s: rebuild "
+                 "the state from the topics (see docs/operations.md)",
+                 o->dir, (int)(vlen > 16 ? 16 : vlen), v, STORE_FORMAT);
+    free(v);
+    return ok ? 0 : -1;
+}
+
+static void open_error(const store_opts *o, char *err, char *errstr, size_t errstr_size)
+{
+    if (strstr(err, "does not exist"))
+        snprintf(errstr, errstr_size,
+                 "no state store at %s (run `interdict run` once to create it)", o->dir);
+    else if (strstr(err, "lock"))
+        snprintf(errstr, errstr_size,
+                 "state store %s is locked: another interdict process is using it", o->dir);
+    else if (strstr(err, "olumn famil"))
+        snprintf(errstr, errstr_size,
+                 "state store %s was written by an incompatible interdict (%s)", o->dir, err);
+    else
+        snprintf(errstr, errstr_size, "opening state store %s: %s", o->dir, err);
+    free(err);
+}
+
+int store_open(const store_opts *o, store **out, char *errstr, size_t errstr_size)
+{
+    char *err = NULL;
+    store *s = calloc(1, sizeof(*s));
+    if (!s) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    s->retention_ms = o->retention_ms > 0 ? o->retention_ms : (int64_t)35 * 86400000;
+    s->clock_ms = o->clock_ms;
+    s->clock_arg = o->clock_arg;
+    build_options(s, o);
+    const rocksdb_options_t *cfo[SCF__COUNT + 1];
+    for (int i = 0; i <= SCF__COUNT; i++)
+        cfo[i] = s->cfopts[i];
+    if (o->read_only)
+        s->db = rocksdb_open_for_read_only_column_families(s->dbopts, o->dir, SCF__COUNT + 1,
+                                                           cf_names, cfo, s->cf, 0, &err);
+    else
+        s->db = rocksdb_open_column_families(s->dbopts, o->dir, SCF__COUNT + 1, cf_names, cfo,
+                                             s->cf, &err);
+    if (err) {
+        open_error(o, err, errstr, errstr_size);
+        goto fail;
+    }
+    s->ropts = rocksdb_readoptions_create();
+    s->wopts = rocksdb_writeoptions_create();
+    /* No fsync per write: see docs/architecture.md, "Exactly once". */
+    rocksdb_writeoptions_set_sync(s->wopts, 0);
+    if (check_format(s, o, errstr, errstr_size) != 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return -1;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i <= SCF__COUNT; i++)
+        if (s->cf[i])
+            rocksdb_column_family_handle_destroy(s->cf[i]);
+    if (s->db)
+        rocksdb_close(s->db);
+    if (s->ropts)
+        rocksdb_readoptions_destroy(s->ropts);
+    if (s->wopts)
+        rocksdb_writeoptions_destroy(s->wopts);
+    for (int i = 0; i <= SCF__COUNT; i++)
+        if (s->cfopts[i])
+            rocksdb_options_destroy(s->cfopts[i]);
+    if (s->flow_filter)
+        rocksdb_compactionfilter_destroy(s->flow_filter);
+    if (s->edge_filter)
+        rocksdb_compactionfilter_destroy(s->edge_filter);
+    if (s->dbopts)
+        rocksdb_options_destroy(s->dbopts);
+    if (s->topts)
+        rocksdb_block_based_options_destroy(s->topts);
+    if (s->cache)
+        rocksdb_cache_destroy(s->cache);
+    free(s);
+}
+
+/* ---- reads and writes */
+
+static int fail_with(char *err, const char *what, char *errstr, size_t errstr_size)
+{
+    snprintf(errstr, errstr_size, "%s: %s", what, err);
+    free(err);
+    return -1;
+}
+
+int store_get(store *s, store_cf cf, const char *key, size_t klen, char **val, size_t *vlen,
+              char *errstr, size_t errstr_size)
+{
+    char *err = NULL;
+    *val = rocksdb_get_cf(s->db, s->ropts, s->cf[cf], key, klen, vlen, &err);
+    if (err)
+        return fail_with(err, "reading state", errstr, errstr_size);
+    return *val ? 1 : 0;
+}
+
+int store_multi_get(store *s, size_t n, const store_cf *cfs, const char *const *keys,
+                    const size_t *klens, char **vals, size_t *vlens, char *errstr,
+                    size_t errstr_size)
+{
+    const rocksdb_column_family_handle_t *h[8];
+    char *errs[8];
+    int rc = 0;
+    if (n > 8) {
+        snprintf(errstr, errstr_size, "multi-get of %zu keys (at most 8)", n);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        h[i] = s->cf[cfs[i]];
+    rocksdb_multi_get_cf(s->db, s->ropts, h, n, keys, klens, vals, vlens, errs);
+    for (size_t i = 0; i < n; i++)
+        if (errs[i]) {
+            if (rc == 0)
+                fail_with(errs[i], "reading state", errstr, errstr_size);
+            else
+                free(errs[i]);
+            rc = -1;
+        }
+    if (rc != 0)
+        for (size_t i = 0; i < n; i++) {
+            free(vals[i]);
+            vals[i] = NULL;
+        }
+    return rc;
+}
+
+store_batch *store_batch_new(store *s)
+{
+    store_batch *b = calloc(1, sizeof(*b));
+    if (!b)
+        return NULL;
+    b->s = s;
+    b->wb = rocksdb_writebatch_create();
+    return b;
+}
+
+void store_batch_put(store_batch *b, store_cf cf, const char *k, size_t kl, const char *v,
+                     size_t vl)
+{
+    rocksdb_writebatch_put_cf(b->wb, b->s->cf[cf], k, kl, v, vl);
+}
+
+void store_batch_merge(store_batch *b, store_cf cf, const char *k, size_t kl, const char *v,
+                       size_t vl)
+{
+    rocksdb_writebatch_merge_cf(b->wb, b->s->cf[cf], k, kl, v, vl);
+}
+
+void store_batch_delete(store_batch *b, store_cf cf, const char *k, size_t kl)
+{
+    rocksdb_writebatch_delete_cf(b->wb, b->s->cf[cf], k, kl);
+}
+
+size_t store_batch_count(const store_batch *b)
+{
+    return (size_t)rocksdb_writebatch_count(b->wb);
+}
+
+void store_batch_clear(store_batch *b)
+{
+    rocksdb_writebatch_clear(b->wb);
+}
+
+void store_batch_destroy(store_batch *b)
+{
+    if (!b)
+        return;
+    rocksdb_writebatch_destroy(b->wb);
+    free(b);
+}
+
+int store_write(store *s, store_batch *b, char *errstr, size_t errstr_size)
+{
+    char *err = NULL;
+    rocksdb_write(s->db, s->wopts, b->wb, &err);
+    if (err)
+        return fail_with(err, "writing state", errstr, errstr_size);
+    return 0;
+}
+
+/* ---- iteration */
+
+store_iter *store_iter_new(store *s, store_cf cf, const char *prefix, size_t plen,
+                           const char *start, size_t slen)
+{
+    store_iter *it = calloc(1, sizeof(*it));
+    if (!it || plen == 0 || plen > sizeof(it->upper)) {
+        free(it);
+        return NULL;
+    }
+    memcpy(it->prefix, prefix, plen);
+    it->plen = plen;
+    /* Upper bound: the prefix with its last byte incremented (account
+     * prefixes end in NUL or a direction letter, never 0xff). */
+    memcpy(it->upper, prefix, plen);
+    it->upper[plen - 1] = (char)((unsigned char)it->upper[plen - 1] + 1);
+    it->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_iterate_upper_bound(it->ropts, it->upper, plen);
+    it->it = rocksdb_create_iterator_cf(s->db, it->ropts, s->cf[cf]);
+    if (start)
+        rocksdb_iter_seek(it->it, start, slen);
+    else
+        rocksdb_iter_seek(it->it, prefix, plen);
+    return it;
+}
+
+int store_iter_valid(const store_iter *it)
+{
+    size_t kl = 0;
+    if (!rocksdb_iter_valid(it->it))
+        return 0;
+    const char *k = rocksdb_iter_key(it->it, &kl);
+    return kl >= it->plen && memcmp(k, it->prefix, it->plen) == 0;
+}
+
+void store_iter_next(store_iter *it)
+{
+    rocksdb_iter_next(it->it);
+}
+
+const char *store_iter_key(const store_iter *it, size_t *len)
+{
+    return rocksdb_iter_key(it->it, len);
+}
+
+const char *store_iter_value(const store_iter *it, size_t *len)
+{
+    return rocksdb_iter_value(it->it, len);
+}
+
+int store_iter_error(const store_iter *it, char *errstr, size_t errstr_size)
+{
+    char *err = NULL;
+    rocksdb_iter_get_error(it->it, &err);
+    return err ? fail_with(err, "scanning state", errstr, errstr_size) : 0;
+}
+
+void store_iter_destroy(store_iter *it)
+{
+    if (!it)
+        return;
+    rocksdb_iter_destroy(it->it);
+    rocksdb_readoptions_destroy(it->ropts);
+    free(it);
+}
+
+void store_compact(store *s, store_cf cf)
+{
+    rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);
+}
+
+uint64_t store_memory(store *s)
+{
+    char *err = NULL;
+    uint64_t total = 0;
+    rocksdb_memory_consumers_t *mc = rocksdb_memory_consumers_create();
+    rocksdb_memory_consumers_add_db(mc, s->db);
+    rocksdb_memory_consumers_add_cache(mc, s->cache);
+    rocksdb_memory_usage_t *mu = rocksdb_approximate_memory_usage_create(mc, &err);
+    if (mu) {
+        total = rocksdb_approximate_memory_usage_get_mem_table_total(mu) +
+                rocksdb_approximate_memory_usage_get_mem_table_readers_total(mu) +
+                rocksdb_approximate_memory_usage_get_cache_total(mu);
+        rocksdb_approximate_memory_usage_destroy(mu);
+    }
+    free(err);
+    rocksdb_memory_consumers_destroy(mc);
+    return total;
+}
+
+char *store_property(store *s, store_cf cf, const char *name)
+{
+    return rocksdb_property_value_cf(s->db, s->cf[cf], name);
+}

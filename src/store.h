@@ -1,0 +1,89 @@
+/* store.h - interdict's RocksDB database: column families, their options
+ * (bloom filters, prefix extractor, merge operator, retention filter), and
+ * thin wrappers for reads, batches and prefix scans. The graph module gives
+ * the bytes meaning (graphcodec.h); this one only knows how they are kept.
+ */
+#ifndef IX_STORE_H
+#define IX_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum store_cf {
+    SCF_ACCOUNTS,  /* account -> transfer state (gc_acct) */
+    SCF_PROFILES,  /* account -> profile */
+    SCF_WATCHLIST, /* account -> watch-list entry */
+    SCF_EDGES_OUT, /* src \0 dst -> edge (merge operator) */
+    SCF_EDGES_IN,  /* dst \0 src -> edge (merge operator) */
+    SCF_FLOWS,     /* account \0 dir time id -> flow */
+    SCF_OFFSETS,   /* topic \0 partition -> next offset */
+    SCF_META,      /* "format" -> store format */
+    SCF__COUNT
+} store_cf;
+
+typedef struct store store;
+typedef struct store_batch store_batch;
+typedef struct store_iter store_iter;
+
+typedef struct store_opts {
+    const char *dir;
+    size_t block_cache_bytes;
+    int create;           /* create a missing database */
+    int read_only;        /* open beside a running screener (no lock taken) */
+    int64_t retention_ms; /* edges and flows older than this are dropped at compaction */
+    /* Wall clock for retention, replaceable in tests; NULL = real time. */
+    int64_t (*clock_ms)(void *arg);
+    void *clock_arg;
+} store_opts;
+
+/* Open; errors say which: missing database, held lock, incompatible format.
+ * Returns 0, or -1 with errstr filled. */
+int store_open(const store_opts *o, store **out, char *errstr, size_t errstr_size);
+void store_close(store *s);
+
+/* Get one value: 1 found (*val malloc'ed, free with free()), 0 not found,
+ * -1 error. */
+int store_get(store *s, store_cf cf, const char *key, size_t klen, char **val, size_t *vlen,
+              char *errstr, size_t errstr_size);
+
+/* Get n values at once (RocksDB MultiGet). vals[i] is NULL when not found,
+ * else malloc'ed. Returns 0, or -1 (all vals NULL). */
+int store_multi_get(store *s, size_t n, const store_cf *cfs, const char *const *keys,
+                    const size_t *klens, char **vals, size_t *vlens, char *errstr,
+                    size_t errstr_size);
+
+store_batch *store_batch_new(store *s);
+void store_batch_put(store_batch *b, store_cf cf, const char *k, size_t kl, const char *v,
+                     size_t vl);
+void store_batch_merge(store_batch *b, store_cf cf, const char *k, size_t kl, const char *v,
+                       size_t vl);
+void store_batch_delete(store_batch *b, store_cf cf, const char *k, size_t kl);
+size_t store_batch_count(const store_batch *b); /* operations queued */
+void store_batch_clear(store_batch *b);
+void store_batch_destroy(store_batch *b);
+
+/* Apply a batch atomically. Returns 0, or -1 with errstr filled. */
+int store_write(store *s, store_batch *b, char *errstr, size_t errstr_size);
+
+/* Iterate the keys of cf that start with prefix, from the first key >= start
+ * (start may be NULL: from the prefix), in byte order. */
+store_iter *store_iter_new(store *s, store_cf cf, const char *prefix, size_t plen,
+                           const char *start, size_t slen);
+int store_iter_valid(const store_iter *it);
+void store_iter_next(store_iter *it);
+const char *store_iter_key(const store_iter *it, size_t *len);
+const char *store_iter_value(const store_iter *it, size_t *len);
+/* 0, or -1 with errstr filled if the iteration stopped on an error. */
+int store_iter_error(const store_iter *it, char *errstr, size_t errstr_size);
+void store_iter_destroy(store_iter *it);
+
+/* Compact a family (the retention filter runs). For tests and maintenance. */
+void store_compact(store *s, store_cf cf);
+
+/* Approximate memory: memtables and block cache, in bytes. */
+uint64_t store_memory(store *s);
+
+/* A RocksDB property of one family as text (NULL if unknown; free()). */
+char *store_property(store *s, store_cf cf, const char *name);
+
+#endif /* IX_STORE_H */
