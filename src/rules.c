@@ -77,7 +77,7 @@ static void build_request(const rules *r, const ix_transfer *t, const rule_hit *
 {
     memset(req, 0, sizeof(*req));
     rules_request_id(account, t->id, r->c->rule_set, req->id, sizeof(req->id));
-    snprintf(req->account, sizeof(req->account), "%s", account);
+    memcpy(req->account, account, strnlen(account, IX_ACCOUNT_MAX));
     req->action = action;
     req->score = score;
     snprintf(req->rule_set, sizeof(req->rule_set), "%s", r->c->rule_set);

@@ -384,8 +384,8 @@ int store_multi_get(store *s, size_t n, const store_cf *cfs, const char *const *
                     const size_t *klens, char **vals, size_t *vlens, char *errstr,
                     size_t errstr_size)
 {
-    const rocksdb_column_family_handle_t *h[8];
-    char *errs[8];
+    const rocksdb_column_family_handle_t *h[8] = {NULL};
+    char *errs[8] = {NULL};
     int rc = 0;
     if (n > 8) {
         snprintf(errstr, errstr_size, "multi-get of %zu keys (at most 8)", n);
