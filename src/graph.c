@@ -1017,8 +1017,12 @@ int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *of
 void graph_compact(graph *g)
 {
     store_compact(g->st, SCF_FLOWS);
-    store_compact(g->st, SCF_EDGES_OUT);
-    store_compact(g->st, SCF_EDGES_IN);
+    /* Edge updates are merge operands; RocksDB's filter sees values only,
+     * and operands become one in the first pass: the second one filters. */
+    for (int pass = 0; pass < 2; pass++) {
+        store_compact(g->st, SCF_EDGES_OUT);
+        store_compact(g->st, SCF_EDGES_IN);
+    }
 }
 
 void graph_get_stats(graph *g, graph_stats *st)

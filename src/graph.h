@@ -166,7 +166,9 @@ int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, 
 int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *offset, char *errstr,
                      size_t errstr_size);
 
-/* Run the retention filter over edges and flows now (tests, maintenance). */
+/* Run the retention filter over edges and flows now (tests, maintenance).
+ * In normal running RocksDB's own compactions do it; an edge updated
+ * recently enough to still be a merge operand expires one compaction later. */
 void graph_compact(graph *g);
 
 /* Counts for progress reports, metrics and tests. */

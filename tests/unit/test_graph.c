@@ -8,6 +8,10 @@
 
 #include <ftw.h>
 #include <pthread.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,6 +244,148 @@ static void test_incident_check_and_set(void **state)
     assert_int_equal(m.incident_at_ms, T0 + 3 + day);
 }
 
+static void test_windows_in_snapshots(void **state)
+{
+    fx *f = *state;
+    char errstr[256];
+    graph_acct from, to;
+    const int64_t min = 60000;
+    apply(f->g, "A", "M", 1000, T0);
+    apply(f->g, "B", "M", 2000, T0 + 30 * min);
+    ix_transfer x = transfer("M", "C", 2500, T0 + 50 * min);
+    assert_int_equal(graph_apply_transfer(f->g, &x, &from, &to, errstr, sizeof(errstr)), 0);
+    /* The snapshot is before the transfer, with windows as of its time. */
+    assert_int_equal(from.win[WIN_1H].in_sum, 3000);
+    assert_int_equal(from.win[WIN_1H].out_sum, 0);
+    assert_int_equal(from.win[WIN_10M].in_sum, 0);
+    assert_int_equal(from.last_in_ms, T0 + 30 * min);
+    graph_acct m;
+    assert_int_equal(graph_get(f->g, "M", T0 + 50 * min, &m, errstr, sizeof(errstr)), 0);
+    assert_int_equal(m.win[WIN_1H].out_sum, 2500);
+    assert_int_equal(graph_held(&m, WIN_1H), 500);
+    assert_int_equal(graph_held(&m, WIN_10M), 0); /* more left than arrived */
+    assert_int_equal(m.win[WIN_1D].in_count, 2);
+    /* A day later the hour is empty, the 30 days are not. */
+    assert_int_equal(graph_get(f->g, "M", T0 + 25 * 60 * min, &m, errstr, sizeof(errstr)), 0);
+    assert_int_equal(m.win[WIN_1H].in_count, 0);
+    assert_int_equal(m.win[WIN_30D].in_sum, 3000);
+}
+
+static void test_edges_merge_store_and_pending(void **state)
+{
+    fx *f = *state;
+    char errstr[256];
+    graph_edge e[8];
+    apply(f->g, "S1", "R", 100, T0);
+    apply(f->g, "S2", "R", 200, T0 + 10);
+    apply(f->g, "S1", "R", 50, T0 + 20);
+    checkpoint(f->g, 3);
+    /* After the checkpoint: one more from S1 (pending) and a new sender. */
+    apply(f->g, "S1", "R", 1, T0 + 30);
+    apply(f->g, "S3", "R", 7, T0 + 40);
+    int n = graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr));
+    assert_int_equal(n, 3);
+    assert_string_equal(e[0].peer, "S1"); /* stored ones come in key order */
+    assert_int_equal(e[0].count, 3);
+    assert_int_equal(e[0].sum, 151);
+    assert_int_equal(e[0].first_ms, T0);
+    assert_int_equal(e[0].last_ms, T0 + 30);
+    assert_string_equal(e[1].peer, "S2");
+    assert_int_equal(e[1].sum, 200);
+    assert_string_equal(e[2].peer, "S3");
+    assert_int_equal(e[2].count, 1);
+    /* Only counterparties active since a time; and a total beyond max. */
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, T0 + 25, e, 8, errstr, sizeof(errstr)), 2);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 1, errstr, sizeof(errstr)), 3);
+    /* The other direction, from the sender's side. */
+    assert_int_equal(graph_edges(f->g, "S1", GRAPH_OUT, 0, e, 8, errstr, sizeof(errstr)), 1);
+    assert_string_equal(e[0].peer, "R");
+    assert_int_equal(e[0].sum, 151);
+    assert_int_equal(graph_edges(f->g, "S1", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 0);
+    /* And after another checkpoint and a restart, the same. */
+    checkpoint(f->g, 5);
+    graph_close(f->g);
+    f->g = open_graph(f->dir, 0);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
+    assert_int_equal(e[0].count, 3);
+    assert_int_equal(e[0].sum, 151);
+}
+
+static void test_flows_in_time_order(void **state)
+{
+    fx *f = *state;
+    char errstr[256];
+    graph_flow fl[8];
+    apply(f->g, "A", "X", 1, T0 + 300);
+    apply(f->g, "A", "Y", 2, T0 + 100);
+    checkpoint(f->g, 2);
+    apply(f->g, "A", "Z", 3, T0 + 200); /* pending, between the stored ones */
+    apply(f->g, "A", "W", 4, T0 + 400);
+    int n = graph_flows(f->g, "A", GRAPH_OUT, T0, T0 + 1000, fl, 8, errstr, sizeof(errstr));
+    assert_int_equal(n, 4);
+    assert_string_equal(fl[0].peer, "Y");
+    assert_string_equal(fl[1].peer, "Z");
+    assert_string_equal(fl[2].peer, "X");
+    assert_string_equal(fl[3].peer, "W");
+    assert_int_equal(fl[1].amount, 3);
+    assert_int_equal(fl[1].time_ms, T0 + 200);
+    assert_int_equal(fl[1].dir, GRAPH_OUT);
+    assert_string_equal(fl[0].transfer_id, "T-A-1795000000100");
+    /* A time range and a cap keep the oldest. */
+    n = graph_flows(f->g, "A", GRAPH_OUT, T0 + 150, T0 + 350, fl, 8, errstr, sizeof(errstr));
+    assert_int_equal(n, 2);
+    assert_string_equal(fl[0].peer, "Z");
+    assert_string_equal(fl[1].peer, "X");
+    n = graph_flows(f->g, "A", GRAPH_OUT, T0, T0 + 1000, fl, 2, errstr, sizeof(errstr));
+    assert_int_equal(n, 2);
+    assert_string_equal(fl[1].peer, "Z");
+    /* The receiver sees its side. */
+    n = graph_flows(f->g, "X", GRAPH_IN, T0, T0 + 1000, fl, 8, errstr, sizeof(errstr));
+    assert_int_equal(n, 1);
+    assert_string_equal(fl[0].peer, "A");
+    assert_int_equal(fl[0].dir, GRAPH_IN);
+    /* A discard forgets the pending ones. */
+    graph_discard(f->g);
+    assert_int_equal(graph_flows(f->g, "A", GRAPH_OUT, T0, T0 + 1000, fl, 8, errstr, 256), 2);
+}
+
+static int64_t fake_now;
+
+static int64_t fake_clock(void *arg)
+{
+    (void)arg;
+    return fake_now;
+}
+
+static void test_retention_drops_old_edges_and_flows(void **state)
+{
+    fx *f = *state;
+    char errstr[512];
+    graph_edge e[4];
+    graph_flow fl[4];
+    const int64_t day = 86400000;
+    graph_close(f->g);
+    graph_opts o = {
+        .dir = f->dir, .cache_bytes = 16 << 20, .retention_ms = 10 * day, .clock_ms = fake_clock};
+    fake_now = T0;
+    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    apply(f->g, "OLD", "R", 5, T0 - 20 * day);
+    apply(f->g, "NEW", "R", 6, T0 - 2 * day);
+    checkpoint(f->g, 2);
+    graph_compact(f->g);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 4, errstr, sizeof(errstr)), 1);
+    assert_string_equal(e[0].peer, "NEW");
+    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0, fl, 4, errstr, sizeof(errstr)), 1);
+    assert_int_equal(graph_flows(f->g, "OLD", GRAPH_OUT, 0, T0, fl, 4, errstr, 256), 0);
+    /* Totals are kept whatever the retention. */
+    assert_int_equal(get(f->g, "R").in_sum, 11);
+    /* Nine days on, the newer ones go too. */
+    fake_now = T0 + 9 * day;
+    graph_compact(f->g);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 4, errstr, sizeof(errstr)), 0);
+    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0, fl, 4, errstr, sizeof(errstr)), 0);
+}
+
 /* Several workers hammer one account: not one update may be lost. */
 #define HAMMER_THREADS 8
 #define HAMMER_EACH    5000
@@ -273,8 +419,76 @@ static void test_concurrent_updates_are_exact(void **state)
     assert_int_equal(get(f->g, "HOT").in_count, HAMMER_THREADS * HAMMER_EACH);
 }
 
-int main(void)
+/* Crash atomicity: a child process screens and checkpoints as fast as it
+ * can until it is killed with SIGKILL at a random moment. Whatever the store
+ * holds afterwards must be one whole checkpoint: the stored offset says how
+ * many transfers were applied, and the account state, its flows and its
+ * edges must say exactly the same. */
+static int crash_child(const char *dir)
 {
+    graph *g = open_graph(dir, 1);
+    char errstr[256], name[32];
+    for (int64_t n = 1;; n++) {
+        snprintf(name, sizeof(name), "C%lld", (long long)(n % 50));
+        apply(g, name, "HOT", 1, T0 + n);
+        if (n % 7 == 0) {
+            graph_offset off = {"transfers", 0, n};
+            if (graph_checkpoint(g, &off, 1, errstr, sizeof(errstr)) != 0)
+                return 1;
+        }
+    }
+}
+
+static void test_checkpoints_are_atomic_across_kill(void **state)
+{
+    fx *f = *state;
+    char self[512], errstr[256], dir[128];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    assert_true(n > 0);
+    self[n] = '\0';
+    for (int round = 0; round < 4; round++) {
+        snprintf(dir, sizeof(dir), "%s/crash%d", f->dir, round);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            execl(self, self, "--crash-child", dir, (char *)NULL);
+            _exit(127);
+        }
+        struct timespec ts = {0, (150 + 170 * round) * 1000000L};
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        assert_true(WIFSIGNALED(status));
+
+        graph *g = open_graph(dir, 0);
+        int64_t off = 0;
+        assert_int_equal(graph_get_offset(g, "transfers", 0, &off, errstr, sizeof(errstr)), 1);
+        assert_true(off > 0 && off % 7 == 0);
+        graph_acct hot;
+        assert_int_equal(graph_get(g, "HOT", T0 + off, &hot, errstr, sizeof(errstr)), 0);
+        assert_int_equal(hot.in_count, off);
+        assert_int_equal(hot.in_sum, off);
+        assert_int_equal(hot.last_in_ms, T0 + off);
+        graph_edge e[64];
+        int ne = graph_edges(g, "HOT", GRAPH_IN, 0, e, 64, errstr, sizeof(errstr));
+        int64_t count = 0;
+        for (int i = 0; i < ne; i++)
+            count += e[i].count;
+        assert_int_equal(count, off);
+        graph_flow *fl = calloc((size_t)off + 1, sizeof(*fl));
+        int nf =
+            graph_flows(g, "HOT", GRAPH_IN, 0, INT64_MAX, fl, (int)off + 1, errstr, sizeof(errstr));
+        assert_int_equal(nf, off);
+        free(fl);
+        graph_close(g);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--crash-child") == 0)
+        return crash_child(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_returns_state_before, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_survives_reopen, setup, teardown),
@@ -288,6 +502,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_incident_check_and_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_updates_are_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_windows_in_snapshots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edges_merge_store_and_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flows_in_time_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention_drops_old_edges_and_flows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoints_are_atomic_across_kill, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
