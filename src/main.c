@@ -21,6 +21,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "tail.h"
 
 static volatile sig_atomic_t g_run = 1; /* cleared by SIGINT / SIGTERM */
 
@@ -40,6 +41,8 @@ static void usage(FILE *out)
             "  interdict [run] [options]         screen the transfers topic until stopped\n"
             "  interdict demo [demo options]     the whole flow on an embedded Kafka cluster\n"
             "  interdict topics [options]        create interdict's topics on the brokers\n"
+            "  interdict tail [tail options]     print freeze requests from the interceptions\n"
+            "                                    topic as they are committed, for a fraud desk\n"
             "  interdict load-watchlist FILE     bulk-load a watch list (JSON lines) into the\n"
             "                                    state store\n"
             "  interdict config [--markdown]     print the effective configuration (or the\n"
@@ -57,6 +60,20 @@ static void usage(FILE *out)
             "Run options:\n"
             "  --until-idle DURATION  stop cleanly after DURATION without input (e.g. 5s);\n"
             "                         for batch jobs and tests. Default: run until SIGINT/SIGTERM\n"
+            "\n"
+            "Tail options (filters combine: any given action AND any bank AND any rule):\n"
+            "  --from-beginning     start at the start of the topic, not at its end\n"
+            "  --action ACTION      only FREEZE, HOLD or REVIEW requests; repeatable\n"
+            "  --bank BIC           only accounts at this bank; an 8-letter BIC includes every\n"
+            "                       branch, an 11-letter one names a branch; repeatable\n"
+            "  --rule NAME          only requests with a finding of this rule or reason code\n"
+            "                       (watchlist_counterparty, WL01); repeatable\n"
+            "  --json               print each request's JSON on one line, for scripts\n"
+            "  --count N            stop after N requests printed\n"
+            "  --until-idle DURATION  stop after DURATION without new messages\n"
+            "  Requests go to stdout, a header, unreadable messages (with partition and\n"
+            "  offset) and a count to stderr. Reads committed requests only (read_committed),\n"
+            "  assigned every partition; commits no offsets. Stops on SIGINT/SIGTERM.\n"
             "\n"
             "Demo options:\n"
             "  --transfers N   transfers to stream (default 5000)\n"
@@ -86,7 +103,13 @@ enum {
     OPT_SEED,
     OPT_SHOW,
     OPT_KEEP_STATE,
-    OPT_MARKDOWN
+    OPT_MARKDOWN,
+    OPT_FROM_BEGINNING,
+    OPT_ACTION,
+    OPT_BANK,
+    OPT_RULE,
+    OPT_JSON,
+    OPT_COUNT
 };
 
 static const struct option long_opts[] = {
@@ -105,6 +128,12 @@ static const struct option long_opts[] = {
     {"show", required_argument, NULL, OPT_SHOW},
     {"keep-state", no_argument, NULL, OPT_KEEP_STATE},
     {"markdown", no_argument, NULL, OPT_MARKDOWN},
+    {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
+    {"action", required_argument, NULL, OPT_ACTION},
+    {"bank", required_argument, NULL, OPT_BANK},
+    {"rule", required_argument, NULL, OPT_RULE},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"count", required_argument, NULL, OPT_COUNT},
     {NULL, 0, NULL, 0},
 };
 
@@ -119,6 +148,7 @@ typedef struct args {
     int markdown;
     int64_t until_idle_ms;
     demo_opts demo;
+    tail_opts tail;
     char **rest; /* positional arguments after the command */
     int nrest;
 } args;
@@ -165,6 +195,40 @@ static int parse_demo_opt(int opt, const char *v, demo_opts *d)
     default:
         return -1;
     }
+}
+
+/* Options of `interdict tail`; --until-idle is shared with run. */
+static int parse_tail_opt(int opt, const char *v, tail_opts *t)
+{
+    char errstr[256];
+    int rc = 0;
+    switch (opt) {
+    case OPT_FROM_BEGINNING:
+        t->from_beginning = 1;
+        return 0;
+    case OPT_JSON:
+        t->json = 1;
+        return 0;
+    case OPT_COUNT:
+        if (parse_count("--count", v, &t->count) != 0)
+            return -1;
+        if (t->count == 0) {
+            fprintf(stderr, "interdict: --count: must be at least 1\n");
+            return -1;
+        }
+        return 0;
+    case OPT_ACTION:
+        rc = tail_add_action(t, v, errstr, sizeof(errstr));
+        break;
+    case OPT_BANK:
+        rc = tail_add_bank(t, v, errstr, sizeof(errstr));
+        break;
+    default:
+        rc = tail_add_rule(t, v, errstr, sizeof(errstr));
+    }
+    if (rc != 0)
+        fprintf(stderr, "interdict: %s\n", errstr);
+    return rc;
 }
 
 static int parse_args(int argc, char **argv, args *a)
@@ -218,6 +282,15 @@ static int parse_args(int argc, char **argv, args *a)
         case OPT_MARKDOWN:
             a->markdown = 1;
             break;
+        case OPT_FROM_BEGINNING:
+        case OPT_ACTION:
+        case OPT_BANK:
+        case OPT_RULE:
+        case OPT_JSON:
+        case OPT_COUNT:
+            if (parse_tail_opt(opt, optarg, &a->tail) != 0)
+                return -1;
+            break;
         case '?':
             return -1;
         default:
@@ -258,11 +331,8 @@ static int build_config(const args *a, cfg *c, char *errstr, size_t errstr_size)
 
 static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, size_t errstr_size)
 {
-    graph_opts o = {.dir = c->state_dir,
-                    .cache_bytes = (size_t)c->state_cache_bytes,
-                    .create = 1,
-                    .retention_ms = c->state_retention_ms,
-                    .log = lg};
+    graph_opts o = {
+        .dir = c->state_dir, .cache_bytes = (size_t)c->state_cache_bytes, .create = 1, .log = lg};
     return graph_open(&o, g, errstr, errstr_size);
 }
 
@@ -369,6 +439,24 @@ static int cmd_load_watchlist(const args *a, const cfg *c, const ix_log *lg)
     return st.rejected ? 1 : 0;
 }
 
+static int cmd_tail(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    tail_stats st;
+    tail_opts o = a->tail;
+    o.until_idle_ms = a->until_idle_ms;
+    if (a->nrest != 0) {
+        fprintf(stderr, "interdict tail: unexpected argument '%s' (see interdict --help)\n",
+                a->rest[0]);
+        return 2;
+    }
+    if (tail_run(c, &o, lg, &g_run, stdout, stderr, &st, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict tail: %s\n", errstr);
+        return 3;
+    }
+    return 0;
+}
+
 static int cmd_version(void)
 {
     printf("interdict %s\nlibrdkafka %s\nRocksDB (C API) linked\n", INTERDICT_VERSION,
@@ -386,6 +474,8 @@ static int dispatch(const args *a, cfg *c, const ix_log *lg)
         return cmd_topics(c);
     if (strcmp(a->command, "load-watchlist") == 0)
         return cmd_load_watchlist(a, c, lg);
+    if (strcmp(a->command, "tail") == 0)
+        return cmd_tail(a, c, lg);
     if (strcmp(a->command, "config") == 0) {
         if (a->markdown)
             cfg_print_markdown(stdout);

@@ -177,6 +177,43 @@ int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...)
     return status;
 }
 
+int hx_run_capture(hx_env *e, int timeout_s, int expect, const char *out_path, const char *command,
+                   ...)
+{
+    const char *bin = getenv("INTERDICT_BIN");
+    const char *argv[64];
+    int n = 0;
+    va_list ap;
+    if (!bin)
+        fail_msg("INTERDICT_BIN is not set: run this test through ctest");
+    write_conf(e);
+    argv[n++] = bin;
+    argv[n++] = command;
+    argv[n++] = "-c";
+    argv[n++] = e->conf_path;
+    va_start(ap, command);
+    for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
+        argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        /* The child may only _exit: a failed redirection must not run the
+         * parent's cmocka handlers in the child. */
+        if (!freopen(e->log_path, "a", stderr) || !freopen(out_path, "w", stdout))
+            _exit(126);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    int status = wait_child(pid, timeout_s);
+    if (status != expect)
+        print_log(e);
+    return status;
+}
+
 int64_t hx_read(hx_env *e, const char *topic, kafka_msg_fn fn, void *arg)
 {
     char errstr[512];

@@ -34,6 +34,11 @@ const char *hx_kafka_brokers(void);
  * the status is not `expect`. Kills it after timeout_s. */
 int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...);
 
+/* As hx_run, and the binary's stdout goes to out_path (truncated first), for
+ * commands whose output is the result (tail, config). */
+int hx_run_capture(hx_env *e, int timeout_s, int expect, const char *out_path, const char *command,
+                   ...);
+
 /* Read every committed message of a topic; see kafka_read_topic(). */
 int64_t hx_read(hx_env *e, const char *topic, kafka_msg_fn fn, void *arg);
 
