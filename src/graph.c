@@ -23,7 +23,7 @@
 #include "store.h"
 
 #define GRAPH_STRIPES  64 /* lock stripes; a power of two */
-#define GRAPH_KEEP_CAP 16 /* pending-list capacity kept across checkpoints */
+#define GRAPH_KEEP_CAP 0  /* pending-list capacity kept across checkpoints */
 
 typedef struct pending_edge {
     graph_dir dir;
@@ -485,7 +485,7 @@ int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, 
 static int push_flow(stripe *s, gentry *e, const graph_flow *f)
 {
     if (e->nflows == e->capflows) {
-        size_t cap = e->capflows ? e->capflows * 2 : 4;
+        size_t cap = e->capflows ? e->capflows * 2 : 2;
         graph_flow *n = realloc(e->flows, cap * sizeof(*n));
         if (!n)
             return -1;
@@ -510,7 +510,7 @@ static int push_edge(stripe *s, gentry *e, graph_dir dir, const char *peer, int6
             return 0;
         }
     if (e->nedges == e->capedges) {
-        size_t cap = e->capedges ? e->capedges * 2 : 4;
+        size_t cap = e->capedges ? e->capedges * 2 : 2;
         pending_edge *n = realloc(e->edges, cap * sizeof(*n));
         if (!n)
             return -1;
@@ -823,11 +823,41 @@ int graph_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms, i
 
 /* ---- checkpoint */
 
-static void batch_entry(store_batch *b, const gentry *e)
+/* Keys go into the batch in ascending order per family: RocksDB's memtable
+ * skip list then inserts each next to the previous one instead of searching
+ * from the top, which makes checkpoints several times faster. */
+static int flow_key_cmp(const void *x, const void *y)
+{
+    const graph_flow *a = x, *b = y;
+    if (a->dir != b->dir)
+        return a->dir == GRAPH_IN ? -1 : 1; /* 'i' < 'o' */
+    if (a->time_ms != b->time_ms)
+        return a->time_ms < b->time_ms ? -1 : 1;
+    uint64_t ha = hash_fnv1a64(HASH_FNV64_INIT, a->transfer_id, strlen(a->transfer_id));
+    uint64_t hb = hash_fnv1a64(HASH_FNV64_INIT, b->transfer_id, strlen(b->transfer_id));
+    return ha < hb ? -1 : ha > hb;
+}
+
+static int edge_key_cmp(const void *x, const void *y)
+{
+    const pending_edge *a = x, *b = y;
+    if (a->dir != b->dir)
+        return a->dir < b->dir ? -1 : 1;
+    return strcmp(a->e.peer, b->e.peer);
+}
+
+static int entry_cmp(const void *x, const void *y)
+{
+    const gentry *const *a = x, *const *b = y;
+    return strcmp((*a)->account, (*b)->account);
+}
+
+static void batch_entry(store_batch *b, gentry *e)
 {
     char key[GC_KEY_MAX], val[GC_VAL_MAX];
     size_t vl = gc_acct_pack(&e->rec, val);
     store_batch_put(b, SCF_ACCOUNTS, e->account, strlen(e->account), val, vl);
+    qsort(e->flows, e->nflows, sizeof(*e->flows), flow_key_cmp);
     for (size_t i = 0; i < e->nflows; i++) {
         const graph_flow *f = &e->flows[i];
         uint64_t idh = hash_fnv1a64(HASH_FNV64_INIT, f->transfer_id, strlen(f->transfer_id));
@@ -835,12 +865,30 @@ static void batch_entry(store_batch *b, const gentry *e)
         vl = gc_flow_pack(f, val);
         store_batch_put(b, SCF_FLOWS, key, kl, val, vl);
     }
+    qsort(e->edges, e->nedges, sizeof(*e->edges), edge_key_cmp);
     for (size_t i = 0; i < e->nedges; i++) {
         const pending_edge *pe = &e->edges[i];
         size_t kl = gc_edge_key(key, e->account, pe->e.peer);
         vl = gc_edge_pack(&pe->e, val);
         store_batch_merge(b, pe->dir == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, key, kl, val, vl);
     }
+}
+
+/* All dirty entries of all stripes, sorted by account. */
+static gentry **sorted_dirty(graph *g, size_t *n)
+{
+    size_t total = 0;
+    for (int i = 0; i < GRAPH_STRIPES; i++)
+        total += g->stripes[i].ndirty;
+    gentry **v = malloc((total ? total : 1) * sizeof(*v));
+    if (!v)
+        return NULL;
+    *n = 0;
+    for (int i = 0; i < GRAPH_STRIPES; i++)
+        for (gentry *e = g->stripes[i].dirty_head; e; e = e->dnext)
+            v[(*n)++] = e;
+    qsort(v, *n, sizeof(*v), entry_cmp);
+    return v;
 }
 
 static int batch_offsets(store_batch *b, const graph_offset *offsets, size_t n, char *errstr,
@@ -883,9 +931,15 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
     /* Hold every stripe so the batch is one consistent cut. */
     for (int i = 0; i < GRAPH_STRIPES; i++)
         pthread_mutex_lock(&g->stripes[i].lock);
-    for (int i = 0; i < GRAPH_STRIPES; i++)
-        for (gentry *e = g->stripes[i].dirty_head; e; e = e->dnext)
-            batch_entry(b, e);
+    size_t ndirty = 0;
+    gentry **dirty = sorted_dirty(g, &ndirty);
+    if (!dirty) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < ndirty; i++)
+        batch_entry(b, dirty[i]);
+    free(dirty);
     if (batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
         store_write(g->st, b, errstr, errstr_size) != 0)
         goto out;

@@ -215,6 +215,14 @@ static void build_options(store *s, const store_opts *o)
     /* One flush point for every family: whatever a crash leaves is a state
      * some checkpoint wrote, whole. */
     rocksdb_options_set_atomic_flush(s->dbopts, 1);
+    /* Checkpoints arrive as large sorted batches: big memtables absorb
+     * them, and flushes are few and large. */
+    rocksdb_options_set_write_buffer_size(s->dbopts, 128u << 20);
+    rocksdb_options_set_max_write_buffer_number(s->dbopts, 4);
+    rocksdb_options_set_level0_slowdown_writes_trigger(s->dbopts, 40);
+    rocksdb_options_set_level0_stop_writes_trigger(s->dbopts, 60);
+    /* One writer (the checkpoint) at a time; the hash memtables need this. */
+    rocksdb_options_set_allow_concurrent_memtable_write(s->dbopts, 0);
 
     s->cache = rocksdb_cache_create_lru(o->block_cache_bytes ? o->block_cache_bytes : 32 << 20);
     s->topts = rocksdb_block_based_options_create();
@@ -237,6 +245,7 @@ static void build_options(store *s, const store_opts *o)
                 co, rocksdb_slicetransform_create(NULL, noop_destroy, prefix_transform,
                                                   prefix_in_domain, prefix_in_range, prefix_name));
             rocksdb_options_set_memtable_prefix_bloom_size_ratio(co, 0.05);
+            rocksdb_options_set_hash_skip_list_rep(co, 1000000, 4, 4);
         }
         if (i == SCF_EDGES_OUT || i == SCF_EDGES_IN) {
             rocksdb_options_set_merge_operator(
