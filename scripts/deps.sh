@@ -31,7 +31,7 @@ die() {
 BUILD=(build-essential cmake ninja-build pkg-config librdkafka-dev librocksdb-dev
   libjemalloc-dev libjansson-dev libcmocka-dev)
 BROKER=(kcat maven java17)
-TEST=(rocksdb-tools clang clang-format libclang-rt-14-dev)
+TEST=(rocksdb-tools clang clang-format libclang-rt-14-dev python3-yaml)
 BENCH=(graphviz gnuplot-nox)
 
 check=0
