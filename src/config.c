@@ -15,6 +15,7 @@
  * rdkafka.* properties are checked against librdkafka's own table before anything connects.
  */
 #include "config.h"
+#include "currency.h"
 #include "model.h"
 
 #include <ctype.h>
@@ -272,6 +273,17 @@ const cfg_entry cfg_table[] = {
      .desc = "Events further ahead are dead-lettered: a timestamp in the future would keep an "
              "account's windows open and distort its rates. Raise it only if the clocks of "
              "the producing systems are known to drift further."},
+
+    {.name = "currency",
+     .section = "Pipeline",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, currency),
+     .def = "CNY",
+     .summary = "The clearing currency: the ISO 4217 code every screened transfer is in.",
+     .desc = "Totals, windows and thresholds are sums of amounts, which only mean something "
+             "in one currency. A transfer in any other currency is not screened: it goes to "
+             "the dead-letter topic with reason foreign_currency, and is counted. Run one "
+             "instance per clearing currency."},
 
     /* Rules */
     {.name = "rule.set",
@@ -1125,10 +1137,19 @@ static int check_rdkafka(const cfg *c, char *errstr, size_t n)
     return rc;
 }
 
+static int check_currency(const cfg *c, char *errstr, size_t errstr_size)
+{
+    if (!c->currency || !cur_valid(c->currency))
+        return fail(errstr, errstr_size, "currency", "\"%s\" is not an active ISO 4217 code",
+                    c->currency ? c->currency : "");
+    return 0;
+}
+
 int cfg_validate(const cfg *c, char *errstr, size_t errstr_size)
 {
     static int (*const checks[])(const cfg *, char *, size_t) = {
-        check_bounds, check_required, check_topics, check_scores, check_rule_set, check_rdkafka,
+        check_bounds,   check_required, check_topics,  check_scores,
+        check_rule_set, check_currency, check_rdkafka,
     };
 
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)

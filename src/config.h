@@ -76,6 +76,7 @@ typedef struct cfg {
     int64_t input_max_bytes;
     int64_t input_max_past_ms;
     int64_t input_max_future_ms;
+    char *currency; /* the clearing currency, ISO 4217 */
 
     /* Rules and actions */
     char *rule_set;

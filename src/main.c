@@ -16,12 +16,15 @@
 #include "config.h"
 #include "demo.h"
 #include "graph.h"
+#include "inspect.h"
 #include "kafka.h"
 #include "load.h"
 #include "log.h"
+#include "mem.h"
 #include "pipeline.h"
 #include "rules.h"
 #include "tail.h"
+#include "timefmt.h"
 
 static volatile sig_atomic_t g_run = 1; /* cleared by SIGINT / SIGTERM */
 
@@ -43,6 +46,7 @@ static void usage(FILE *out)
             "  interdict topics [options]        create interdict's topics on the brokers\n"
             "  interdict tail [tail options]     print freeze requests from the interceptions\n"
             "                                    topic as they are committed, for a fraud desk\n"
+            "  interdict inspect ACCOUNT         what the state store knows about an account\n"
             "  interdict load-watchlist FILE     bulk-load a watch list (JSON lines) into the\n"
             "                                    state store\n"
             "  interdict config [--markdown]     print the effective configuration (or the\n"
@@ -74,6 +78,14 @@ static void usage(FILE *out)
             "  Requests go to stdout, a header, unreadable messages (with partition and\n"
             "  offset) and a count to stderr. Reads committed requests only (read_committed),\n"
             "  assigned every partition; commits no offsets. Stops on SIGINT/SIGTERM.\n"
+            "\n"
+            "Inspect options (reads the state store beside a running screener):\n"
+            "  --json               one JSON document instead of text\n"
+            "  --at TIME            windows end at this RFC 3339 time (default: now)\n"
+            "  --top N              counterparties listed each way (default 10)\n"
+            "  --flows N            recent transfers listed (default 20)\n"
+            "  --memory             also print jemalloc's and RocksDB's memory figures\n"
+            "                       (ACCOUNT may then be omitted)\n"
             "\n"
             "Demo options:\n"
             "  --transfers N   transfers to stream (default 5000)\n"
@@ -109,7 +121,11 @@ enum {
     OPT_BANK,
     OPT_RULE,
     OPT_JSON,
-    OPT_COUNT
+    OPT_COUNT,
+    OPT_AT,
+    OPT_TOP,
+    OPT_FLOWS,
+    OPT_MEMORY
 };
 
 static const struct option long_opts[] = {
@@ -134,6 +150,10 @@ static const struct option long_opts[] = {
     {"rule", required_argument, NULL, OPT_RULE},
     {"json", no_argument, NULL, OPT_JSON},
     {"count", required_argument, NULL, OPT_COUNT},
+    {"at", required_argument, NULL, OPT_AT},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"flows", required_argument, NULL, OPT_FLOWS},
+    {"memory", no_argument, NULL, OPT_MEMORY},
     {NULL, 0, NULL, 0},
 };
 
@@ -149,6 +169,8 @@ typedef struct args {
     int64_t until_idle_ms;
     demo_opts demo;
     tail_opts tail;
+    inspect_opts inspect; /* account, json and currency are filled in later */
+    int memory;
     char **rest; /* positional arguments after the command */
     int nrest;
 } args;
@@ -231,11 +253,35 @@ static int parse_tail_opt(int opt, const char *v, tail_opts *t)
     return rc;
 }
 
+/* Options of `interdict inspect`; --json is shared with tail. */
+static int parse_inspect_opt(int opt, const char *v, inspect_opts *o)
+{
+    int64_t n = 0;
+    if (opt == OPT_AT) {
+        if (tf_parse(v, strlen(v), &o->as_of_ms) != 0) {
+            fprintf(stderr, "interdict: --at: not an RFC 3339 time: %s\n", v);
+            return -1;
+        }
+        return 0;
+    }
+    if (parse_count(opt == OPT_TOP ? "--top" : "--flows", v, &n) != 0)
+        return -1;
+    if (n > 1000)
+        n = 1000;
+    if (opt == OPT_TOP)
+        o->top = (int)n;
+    else
+        o->flows = (int)n;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
     char errstr[256];
     memset(a, 0, sizeof(*a));
     demo_opts_default(&a->demo);
+    a->inspect.top = 10;
+    a->inspect.flows = 20;
     a->sets = calloc((size_t)argc, sizeof(*a->sets));
     a->rest = calloc((size_t)argc, sizeof(*a->rest));
     if (!a->sets || !a->rest)
@@ -281,6 +327,15 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case OPT_MARKDOWN:
             a->markdown = 1;
+            break;
+        case OPT_AT:
+        case OPT_TOP:
+        case OPT_FLOWS:
+            if (parse_inspect_opt(opt, optarg, &a->inspect) != 0)
+                return -1;
+            break;
+        case OPT_MEMORY:
+            a->memory = 1;
             break;
         case OPT_FROM_BEGINNING:
         case OPT_ACTION:
@@ -457,6 +512,61 @@ static int cmd_tail(const args *a, const cfg *c, const ix_log *lg)
     return 0;
 }
 
+static void print_memory(graph *g)
+{
+    graph_stats gs;
+    mem_stats ms;
+    graph_get_stats(g, &gs);
+    if (mem_get(&ms) == 0)
+        printf("jemalloc: %.1f MB allocated, %.1f MB active, %.1f MB resident, %.1f MB mapped\n",
+               (double)ms.allocated / 1048576, (double)ms.active / 1048576,
+               (double)ms.resident / 1048576, (double)ms.mapped / 1048576);
+    else
+        printf("jemalloc: not linked in this build\n");
+    printf("RocksDB: %.1f MB in memtables, table readers and block cache\n\n",
+           (double)gs.rocksdb_bytes / 1048576);
+    mem_print(stdout);
+}
+
+static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    graph *g = NULL;
+    if (a->nrest != 1 && !(a->memory && a->nrest == 0)) {
+        fprintf(stderr, "interdict inspect: expected one ACCOUNT argument\n");
+        return 2;
+    }
+    graph_opts o = {.dir = c->state_dir,
+                    .cache_bytes = 64 << 20,
+                    .read_only = 1,
+                    .retention_ms = c->state_retention_ms,
+                    .log = lg};
+    if (graph_open(&o, &g, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict inspect: %s\n", errstr);
+        return 3;
+    }
+    int rc = 0;
+    if (a->nrest == 1) {
+        inspect_opts io = a->inspect;
+        io.account = a->rest[0];
+        io.currency = c->currency;
+        io.json = a->tail.json;
+        if (io.as_of_ms == 0)
+            io.as_of_ms = tf_now_ms();
+        rc = inspect_account(g, &io, stdout, errstr, sizeof(errstr));
+        if (rc == 1)
+            fprintf(stderr, "interdict inspect: %s: the state store in %s knows nothing of it\n",
+                    io.account, c->state_dir);
+        else if (rc < 0)
+            fprintf(stderr, "interdict inspect: %s\n", errstr);
+        rc = rc < 0 ? 3 : rc;
+    }
+    if (a->memory)
+        print_memory(g);
+    graph_close(g);
+    return rc;
+}
+
 static int cmd_version(void)
 {
     printf("interdict %s\nlibrdkafka %s\nRocksDB (C API) linked\n", INTERDICT_VERSION,
@@ -476,6 +586,8 @@ static int dispatch(const args *a, cfg *c, const ix_log *lg)
         return cmd_load_watchlist(a, c, lg);
     if (strcmp(a->command, "tail") == 0)
         return cmd_tail(a, c, lg);
+    if (strcmp(a->command, "inspect") == 0)
+        return cmd_inspect(a, c, lg);
     if (strcmp(a->command, "config") == 0) {
         if (a->markdown)
             cfg_print_markdown(stdout);

@@ -284,6 +284,14 @@ static void screen_transfer(pipeline_ctx *p, part *pt, const rd_kafka_message_t 
         reject(p, m, suppress, &de);
         return;
     }
+    if (strcmp(t.currency, p->c->currency) != 0) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "currency: %s, this instance screens %s", t.currency,
+                 p->c->currency);
+        p->interval.dead_foreign_currency++;
+        deadletter(p, m, suppress, "foreign_currency", detail);
+        return;
+    }
     if (graph_apply_transfer(p->o->g, &t, &from, &to, errstr, sizeof(errstr)) != 0) {
         fail(p, "graph: %s", errstr);
         return;

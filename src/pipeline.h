@@ -48,8 +48,9 @@ typedef struct pipe_stats {
     uint64_t by_action[4]; /* indexed by ix_action */
     uint64_t deadletters;  /* rejected messages sent to the dead-letter topic */
     uint64_t dead_by_reason[DEC__COUNT];
-    uint64_t dead_bad_key;  /* table messages with a key that is not their account */
-    uint64_t table_updates; /* accounts and watch-list messages applied */
+    uint64_t dead_bad_key;          /* table messages with a key that is not their account */
+    uint64_t dead_foreign_currency; /* transfers not in the clearing currency */
+    uint64_t table_updates;         /* accounts and watch-list messages applied */
     uint64_t rule_hits[PIPE_MAX_RULES];
     uint64_t checkpoints;
     uint64_t aborts;
