@@ -424,7 +424,7 @@ static void test_concurrent_updates_are_exact(void **state)
  * holds afterwards must be one whole checkpoint: the stored offset says how
  * many transfers were applied, and the account state, its flows and its
  * edges must say exactly the same. */
-static int crash_child(const char *dir)
+static int crash_child(const char *dir, int ready_fd)
 {
     graph *g = open_graph(dir, 1);
     char errstr[256], name[32];
@@ -435,6 +435,12 @@ static int crash_child(const char *dir)
             graph_offset off = {"transfers", 0, n};
             if (graph_checkpoint(g, &off, 1, errstr, sizeof(errstr)) != 0)
                 return 1;
+            if (ready_fd >= 0) {
+                /* Tell the parent the first checkpoint is written. */
+                (void)!write(ready_fd, "r", 1);
+                close(ready_fd);
+                ready_fd = -1;
+            }
         }
     }
 }
@@ -448,13 +454,23 @@ static void test_checkpoints_are_atomic_across_kill(void **state)
     self[n] = '\0';
     for (int round = 0; round < 4; round++) {
         snprintf(dir, sizeof(dir), "%s/crash%d", f->dir, round);
+        int fds[2];
+        assert_int_equal(pipe(fds), 0);
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {
-            execl(self, self, "--crash-child", dir, (char *)NULL);
+            char fd[16];
+            close(fds[0]);
+            snprintf(fd, sizeof(fd), "%d", fds[1]);
+            execl(self, self, "--crash-child", dir, fd, (char *)NULL);
             _exit(127);
         }
-        struct timespec ts = {0, (150 + 170 * round) * 1000000L};
+        close(fds[1]);
+        char ready;
+        assert_int_equal(read(fds[0], &ready, 1), 1); /* the first checkpoint is in */
+        close(fds[0]);
+        /* Then kill it at a different moment each round. */
+        struct timespec ts = {0, (20 + 90 * round) * 1000000L};
         nanosleep(&ts, NULL);
         kill(pid, SIGKILL);
         int status;
@@ -487,8 +503,8 @@ static void test_checkpoints_are_atomic_across_kill(void **state)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "--crash-child") == 0)
-        return crash_child(argv[2]);
+    if (argc == 4 && strcmp(argv[1], "--crash-child") == 0)
+        return crash_child(argv[2], atoi(argv[3]));
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_apply_returns_state_before, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoint_survives_reopen, setup, teardown),
