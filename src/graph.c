@@ -561,12 +561,14 @@ static int do_side(graph *g, stripe *s, gentry *e, void *arg)
     side_arg *a = arg;
     const ix_transfer *t = a->t;
     const char *peer = a->dir == GRAPH_IN ? t->from_account : t->to_account;
+    const char *peer_bank = a->dir == GRAPH_IN ? t->from_bank : t->to_bank;
     graph_flow f;
     (void)g;
     snapshot(e, t->event_time_ms, a->before);
     memset(&f, 0, sizeof(f));
     memcpy(f.transfer_id, t->id, sizeof(f.transfer_id));
     snprintf(f.peer, sizeof(f.peer), "%s", peer);
+    snprintf(f.peer_bank, sizeof(f.peer_bank), "%s", peer_bank);
     f.dir = a->dir;
     f.amount = t->amount;
     f.time_ms = t->event_time_ms;

@@ -84,6 +84,7 @@ typedef struct graph_edge {
 typedef struct graph_flow {
     char transfer_id[IX_ID_MAX + 1];
     char peer[IX_ACCOUNT_MAX + 1]; /* the other account */
+    char peer_bank[IX_BANK_MAX + 1];
     graph_dir dir;
     int64_t amount;
     int64_t time_ms;

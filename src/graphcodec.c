@@ -7,7 +7,7 @@
 #define GC_PROFILE_VERSION 1
 #define GC_WATCH_VERSION   1
 #define GC_EDGE_VERSION    1
-#define GC_FLOW_VERSION    1
+#define GC_FLOW_VERSION    2
 
 /* ---- writer and reader over a bounded buffer */
 
@@ -309,6 +309,7 @@ size_t gc_flow_pack(const graph_flow *f, char *buf)
     wbuf b = {buf, 0};
     put_u8(&b, GC_FLOW_VERSION);
     put_str(&b, f->peer);
+    put_str(&b, f->peer_bank);
     put_i64(&b, f->amount);
     put_str(&b, f->transfer_id);
     return b.len;
@@ -320,6 +321,7 @@ int gc_flow_unpack(const char *v, size_t len, graph_flow *f)
     if (get_u8(&r) != GC_FLOW_VERSION)
         return -1;
     get_str(&r, f->peer, sizeof(f->peer));
+    get_str(&r, f->peer_bank, sizeof(f->peer_bank));
     f->amount = get_i64(&r);
     get_str(&r, f->transfer_id, sizeof(f->transfer_id));
     return finish(&r);

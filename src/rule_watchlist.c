@@ -4,34 +4,18 @@
  * The hit is on the watch-listed account itself: it is the one to stop. Reason
  * codes: WL01 money arriving at a listed account, WL02 money leaving one.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "rules.h"
 
-static void fill_hit(rule_hit *h, const ix_transfer *t, int incoming, int score)
+static void add_hit(rule_hit *hits, int *n, int room, const ix_transfer *t, int incoming, int score)
 {
-    memset(h, 0, sizeof(*h));
-    const char *acct = incoming ? t->to_account : t->from_account;
-    const char *bank = incoming ? t->to_bank : t->from_bank;
-    memcpy(h->account, acct, strlen(acct) + 1);
-    memcpy(h->bank, bank, strlen(bank) + 1);
-
-    ix_finding *f = &h->finding;
-    f->rule = "watchlist_counterparty";
-    f->code = incoming ? "WL01" : "WL02";
-    f->score = score;
-    f->amount = t->amount;
-    f->npath = 2;
-    memcpy(f->path[0], t->from_account, strlen(t->from_account) + 1);
-    memcpy(f->path[1], t->to_account, strlen(t->to_account) + 1);
-    f->nevidence = 1;
-    ix_evidence *ev = &f->evidence[0];
-    memcpy(ev->transfer_id, t->id, strlen(t->id) + 1);
-    memcpy(ev->from_account, t->from_account, strlen(t->from_account) + 1);
-    memcpy(ev->to_account, t->to_account, strlen(t->to_account) + 1);
-    ev->amount = t->amount;
-    ev->time_ms = t->event_time_ms;
+    rule_hit *h = rule_hit_add(hits, n, room, incoming ? t->to_account : t->from_account,
+                               incoming ? t->to_bank : t->from_bank, "watchlist_counterparty",
+                               incoming ? "WL01" : "WL02", score, t->amount);
+    if (!h)
+        return;
+    rule_path(&h->finding, t->from_account);
+    rule_path(&h->finding, t->to_account);
+    rule_evidence_transfer(&h->finding, t);
 }
 
 static int wl_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
@@ -43,10 +27,10 @@ static int wl_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
     (void)errstr_size;
     if (!c->wl_enabled)
         return 0;
-    if ((in->to->flags & IX_ACCT_WATCHLISTED) && n < room)
-        fill_hit(&hits[n++], in->t, 1, (int)c->wl_score);
-    if ((in->from->flags & IX_ACCT_WATCHLISTED) && n < room)
-        fill_hit(&hits[n++], in->t, 0, (int)c->wl_score);
+    if (in->to->flags & IX_ACCT_WATCHLISTED)
+        add_hit(hits, &n, room, in->t, 1, (int)c->wl_score);
+    if (in->from->flags & IX_ACCT_WATCHLISTED)
+        add_hit(hits, &n, room, in->t, 0, (int)c->wl_score);
     return n;
 }
 

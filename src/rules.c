@@ -8,11 +8,15 @@
 #include "hash.h"
 
 extern const rule_def rule_watchlist;
+/* single-account and one-step rules */
+/* multi-hop rules */
 
 /* Evaluation order: cheap single-account checks before anything that reads
  * further into the graph. */
 const rule_def *const rules_table[] = {
     &rule_watchlist,
+    /* single-account and one-step rules */
+    /* multi-hop rules */
     NULL,
 };
 
@@ -71,6 +75,75 @@ void rules_request_id(const char *account, const char *trigger_id, const char *r
     snprintf(out, size, "fr-%016llx", (unsigned long long)h);
 }
 
+/* ---- helpers for rules */
+
+static void copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+rule_hit *rule_hit_add(rule_hit *hits, int *n, int room, const char *account, const char *bank,
+                       const char *rule, const char *code, int score, int64_t amount)
+{
+    if (*n >= room)
+        return NULL;
+    rule_hit *h = &hits[(*n)++];
+    memset(h, 0, sizeof(*h));
+    copy_str(h->account, sizeof(h->account), account);
+    copy_str(h->bank, sizeof(h->bank), bank ? bank : "");
+    h->finding.rule = rule;
+    h->finding.code = code;
+    h->finding.score = score;
+    h->finding.amount = amount;
+    return h;
+}
+
+void rule_path(ix_finding *f, const char *account)
+{
+    if (f->npath > 0 && strcmp(f->path[f->npath - 1], account) == 0)
+        return;
+    if (f->npath < IX_PATH_MAX)
+        copy_str(f->path[f->npath++], sizeof(f->path[0]), account);
+}
+
+void rule_evidence_transfer(ix_finding *f, const ix_transfer *t)
+{
+    if (f->nevidence >= IX_EVIDENCE_MAX)
+        return;
+    ix_evidence *e = &f->evidence[f->nevidence++];
+    copy_str(e->transfer_id, sizeof(e->transfer_id), t->id);
+    copy_str(e->from_account, sizeof(e->from_account), t->from_account);
+    copy_str(e->to_account, sizeof(e->to_account), t->to_account);
+    e->amount = t->amount;
+    e->time_ms = t->event_time_ms;
+}
+
+void rule_evidence_flow(ix_finding *f, const char *account, const graph_flow *fl)
+{
+    if (f->nevidence >= IX_EVIDENCE_MAX)
+        return;
+    ix_evidence *e = &f->evidence[f->nevidence++];
+    copy_str(e->transfer_id, sizeof(e->transfer_id), fl->transfer_id);
+    copy_str(e->from_account, sizeof(e->from_account), fl->dir == GRAPH_OUT ? account : fl->peer);
+    copy_str(e->to_account, sizeof(e->to_account), fl->dir == GRAPH_OUT ? fl->peer : account);
+    e->amount = fl->amount;
+    e->time_ms = fl->time_ms;
+}
+
+void rule_figure(ix_finding *f, const char *name, int64_t value, int64_t threshold)
+{
+    if (f->nfigures >= IX_FIGURES_MAX)
+        return;
+    ix_figure *g = &f->figures[f->nfigures++];
+    g->name = name;
+    g->value = value;
+    g->threshold = threshold;
+}
+
+/* ---- requests */
+
 static void build_request(const rules *r, const ix_transfer *t, const rule_hit *hits, int nhits,
                           const char *account, int score, ix_action action, int64_t now_ms,
                           ix_request *req)
@@ -119,7 +192,7 @@ int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acc
                  uint64_t *hit_counts, char *errstr, size_t errstr_size)
 {
     rule_hit hits[RULES_MAX_HITS];
-    rule_input in = {.t = t, .from = from, .to = to, .g = g};
+    rule_input in = {.t = t, .from = from, .to = to, .g = g, .c = r->c};
     int nhits = collect_hits(r, &in, hits, hit_counts, errstr, errstr_size);
     int nout = 0;
     if (nhits <= 0)

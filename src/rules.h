@@ -27,9 +27,10 @@ typedef struct rules rules;
 /* What one rule evaluation sees. */
 typedef struct rule_input {
     const ix_transfer *t;
-    const graph_acct *from; /* sender's state just before t */
+    const graph_acct *from; /* sender's state just before t (t is already applied) */
     const graph_acct *to;   /* receiver's state just before t */
     graph *g;               /* for rules that look further than the two accounts */
+    const cfg *c;           /* thresholds */
 } rule_input;
 
 /* One account a rule wants acted upon, with why. */
@@ -39,7 +40,8 @@ typedef struct rule_hit {
     ix_finding finding;
 } rule_hit;
 
-#define RULES_MAX_HITS 8 /* hits one transfer can produce, over all rules */
+#define RULES_MAX_HITS  32 /* hits one transfer can produce, over all rules */
+#define RULES_MAX_TRACE 64 /* accounts one victim report can reach */
 
 typedef struct rule_def {
     const char *name; /* config prefix "rules.<name>." and metrics label */
@@ -64,6 +66,35 @@ const cfg *rules_cfg(const rules *r);
 int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acct *from,
                  const graph_acct *to, int64_t now_ms, ix_request *out, int max,
                  uint64_t *hit_counts, char *errstr, size_t errstr_size);
+
+/* Where rules_screen() and rules_trace() count hits: rules_table's index for
+ * the transfer rules, this slot for victim traces. Counter arrays need
+ * RULES_COUNTERS entries. */
+#define RULES_TRACE_SLOT 31
+#define RULES_COUNTERS   32
+
+/* Follow a victim's reported transfer downstream (rules.trace.*) and build a
+ * freeze request for every account the money reached, with the amount traced
+ * to it; the trigger is the report. Returns the number of requests (0 when
+ * the transfer is not in the store, *found then 0), or -1 with errstr. */
+int rules_trace(const rules *r, graph *g, const ix_report *rep, int64_t now_ms, ix_request *out,
+                int max, int *found, uint64_t *hit_counts, char *errstr, size_t errstr_size);
+
+/* ---- helpers for writing rules (rules.c) */
+
+/* Start hit number *n in hits (if *n < room): account, bank, and a finding of
+ * rule `rule` with reason code `code`, score and amount at risk. Returns the
+ * hit, or NULL when there is no room. */
+rule_hit *rule_hit_add(rule_hit *hits, int *n, int room, const char *account, const char *bank,
+                       const char *rule, const char *code, int score, int64_t amount);
+
+/* Evidence: an account on the path (consecutive repeats are ignored), a
+ * transfer, a flow seen from `account`, a figure that crossed a threshold.
+ * Each is dropped silently when its list is full. */
+void rule_path(ix_finding *f, const char *account);
+void rule_evidence_transfer(ix_finding *f, const ix_transfer *t);
+void rule_evidence_flow(ix_finding *f, const char *account, const graph_flow *fl);
+void rule_figure(ix_finding *f, const char *name, int64_t value, int64_t threshold);
 
 /* Map a score to an action with the configured thresholds. */
 ix_action rules_action_for(const rules *r, int score);

@@ -19,7 +19,7 @@
 
 #include "graphcodec.h"
 
-#define STORE_FORMAT "2" /* bump on incompatible layout changes */
+#define STORE_FORMAT "3" /* bump on incompatible layout changes */
 
 static const char *const cf_names[SCF__COUNT + 1] = {
     "accounts", "profiles", "watchlist", "edges_out", "edges_in",
