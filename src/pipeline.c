@@ -13,8 +13,8 @@
 #include "kafka.h"
 #include "timefmt.h"
 
-#define PIPE_POLL_MS      100 /* longest wait for input; bounds reaction time */
-#define PIPE_MAX_REQUESTS 4   /* freeze requests one transfer can raise */
+#define PIPE_POLL_MS      100             /* longest wait for input; bounds reaction time */
+#define PIPE_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
 
 /* One input partition and where we are in it. */
 typedef struct part {
@@ -306,6 +306,41 @@ static void screen_transfer(pipeline_ctx *p, part *pt, const rd_kafka_message_t 
     emit_requests(p, n, suppress);
 }
 
+/* A victim's fraud report: trace the reported money and freeze where it went. */
+static void screen_report(pipeline_ctx *p, part *pt, const rd_kafka_message_t *m)
+{
+    char errstr[512];
+    ix_report rep;
+    dec_error de;
+    int suppress = m->offset < pt->suppress_until, found = 0;
+
+    p->interval.reports++;
+    p->lim.now_ms = 0; /* a report may name an old transfer; the trace bounds time */
+    if (dec_report(m->payload, m->len, &p->lim, &rep, &de) != DEC_OK) {
+        reject(p, m, suppress, &de);
+        return;
+    }
+    int n = rules_trace(p->o->r, p->o->g, &rep, tf_now_ms(), p->reqs, PIPE_MAX_REQUESTS, &found,
+                        p->interval.rule_hits, errstr, sizeof(errstr));
+    if (n < 0) {
+        fail(p, "trace: %s", errstr);
+        return;
+    }
+    if (!found) {
+        char detail[256];
+        snprintf(detail, sizeof(detail),
+                 "transfer_id: %s of %s is not in the state store (not screened yet, or older "
+                 "than state.retention)",
+                 rep.transfer_id, rep.victim_account);
+        p->interval.dead_unknown_transfer++;
+        deadletter(p, m, suppress, "unknown_transfer", detail);
+        return;
+    }
+    LOG_INFO(p->o->log, "pipeline", "report %s: money of %s traced to %d account(s)", rep.id,
+             rep.victim_account, n);
+    emit_requests(p, n, suppress);
+}
+
 /* The key of a table message must be its account, so that compaction keeps
  * the latest entry per account. */
 static int key_is(const rd_kafka_message_t *m, const char *account)
@@ -391,6 +426,8 @@ static int handle(pipeline_ctx *p, rd_kafka_message_t *m, int is_table)
     }
     if (is_table)
         apply_table(p, m);
+    else if (strcmp(rd_kafka_topic_name(m->rkt), p->c->topic_reports) == 0)
+        screen_report(p, pt, m);
     else
         screen_transfer(p, pt, m);
     pt->next = m->offset + 1;
@@ -624,8 +661,9 @@ static int bootstrap_tables(pipeline_ctx *p, char *errstr, size_t errstr_size)
 
 static int subscribe(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(2);
     rd_kafka_topic_partition_list_add(l, p->c->topic_transfers, RD_KAFKA_PARTITION_UA);
+    rd_kafka_topic_partition_list_add(l, p->c->topic_reports, RD_KAFKA_PARTITION_UA);
     rd_kafka_resp_err_t err = rd_kafka_subscribe(p->consumer, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {

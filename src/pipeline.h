@@ -27,8 +27,6 @@
 #include "log.h"
 #include "rules.h"
 
-#define PIPE_MAX_RULES 32 /* size of the per-rule hit counters */
-
 typedef struct pipe_opts {
     const cfg *c;
     graph *g;
@@ -48,10 +46,12 @@ typedef struct pipe_stats {
     uint64_t by_action[4]; /* indexed by ix_action */
     uint64_t deadletters;  /* rejected messages sent to the dead-letter topic */
     uint64_t dead_by_reason[DEC__COUNT];
-    uint64_t dead_bad_key;          /* table messages with a key that is not their account */
-    uint64_t dead_foreign_currency; /* transfers not in the clearing currency */
-    uint64_t table_updates;         /* accounts and watch-list messages applied */
-    uint64_t rule_hits[PIPE_MAX_RULES];
+    uint64_t dead_bad_key;              /* table messages with a key that is not their account */
+    uint64_t dead_foreign_currency;     /* transfers not in the clearing currency */
+    uint64_t reports;                   /* fraud reports consumed (valid or not) */
+    uint64_t dead_unknown_transfer;     /* reports naming a transfer not in the store */
+    uint64_t table_updates;             /* accounts and watch-list messages applied */
+    uint64_t rule_hits[RULES_COUNTERS]; /* see rules.h */
     uint64_t checkpoints;
     uint64_t aborts;
 } pipe_stats;

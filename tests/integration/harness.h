@@ -62,5 +62,6 @@ const char *hx_header(const void *rkmessage, const char *name, char *buf, size_t
 /* The scenario shared by the real-broker and embedded-broker tests
  * (harness_scenarios.c). */
 void hx_scenario_watchlist(hx_env *e);
+void hx_scenario_trace(hx_env *e);
 
 #endif /* IX_HARNESS_H */

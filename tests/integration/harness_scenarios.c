@@ -303,3 +303,105 @@ void hx_scenario_watchlist(hx_env *e)
     check_deadletters(&s, 0);
     check_offsets(e, total + 2);
 }
+
+/* ---- victim report: trace and freeze */
+
+static ix_transfer mk(const char *id, const char *from, const char *to, int64_t amount, int64_t t)
+{
+    ix_transfer x;
+    memset(&x, 0, sizeof(x));
+    snprintf(x.id, sizeof(x.id), "%s", id);
+    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
+    snprintf(x.from_bank, sizeof(x.from_bank), "ICBKCNBJ");
+    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
+    snprintf(x.to_bank, sizeof(x.to_bank), "BKCHCNBJ");
+    x.amount = amount;
+    memcpy(x.currency, "CNY", 4);
+    x.event_time_ms = t;
+    return x;
+}
+
+static void send_transfer(hx_env *e, feed *f, const ix_transfer *t)
+{
+    char buf[ENC_RECORD_MAX];
+    assert_true(enc_transfer(t, buf, sizeof(buf)) > 0);
+    send_record(f, e->c.topic_transfers, t->from_account, buf);
+}
+
+static void send_report(hx_env *e, feed *f, const char *id, const char *transfer_id,
+                        const char *victim, int64_t amount, int64_t at)
+{
+    char buf[ENC_RECORD_MAX];
+    ix_report r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.id, sizeof(r.id), "%s", id);
+    snprintf(r.transfer_id, sizeof(r.transfer_id), "%s", transfer_id);
+    snprintf(r.victim_account, sizeof(r.victim_account), "%s", victim);
+    r.amount = amount;
+    memcpy(r.currency, "CNY", 4);
+    r.reported_at_ms = at;
+    snprintf(r.source, sizeof(r.source), "police");
+    assert_true(enc_report(&r, buf, sizeof(buf)) > 0);
+    send_record(f, e->c.topic_reports, victim, buf);
+}
+
+static const seen_req *req_of(const seen *s, const char *account)
+{
+    const seen_req *q = find_req(s, account);
+    if (!q)
+        fail_msg("no freeze request for %s", account);
+    return q;
+}
+
+/* The victim pays 1,000.00 to M1, who sends 600.00 to M2 and 390.00 to M3;
+ * M2 sends 590.00 on to M4. Unrelated traffic and an older transfer of M1
+ * (before the victim's money arrived) must not be followed. The report names
+ * the victim's transfer; a second report names a transfer nobody saw. */
+void hx_scenario_trace(hx_env *e)
+{
+    const int64_t t0 = (tf_now_ms() / 1000) * 1000 - 3600 * 1000, min = 60000;
+    seen s;
+    feed *f = hx_feed(e);
+    ix_transfer xs[] = {
+        mk("X0", "M1", "OLDPEER", 5000, t0 - 10 * min),
+        mk("V1", "VICTIM", "M1", 100000, t0),
+        mk("X1", "M1", "M2", 60000, t0 + 2 * min),
+        mk("X2", "M1", "M3", 39000, t0 + 3 * min),
+        mk("X3", "M2", "M4", 59000, t0 + 5 * min),
+        mk("X4", "BYSTANDER", "M4", 7000, t0 + 6 * min),
+    };
+    for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++)
+        send_transfer(e, f, &xs[i]);
+    hx_flush(f);
+    /* Screen the transfers first, so the report finds them. */
+    assert_int_equal(hx_run(e, 240, 0, "run", "--until-idle", "3s", NULL), 0);
+    send_report(e, f, "R-1", "V1", "VICTIM", 100000, t0 + 20 * min);
+    send_report(e, f, "R-2", "NOPE", "VICTIM", 100000, t0 + 20 * min);
+    hx_flush(f);
+    feed_destroy(f);
+    assert_int_equal(hx_run(e, 240, 0, "run", "--until-idle", "3s", NULL), 0);
+
+    read_all(e, &s);
+    assert_int_equal(s.nreq, 4);
+    const struct {
+        const char *account, *code;
+        int64_t traced;
+    } want[] = {{"M1", "VR01", 100000},
+                {"M2", "VR02", 60000},
+                {"M3", "VR02", 39000},
+                {"M4", "VR02", 59000}};
+    for (size_t i = 0; i < 4; i++) {
+        const seen_req *q = req_of(&s, want[i].account);
+        char id[40];
+        rules_request_id(want[i].account, "R-1", e->c.rule_set, id, sizeof(id));
+        assert_string_equal(q->action, "FREEZE");
+        assert_string_equal(q->code, want[i].code);
+        assert_string_equal(q->trigger, "R-1");
+        assert_string_equal(q->request_id, id);
+        assert_int_equal(q->amount, want[i].traced);
+    }
+    assert_null(find_req(&s, "OLDPEER"));
+    assert_null(find_req(&s, "VICTIM"));
+    assert_int_equal(s.ndead, 1);
+    assert_int_equal(reason_count(&s, "unknown_transfer"), 1);
+}
