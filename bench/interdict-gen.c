@@ -598,6 +598,11 @@ static void summary(const run *r)
             " skipped: too long for the timeline), %.2f s, %.0f transfers/s\n",
             st.instances, st.near_misses, st.skipped, secs,
             secs > 0 ? (double)st.transfers / secs : 0.0);
+    if (st.spend_dropped)
+        fprintf(stderr,
+                "interdict-gen: %" PRId64 " salary payments spent in a busy hour were left out "
+                "to keep the count exact\n",
+                st.spend_dropped);
 }
 
 static int generate(const args *a, sink *k, scn *s, char *errstr, size_t errstr_size)

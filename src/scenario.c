@@ -480,6 +480,28 @@ int scn_mix_set(scn_opts *o, const char *spec, char *errstr, size_t errstr_size)
     }
 }
 
+/* Text wrapped at word boundaries to `width` columns, continuation lines
+ * indented by `indent`. */
+static void print_wrapped(FILE *out, const char *text, int indent, int width)
+{
+    int col = indent;
+    while (*text) {
+        int len = (int)strcspn(text, " ");
+        if (col > indent && col + 1 + len > width) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            fputc(' ', out);
+            col++;
+        }
+        fprintf(out, "%.*s", len, text);
+        col += len;
+        text += len;
+        text += strspn(text, " ");
+    }
+    fputc('\n', out);
+}
+
 void scn_print_params(FILE *out)
 {
     scn_pattern last = SCN_PATTERN__COUNT;
@@ -491,7 +513,8 @@ void scn_print_params(FILE *out)
                     scn_pattern_has_near_miss(d->pattern) ? "" : " (no near miss)");
         last = d->pattern;
         scn_param_format((scn_param)p, d->def, def, sizeof(def));
-        fprintf(out, "    %-32s %-9s %s\n", d->name, def, d->summary);
+        fprintf(out, "    %-32s %-9s ", d->name, def);
+        print_wrapped(out, d->summary, 47, 100);
     }
 }
 
@@ -913,8 +936,11 @@ int scn_truth_write(const scn *s, int64_t k, FILE *out, char *errstr, size_t err
     fprintf(out, "{\"pattern\":\"%s\",\"instance\":\"%s-%04d\",\"near_miss\":%s",
             pattern_names[in.pattern], pattern_names[in.pattern], in.number,
             in.near_miss ? "true" : "false");
-    if (in.near_miss)
-        fprintf(out, ",\"violates\":\"%s\"", in.violates);
+    if (in.near_miss) {
+        int p = scn_param_find(in.violates);
+        fprintf(out, ",\"violates\":\"%s\",\"limit\":%" PRId64, in.violates,
+                p >= 0 ? s->o.param[p] : 0);
+    }
     put_members(s, &in, out);
     fputs(",\"transfers\":[", out);
     for (int t = 0; t < in.ntransfers; t++) {

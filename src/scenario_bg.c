@@ -516,8 +516,12 @@ static int sort_slice(scn *s, int64_t t0)
         a = b;
         b = t;
     }
-    s->slice.p = a; /* the buffers swap roles; both stay owned by s */
-    s->slice_tmp.p = b;
+    if (a != s->slice.p) { /* an odd number of passes: the buffers swap roles */
+        scn_vec v = s->slice;
+        s->slice = s->slice_tmp;
+        s->slice_tmp = v;
+        s->slice.n = n;
+    }
     return 0;
 }
 

@@ -250,6 +250,10 @@ static void parse_inst(const world *w, json_t *j, inst *in)
     in->near = json_is_true(json_object_get(j, "near_miss"));
     json_t *v = json_object_get(j, "violates");
     snprintf(in->violates, sizeof(in->violates), "%s", v ? json_string_value(v) : "");
+    if (v) { /* the bound missed, as configured */
+        int p = scn_param_find(in->violates);
+        CHECK(in, p >= 0 && json_integer_value(json_object_get(j, "limit")) == w->o.param[p]);
+    }
     json_t *r = json_object_get(j, "report_id");
     snprintf(in->report_id, sizeof(in->report_id), "%s", r ? json_string_value(r) : "");
     parse_members(in, json_object_get(j, "accounts"));
@@ -1012,12 +1016,93 @@ static void test_background_only(void **state)
     world_free(&w);
 }
 
-int main(void)
+/* ---- docs/generator.md's parameter block -------------------------------- */
+
+#define DOC_PATH    IX_SOURCE_DIR "/docs/generator.md"
+#define BLOCK_BEGIN "<!-- params:begin -->\n"
+#define BLOCK_END   "<!-- params:end -->"
+
+static char *slurp(const char *path, size_t *len)
 {
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0;
+    FILE *m = open_memstream(&buf, &cap);
+    if (!f || !m)
+        fail_msg("cannot read %s", path);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        fwrite(chunk, 1, n, m);
+    fclose(f);
+    fclose(m);
+    *len = cap;
+    return buf;
+}
+
+/* What belongs between the markers: the table as --help prints it. */
+static char *params_block(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    assert_non_null(m);
+    fputs("```\n", m);
+    scn_print_params(m);
+    fputs("```\n", m);
+    fclose(m);
+    return buf;
+}
+
+/* The document split around the block: returns the block's start and end
+ * offsets (the text after BLOCK_BEGIN up to BLOCK_END). */
+static void find_block(const char *doc, size_t *from, size_t *to)
+{
+    const char *b = strstr(doc, BLOCK_BEGIN), *e = strstr(doc, BLOCK_END);
+    if (!b || !e || e < b)
+        fail_msg("%s: no %s ... %s block", DOC_PATH, "params:begin", "params:end");
+    *from = (size_t)(b - doc) + strlen(BLOCK_BEGIN);
+    *to = (size_t)(e - doc);
+}
+
+static void test_docs_params(void **state)
+{
+    (void)state;
+    size_t len, from, to;
+    char *doc = slurp(DOC_PATH, &len), *want = params_block();
+    find_block(doc, &from, &to);
+    if (to - from != strlen(want) || memcmp(doc + from, want, to - from) != 0)
+        fail_msg("docs/generator.md's parameter table is stale: run "
+                 "tests/unit/test_scenario --write-docs");
+    free(doc);
+    free(want);
+}
+
+static int write_docs(void)
+{
+    size_t len, from, to;
+    char *doc = slurp(DOC_PATH, &len), *want = params_block();
+    find_block(doc, &from, &to);
+    FILE *f = fopen(DOC_PATH, "wb");
+    if (!f)
+        return 1;
+    fwrite(doc, 1, from, f);
+    fputs(want, f);
+    fwrite(doc + to, 1, len - to, f);
+    free(doc);
+    free(want);
+    return fclose(f) != 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--write-docs") == 0)
+        return write_docs();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_options),       cmocka_unit_test(test_stream_and_truth),
-        cmocka_unit_test(test_custom_params), cmocka_unit_test(test_determinism),
-        cmocka_unit_test(test_confounders),   cmocka_unit_test(test_background_only),
+        cmocka_unit_test(test_options),          cmocka_unit_test(test_docs_params),
+        cmocka_unit_test(test_stream_and_truth), cmocka_unit_test(test_custom_params),
+        cmocka_unit_test(test_determinism),      cmocka_unit_test(test_confounders),
+        cmocka_unit_test(test_background_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
