@@ -29,7 +29,7 @@ die() {
 }
 
 BUILD=(build-essential cmake ninja-build pkg-config librdkafka-dev librocksdb-dev
-  libjemalloc-dev libjansson-dev libcmocka-dev)
+  libjemalloc-dev libjansson-dev libcmocka-dev libmicrohttpd-dev)
 BROKER=(kcat maven java17)
 TEST=(rocksdb-tools clang clang-format libclang-rt-14-dev python3-yaml)
 BENCH=(graphviz gnuplot-nox)

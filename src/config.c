@@ -926,9 +926,9 @@ const cfg_entry cfg_table[] = {
              "moving money; longer ones spare the desk repeats of a case it is already "
              "handling."},
 
-    /* Logging */
+    /* Operations */
     {.name = "log.level",
-     .section = "Logging",
+     .section = "Operations",
      .type = CFG_ENUM,
      .offset = offsetof(cfg, log_level),
      .def = "info",
@@ -938,6 +938,27 @@ const cfg_entry cfg_table[] = {
              "input and lost brokers; `info`: also start-up, shutdown and periodic progress; "
              "`debug`: detail per message, for troubleshooting only, as it slows screening at "
              "high rates."},
+    {.name = "metrics.listen",
+     .section = "Operations",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, metrics_listen),
+     .def = "127.0.0.1:9464",
+     .summary = "Where `interdict run` serves Prometheus metrics (HOST:PORT, or off).",
+     .desc = "GET /metrics returns the counters, gauges and latency histograms listed in "
+             "docs/metrics.md. The default binds to the loopback interface only; use 0.0.0.0 "
+             "to let a Prometheus server on another host scrape it, and `off` to serve nothing. "
+             "Port 0 picks a free port (it is logged)."},
+    {.name = "progress.interval",
+     .section = "Operations",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, progress_interval_ms),
+     .def = "5s",
+     .min = 0,
+     .max = HOUR,
+     .summary = "How often `interdict run` prints a progress line when stderr is a terminal.",
+     .desc = "One line with the transfers screened and their rate, freeze requests, dead "
+             "letters, consumer lag and queued messages. 0 turns it off. Not printed when "
+             "stderr is a file or a pipe (services log to journald): use the metrics there."},
 
     {.name = NULL},
 };

@@ -150,6 +150,8 @@ typedef struct cfg {
 
     /* Operations */
     int log_level; /* cfg_log_level */
+    char *metrics_listen;
+    int64_t progress_interval_ms;
 
     /* rdkafka.* pass-through, in the order given. */
     cfg_kv *rdkafka;

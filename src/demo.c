@@ -418,7 +418,17 @@ int demo_run(cfg *c, const demo_opts *o, const ix_log *lg, volatile sig_atomic_t
             "interdict demo: embedded Kafka cluster, %" PRId64 " accounts (%" PRId64
             " on the watch list), %" PRId64 " transfers\n",
             o->accounts, o->mules, o->transfers);
-    if (cfg_set(c, "topic.partitions", "4", errstr, errstr_size) != 0 ||
+    /* This demo plants watch-list hits in uniform random traffic, which the
+     * pattern rules would read as mule activity; they are off here. */
+    for (const rule_def *const *rd = rules_table; *rd; rd++) {
+        char key[96];
+        snprintf(key, sizeof(key), "rules.%s.enabled", (*rd)->name);
+        if (strcmp((*rd)->name, "watchlist") != 0 &&
+            cfg_set(c, key, "false", errstr, errstr_size) != 0)
+            goto out;
+    }
+    if (cfg_set(c, "metrics.listen", "off", errstr, errstr_size) != 0 ||
+        cfg_set(c, "topic.partitions", "4", errstr, errstr_size) != 0 ||
         !(mock = kafka_mock_start(c, 1, errstr, errstr_size)) ||
         cfg_set(c, "brokers", kafka_mock_bootstraps(mock), errstr, errstr_size) != 0 ||
         cfg_set(c, "state.dir", dir, errstr, errstr_size) != 0)

@@ -63,8 +63,23 @@ typedef struct stripe {
     uint64_t misses, bytes;
 } stripe;
 
+/* Transfer ids seen since the last checkpoint: an open-addressing set of
+ * 16-byte id hashes (two independent FNV-1a variants, so a false duplicate
+ * needs a 128-bit collision). */
+typedef struct idkey {
+    uint64_t a, b;
+    int64_t time_ms;
+} idkey;
+
+typedef struct idset {
+    pthread_mutex_t lock;
+    idkey *slots; /* a == 0 && b == 0 marks an empty slot */
+    size_t cap, count;
+} idset;
+
 struct graph {
     store *st;
+    idset ids;
     const ix_log *log;
     size_t stripe_cap; /* entries per stripe before eviction */
     uint64_t checkpoints;
@@ -366,6 +381,105 @@ static int with_entry(graph *g, const char *account, entry_fn fn, void *arg, cha
     return rc;
 }
 
+/* ---- transfer ids */
+
+static void id_hash(const char *id, idkey *k)
+{
+    size_t n = strlen(id);
+    k->a = hash_fnv1a64(HASH_FNV64_INIT, id, n);
+    k->b = hash_fnv1a64(0x84222325cbf29ce4ULL, id, n) ^ 0x9e3779b97f4a7c15ULL;
+    if (k->a == 0 && k->b == 0)
+        k->b = 1; /* never the empty marker */
+}
+
+static idkey *idset_find(idset *s, const idkey *k)
+{
+    size_t i = (size_t)k->a & (s->cap - 1);
+    while (s->slots[i].a || s->slots[i].b) {
+        if (s->slots[i].a == k->a && s->slots[i].b == k->b)
+            return &s->slots[i];
+        i = (i + 1) & (s->cap - 1);
+    }
+    return &s->slots[i];
+}
+
+static int idset_grow(idset *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 1024;
+    idkey *old = s->slots, *n = calloc(cap, sizeof(*n));
+    if (!n)
+        return -1;
+    size_t oldcap = s->cap;
+    s->slots = n;
+    s->cap = cap;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i].a || old[i].b)
+            *idset_find(s, &old[i]) = old[i];
+    free(old);
+    return 0;
+}
+
+static void idset_clear(idset *s)
+{
+    free(s->slots);
+    s->slots = NULL;
+    s->cap = s->count = 0;
+}
+
+static size_t id_store_key(const idkey *k, char *buf)
+{
+    gc_be64_put(buf, k->a);
+    gc_be64_put(buf + 8, k->b);
+    return 16;
+}
+
+int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr, size_t errstr_size)
+{
+    idkey k;
+    char key[16], *v = NULL;
+    size_t vlen = 0;
+    int rc = -1;
+    id_hash(id, &k);
+    k.time_ms = time_ms;
+    pthread_mutex_lock(&g->ids.lock);
+    if ((g->ids.count + 1) * 2 > g->ids.cap && idset_grow(&g->ids) != 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    idkey *slot = idset_find(&g->ids, &k);
+    if (slot->a || slot->b) {
+        rc = 1;
+        goto out;
+    }
+    int found =
+        store_get(g->st, SCF_IDS, key, id_store_key(&k, key), &v, &vlen, errstr, errstr_size);
+    free(v);
+    if (found < 0)
+        goto out;
+    if (found) {
+        rc = 1;
+        goto out;
+    }
+    *slot = k;
+    g->ids.count++;
+    rc = 0;
+out:
+    pthread_mutex_unlock(&g->ids.lock);
+    return rc;
+}
+
+static void batch_ids(store_batch *b, const idset *s)
+{
+    char key[16], val[8];
+    for (size_t i = 0; i < s->cap; i++) {
+        const idkey *k = &s->slots[i];
+        if (!k->a && !k->b)
+            continue;
+        gc_be64_put(val, (uint64_t)k->time_ms);
+        store_batch_put(b, SCF_IDS, key, id_store_key(k, key), val, sizeof(val));
+    }
+}
+
 /* ---- open and close */
 
 int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_size)
@@ -377,6 +491,7 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
     }
     g->log = o->log;
     pthread_mutex_init(&g->ckpt_lock, NULL);
+    pthread_mutex_init(&g->ids.lock, NULL);
     for (int i = 0; i < GRAPH_STRIPES; i++) {
         pthread_mutex_init(&g->stripes[i].lock, NULL);
         g->stripes[i].nbuckets = 256;
@@ -418,6 +533,8 @@ void graph_close(graph *g)
         pthread_mutex_destroy(&g->stripes[i].lock);
     }
     store_close(g->st);
+    idset_clear(&g->ids);
+    pthread_mutex_destroy(&g->ids.lock);
     pthread_mutex_destroy(&g->ckpt_lock);
     free(g);
 }
@@ -942,11 +1059,17 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
     for (size_t i = 0; i < ndirty; i++)
         batch_entry(b, dirty[i]);
     free(dirty);
+    pthread_mutex_lock(&g->ids.lock);
+    batch_ids(b, &g->ids);
+    pthread_mutex_unlock(&g->ids.lock);
     if (batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
         store_write(g->st, b, errstr, errstr_size) != 0)
         goto out;
     for (int i = 0; i < GRAPH_STRIPES; i++)
         mark_clean(&g->stripes[i]);
+    pthread_mutex_lock(&g->ids.lock);
+    idset_clear(&g->ids);
+    pthread_mutex_unlock(&g->ids.lock);
     g->checkpoints++;
     rc = 0;
 out:
@@ -959,6 +1082,9 @@ out:
 
 void graph_discard(graph *g)
 {
+    pthread_mutex_lock(&g->ids.lock);
+    idset_clear(&g->ids);
+    pthread_mutex_unlock(&g->ids.lock);
     /* Clean entries could be kept, but dropping everything is simple and
      * only happens after an aborted transaction. */
     for (int i = 0; i < GRAPH_STRIPES; i++) {
@@ -1073,6 +1199,7 @@ int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *of
 void graph_compact(graph *g)
 {
     store_compact(g->st, SCF_FLOWS);
+    store_compact(g->st, SCF_IDS);
     /* Edge updates are merge operands; RocksDB's filter sees values only,
      * and operands become one in the first pass: the second one filters. */
     for (int pass = 0; pass < 2; pass++) {

@@ -142,6 +142,13 @@ int graph_apply_transfer(graph *g, const ix_transfer *t, graph_acct *from_before
 int graph_raise_incident(graph *g, const char *account, ix_action action, int64_t at_ms,
                          int64_t cooldown_ms, char *errstr, size_t errstr_size);
 
+/* Duplicate detection: 1 when a transfer with this id was seen before
+ * (within state.retention), else 0 and the id is recorded (durable at the
+ * next checkpoint; forgotten by graph_discard). -1 on a storage error. The
+ * check and the record are one atomic step. */
+int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr,
+                        size_t errstr_size);
+
 /* Write every change since the last checkpoint and the given offsets in one
  * atomic WriteBatch. Returns 0, or -1 (nothing was written). */
 int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,

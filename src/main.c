@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <rocksdb/c.h>
@@ -21,17 +22,21 @@
 #include "load.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "pipeline.h"
 #include "rules.h"
 #include "tail.h"
 #include "timefmt.h"
 
-static volatile sig_atomic_t g_run = 1; /* cleared by SIGINT / SIGTERM */
+static volatile sig_atomic_t g_run = 1;    /* cleared by SIGINT / SIGTERM */
+static volatile sig_atomic_t g_reload = 0; /* set by SIGHUP */
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    g_run = 0;
+    if (sig == SIGHUP)
+        g_reload = 1;
+    else
+        g_run = 0;
 }
 
 static void usage(FILE *out)
@@ -415,23 +420,132 @@ static void print_run_summary(const ix_log *lg, const pipe_stats *st)
              st->checkpoints);
 }
 
+/* SIGHUP: the rules and actions are read again from the same sources; keys
+ * that only take effect at start must not change. */
+typedef struct reloader {
+    const args *a;
+    const cfg *base; /* the configuration the pipeline was started with */
+    cfg *cur;        /* the rules' configuration after the last reload, if any */
+    rules *r;        /* the current rule set */
+    const ix_log *lg;
+} reloader;
+
+/* A reload may change rules, actions and the rule-set label, nothing else. */
+static int reloadable(const char *key)
+{
+    return strncmp(key, "rules.", 6) == 0 || strncmp(key, "action.", 7) == 0 ||
+           strcmp(key, "rule.set") == 0 || strcmp(key, "incident.cooldown") == 0;
+}
+
+static int same_startup_keys(const cfg *a, const cfg *b, char *errstr, size_t errstr_size)
+{
+    for (const cfg_entry *e = cfg_table; e->name; e++) {
+        if (reloadable(e->name))
+            continue;
+        const char *pa = (const char *)a + e->offset, *pb = (const char *)b + e->offset;
+        int differ = e->type == CFG_STRING
+                         ? strcmp(*(char *const *)pa ? *(char *const *)pa : "",
+                                  *(char *const *)pb ? *(char *const *)pb : "") != 0
+                     : e->type == CFG_BOOL || e->type == CFG_ENUM
+                         ? *(const int *)pa != *(const int *)pb
+                         : *(const int64_t *)pa != *(const int64_t *)pb;
+        if (differ) {
+            snprintf(errstr, errstr_size, "%s changed: it takes effect only at a restart", e->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int reload_rules(void *arg, const rules **out, char *errstr, size_t errstr_size)
+{
+    reloader *rl = arg;
+    cfg *next = calloc(1, sizeof(*next));
+    rules *r = NULL;
+    if (!next) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    if (build_config(rl->a, next, errstr, errstr_size) != 0 ||
+        same_startup_keys(rl->base, next, errstr, errstr_size) != 0 ||
+        rules_create(next, &r, errstr, errstr_size) != 0) {
+        cfg_free(next);
+        free(next);
+        return -1;
+    }
+    /* The pipeline is at a barrier: no worker uses the old rules now. */
+    rules_destroy(rl->r);
+    if (rl->cur) {
+        cfg_free(rl->cur);
+        free(rl->cur);
+    }
+    rl->cur = next;
+    rl->r = r;
+    *out = r;
+    LOG_INFO(rl->lg, "main", "rules reloaded: rule set %s", next->rule_set);
+    return 0;
+}
+
+/* Live figures: the metrics snapshot, and a progress line on a terminal. */
+typedef struct observer {
+    metrics *met;
+    const cfg *c;
+    int tty;
+    int64_t last_ns, last_transfers;
+    int64_t next_line_ns;
+} observer;
+
+static void on_observe(void *arg, const pipe_stats *t, const pipe_live *l)
+{
+    observer *ob = arg;
+    met_update(ob->met, t, l);
+    int64_t now = tf_mono_ns();
+    if (!ob->tty || ob->c->progress_interval_ms <= 0 || now < ob->next_line_ns)
+        return;
+    double secs = (double)(now - ob->last_ns) / 1e9;
+    double rate = secs > 0 ? (double)((int64_t)t->transfers - ob->last_transfers) / secs : 0;
+    fprintf(stderr,
+            "interdict: %" PRIu64 " transfers screened (%.0f/s), %" PRIu64
+            " freeze requests, %" PRIu64 " dead letters, lag %" PRId64 ", queued %" PRIu64 "%s\n",
+            t->transfers, rate, t->requests, t->deadletters, l->lag, l->queued,
+            l->paused ? ", paused" : "");
+    ob->last_ns = now;
+    ob->last_transfers = (int64_t)t->transfers;
+    ob->next_line_ns = now + ob->c->progress_interval_ms * 1000000;
+}
+
 static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
 {
     char errstr[1024];
     graph *g = NULL;
-    rules *r = NULL;
+    metrics *met = NULL;
+    reloader rl = {.a = a, .base = c, .lg = lg};
     pipe_stats st;
     int rc = 3;
     memset(&st, 0, sizeof(st));
 
     if (open_graph(c, lg, &g, errstr, sizeof(errstr)) != 0 ||
         preload_watchlist(c, g, lg, errstr, sizeof(errstr)) != 0 ||
-        rules_create(c, &r, errstr, sizeof(errstr)) != 0)
+        rules_create(c, &rl.r, errstr, sizeof(errstr)) != 0 ||
+        !(met = met_start(c->metrics_listen, g, errstr, sizeof(errstr))))
         goto out;
     LOG_INFO(lg, "main", "screening %s from %s as %s (group %s), state in %s", c->topic_transfers,
              c->brokers, c->instance_id, c->group_id, c->state_dir);
-    pipe_opts po = {
-        .c = c, .g = g, .r = r, .log = lg, .run = &g_run, .until_idle_ms = a->until_idle_ms};
+    if (met_port(met))
+        LOG_INFO(lg, "main", "metrics on http://%s/metrics (port %d)", c->metrics_listen,
+                 met_port(met));
+    observer ob = {.met = met, .c = c, .tty = isatty(2), .last_ns = tf_mono_ns()};
+    pipe_opts po = {.c = c,
+                    .g = g,
+                    .r = rl.r,
+                    .log = lg,
+                    .run = &g_run,
+                    .until_idle_ms = a->until_idle_ms,
+                    .reload = &g_reload,
+                    .reload_fn = reload_rules,
+                    .reload_arg = &rl,
+                    .observe = on_observe,
+                    .observe_arg = &ob};
     if (pipe_run(&po, &st, errstr, sizeof(errstr)) != 0)
         goto out;
     print_run_summary(lg, &st);
@@ -439,7 +553,12 @@ static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
 out:
     if (rc)
         fprintf(stderr, "interdict: %s\n", errstr);
-    rules_destroy(r);
+    met_stop(met);
+    rules_destroy(rl.r);
+    if (rl.cur) {
+        cfg_free(rl.cur);
+        free(rl.cur);
+    }
     graph_close(g);
     return rc;
 }
@@ -626,6 +745,7 @@ int main(int argc, char **argv)
     ix_log lg = {.level = c.log_level, .out = stderr};
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_signal);
     rc = dispatch(&a, &c, &lg);
 out:
     cfg_free(&c);

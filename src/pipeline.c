@@ -1,95 +1,67 @@
-/* pipeline.c - the consume / screen / checkpoint loop. */
+/* pipeline.c - the consume / dispatch / checkpoint loop.
+ *
+ * The main thread consumes and dispatches; workers (worker.c) screen. Every
+ * commit.interval the main thread stops dispatching, waits for the workers to
+ * drain (the barrier), commits the Kafka transaction with the consumer
+ * offsets, writes the graph and the same offsets to RocksDB, and begins the
+ * next transaction. Rebalances, reloads and shutdown all go through the same
+ * barrier. See pipeline.h for the recovery protocol.
+ */
 #include "pipeline.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
-#include "decode.h"
 #include "emit.h"
 #include "kafka.h"
 #include "timefmt.h"
+#include "worker.h"
 
-#define PIPE_POLL_MS      100             /* longest wait for input; bounds reaction time */
-#define PIPE_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
+#define PIPE_POLL_MS    100   /* longest wait for input; bounds reaction time */
+#define PIPE_BATCH      1024  /* messages taken from the consumer at once */
+#define PIPE_OBSERVE_MS 2000  /* how often live figures are reported */
+#define PIPE_HIGH_WATER 20000 /* queued per worker: pause consumption above */
+#define PIPE_LOW_WATER  5000  /* ... and resume below */
 
-/* One input partition and where we are in it. */
-typedef struct part {
-    char *topic;
-    int32_t partition;
-    int is_table;           /* accounts / watchlist: global tables, not in the group */
-    int64_t next;           /* next offset to screen; -1 until a message since ckpt */
-    int64_t ckpt;           /* where a rewind goes: `next` at the last checkpoint, or
-                             * the start position (may be RD_KAFKA_OFFSET_BEGINNING) */
-    int64_t suppress_until; /* output below this offset was already committed */
-} part;
+const double pipe_hist_bounds_us[PIPE_HIST_BUCKETS - 1] = {
+    10,    25,    50,     100,    250,    500,     1000,    2500,    5000,    10000,
+    25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
+
+int pipe_hist_bucket(int64_t ns)
+{
+    double us = (double)ns / 1000.0;
+    int b = 0;
+    while (b < PIPE_HIST_BUCKETS - 1 && us > pipe_hist_bounds_us[b])
+        b++;
+    return b;
+}
 
 typedef struct pipeline_ctx {
     const pipe_opts *o;
     const cfg *c;
-    rd_kafka_t *consumer; /* the group consumer of transfers */
+    const rules *r;       /* the current rule set (workers read it through &r) */
+    rd_kafka_t *consumer; /* the group consumer of transfers and reports */
     rd_kafka_t *tables;   /* assigned consumer of the table topics, every partition */
+    rd_kafka_queue_t *cq; /* the group consumer's queue, for batch consumption */
     emit *out;
-    part *parts;
+    wk_pool *pool;
+    int nworkers;
+    wk_part **parts; /* stable pointers: workers hold them */
     size_t nparts, capparts;
-    int dirty;    /* something was screened since the last checkpoint */
     int assigned; /* the group has given us partitions at least once */
-    int failed;   /* a fatal error happened inside a callback */
+    int paused;   /* consumption paused for back-pressure */
+    int failed;   /* a fatal error on the main thread */
     char fail_msg[1024];
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
-    pipe_stats total;    /* committed */
-    pipe_stats interval; /* since the last checkpoint */
-    dec_limits lim;
-    ix_request *reqs; /* scratch, PIPE_MAX_REQUESTS */
+    int64_t last_observe_ns;
+    pipe_stats total; /* committed */
 } pipeline_ctx;
-
-/* ---- partition bookkeeping */
-
-static part *part_find(pipeline_ctx *p, const char *topic, int32_t partition)
-{
-    for (size_t i = 0; i < p->nparts; i++)
-        if (p->parts[i].partition == partition && strcmp(p->parts[i].topic, topic) == 0)
-            return &p->parts[i];
-    return NULL;
-}
-
-static part *part_add(pipeline_ctx *p, const char *topic, int32_t partition, int is_table)
-{
-    part *pt = part_find(p, topic, partition);
-    if (pt)
-        return pt;
-    if (p->nparts == p->capparts) {
-        size_t cap = p->capparts ? p->capparts * 2 : 16;
-        part *np = realloc(p->parts, cap * sizeof(*np));
-        if (!np)
-            return NULL;
-        p->parts = np;
-        p->capparts = cap;
-    }
-    pt = &p->parts[p->nparts];
-    memset(pt, 0, sizeof(*pt));
-    pt->topic = strdup(topic);
-    if (!pt->topic)
-        return NULL;
-    pt->partition = partition;
-    pt->is_table = is_table;
-    pt->next = pt->ckpt = -1;
-    p->nparts++;
-    return pt;
-}
-
-static void part_remove(pipeline_ctx *p, const char *topic, int32_t partition)
-{
-    part *pt = part_find(p, topic, partition);
-    if (!pt)
-        return;
-    free(pt->topic);
-    *pt = p->parts[--p->nparts];
-}
 
 static void fail(pipeline_ctx *p, const char *fmt, const char *detail)
 {
@@ -99,92 +71,105 @@ static void fail(pipeline_ctx *p, const char *fmt, const char *detail)
     snprintf(p->fail_msg, sizeof(p->fail_msg), fmt, detail);
 }
 
-/* ---- statistics */
-
-static void stats_add(pipe_stats *dst, const pipe_stats *src)
+static int any_failure(pipeline_ctx *p)
 {
-    const uint64_t *s = (const uint64_t *)src;
-    uint64_t *d = (uint64_t *)dst;
-    for (size_t i = 0; i < sizeof(*src) / sizeof(uint64_t); i++)
-        d[i] += s[i];
+    if (!p->failed && p->pool && wk_failed(p->pool, p->fail_msg, sizeof(p->fail_msg)))
+        p->failed = 1;
+    return p->failed;
+}
+
+/* ---- partition bookkeeping */
+
+static wk_part *part_find(pipeline_ctx *p, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < p->nparts; i++)
+        if (p->parts[i]->partition == partition && strcmp(p->parts[i]->topic, topic) == 0)
+            return p->parts[i];
+    return NULL;
+}
+
+static wk_kind kind_of(const pipeline_ctx *p, const char *topic)
+{
+    if (strcmp(topic, p->c->topic_reports) == 0)
+        return WK_REPORTS;
+    if (strcmp(topic, p->c->topic_transfers) == 0)
+        return WK_TRANSFERS;
+    return WK_TABLE;
+}
+
+static wk_part *part_add(pipeline_ctx *p, const char *topic, int32_t partition)
+{
+    wk_part *pt = part_find(p, topic, partition);
+    if (pt)
+        return pt;
+    if (p->nparts == p->capparts) {
+        size_t cap = p->capparts ? p->capparts * 2 : 16;
+        wk_part **np = realloc(p->parts, cap * sizeof(*np));
+        if (!np)
+            return NULL;
+        p->parts = np;
+        p->capparts = cap;
+    }
+    pt = calloc(1, sizeof(*pt));
+    if (!pt || !(pt->topic = strdup(topic))) {
+        free(pt);
+        return NULL;
+    }
+    pt->partition = partition;
+    pt->kind = kind_of(p, topic);
+    atomic_store(&pt->next, -1);
+    pt->ckpt = -1;
+    p->parts[p->nparts++] = pt;
+    return pt;
+}
+
+/* Only at a barrier: no worker holds a message of this partition. */
+static void part_remove(pipeline_ctx *p, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < p->nparts; i++) {
+        wk_part *pt = p->parts[i];
+        if (pt->partition == partition && strcmp(pt->topic, topic) == 0) {
+            free(pt->topic);
+            free(pt);
+            p->parts[i] = p->parts[--p->nparts];
+            return;
+        }
+    }
 }
 
 /* ---- checkpoint */
 
-/* Build the offsets of every partition that moved: for the transaction (group
+/* The offsets of every partition that moved: for the transaction (group
  * partitions only) and for the store (all of them). */
-static int collect_offsets(pipeline_ctx *p, rd_kafka_topic_partition_list_t *txn,
-                           graph_offset *store, size_t *nstore)
+static void collect_offsets(pipeline_ctx *p, rd_kafka_topic_partition_list_t *txn,
+                            graph_offset *store, size_t *nstore)
 {
     *nstore = 0;
     for (size_t i = 0; i < p->nparts; i++) {
-        part *pt = &p->parts[i];
-        if (pt->next < 0 || pt->next == pt->ckpt)
+        wk_part *pt = p->parts[i];
+        int64_t next = atomic_load(&pt->next);
+        if (next < 0 || next == pt->ckpt)
             continue;
-        if (!pt->is_table)
-            rd_kafka_topic_partition_list_add(txn, pt->topic, pt->partition)->offset = pt->next;
+        if (pt->kind != WK_TABLE)
+            rd_kafka_topic_partition_list_add(txn, pt->topic, pt->partition)->offset = next;
         store[*nstore].topic = pt->topic;
         store[*nstore].partition = pt->partition;
-        store[*nstore].offset = pt->next;
+        store[*nstore].offset = next;
         (*nstore)++;
     }
-    return 0;
 }
 
-static int rewind_to_checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size);
-
-static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
-{
-    if (!p->dirty)
-        return 0;
-    int rc = -1;
-    size_t nstore = 0;
-    graph_offset *store = calloc(p->nparts ? p->nparts : 1, sizeof(*store));
-    rd_kafka_topic_partition_list_t *txn = rd_kafka_topic_partition_list_new((int)p->nparts);
-    if (!store) {
-        snprintf(errstr, errstr_size, "out of memory");
-        goto out;
-    }
-    collect_offsets(p, txn, store, &nstore);
-    emit_result er = emit_commit(p->out, p->consumer, txn, errstr, errstr_size);
-    if (er == EMIT_FATAL)
-        goto out;
-    if (er == EMIT_ABORTED) {
-        LOG_WARN(p->o->log, "pipeline", "%s; screening the interval again", errstr);
-        p->total.aborts++;
-        rc = rewind_to_checkpoint(p, errstr, errstr_size);
-        goto out;
-    }
-    /* The transaction is committed: from here a failure leaves the store
-     * behind the group, which a restart repairs (pipeline.h, step 4). */
-    if (graph_checkpoint(p->o->g, store, nstore, errstr, errstr_size) != 0)
-        goto out;
-    for (size_t i = 0; i < p->nparts; i++)
-        if (p->parts[i].next >= 0)
-            p->parts[i].ckpt = p->parts[i].next;
-    p->interval.checkpoints++;
-    stats_add(&p->total, &p->interval);
-    memset(&p->interval, 0, sizeof(p->interval));
-    p->dirty = 0;
-    rc = emit_begin(p->out, errstr, errstr_size);
-out:
-    p->last_ckpt_ns = tf_mono_ns();
-    rd_kafka_topic_partition_list_destroy(txn);
-    free(store);
-    return rc;
-}
-
-/* Seek one consumer's partitions back to their checkpointed positions. */
 static int rewind_consumer(pipeline_ctx *p, rd_kafka_t *rk, int tables, char *errstr,
                            size_t errstr_size)
 {
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)p->nparts);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)p->nparts + 1);
     for (size_t i = 0; i < p->nparts; i++) {
-        part *pt = &p->parts[i];
-        if (pt->is_table != tables || pt->next < 0 || pt->next == pt->ckpt)
+        wk_part *pt = p->parts[i];
+        int64_t next = atomic_load(&pt->next);
+        if ((pt->kind == WK_TABLE) != tables || next < 0 || next == pt->ckpt)
             continue;
         rd_kafka_topic_partition_list_add(l, pt->topic, pt->partition)->offset = pt->ckpt;
-        pt->next = -1;
+        atomic_store(&pt->next, -1);
     }
     int rc = 0;
     if (l->cnt > 0) {
@@ -205,235 +190,189 @@ static int rewind_consumer(pipeline_ctx *p, rd_kafka_t *rk, int tables, char *er
     return rc;
 }
 
+/* After an aborted transaction: forget the interval and screen it again. */
 static int rewind_to_checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     graph_discard(p->o->g);
-    memset(&p->interval, 0, sizeof(p->interval));
-    p->dirty = 0;
+    wk_discard(p->pool);
     if (rewind_consumer(p, p->consumer, 0, errstr, errstr_size) != 0 ||
         rewind_consumer(p, p->tables, 1, errstr, errstr_size) != 0)
         return -1;
     return emit_begin(p->out, errstr, errstr_size);
 }
 
-/* ---- screening */
+static int moved(const pipeline_ctx *p)
+{
+    for (size_t i = 0; i < p->nparts; i++) {
+        int64_t next = atomic_load(&p->parts[i]->next);
+        if (next >= 0 && next != p->parts[i]->ckpt)
+            return 1;
+    }
+    return 0;
+}
 
-static void deadletter(pipeline_ctx *p, const rd_kafka_message_t *m, int suppress,
-                       const char *reason, const char *detail)
+/* A new rule set, between intervals, when asked for (SIGHUP). */
+static void maybe_reload(pipeline_ctx *p)
 {
     char errstr[512];
-    if (suppress)
+    if (!p->o->reload || !*p->o->reload || !p->o->reload_fn)
         return;
-    emit_source src = {rd_kafka_topic_name(m->rkt),
-                       m->partition,
-                       m->offset,
-                       m->key,
-                       m->key_len,
-                       m->payload,
-                       m->len};
-    if (emit_deadletter(p->out, &src, reason, detail, errstr, sizeof(errstr)) != 0)
-        fail(p, "dead-letter: %s", errstr);
-    p->interval.deadletters++;
+    *p->o->reload = 0;
+    const rules *r = p->r;
+    if (p->o->reload_fn(p->o->reload_arg, &r, errstr, sizeof(errstr)) != 0) {
+        LOG_ERROR(p->o->log, "pipeline", "reload failed, keeping the current rules: %s", errstr);
+        return;
+    }
+    p->r = r;
+    p->total.reloads++;
+    LOG_INFO(p->o->log, "pipeline", "rules reloaded");
 }
 
-static void reject(pipeline_ctx *p, const rd_kafka_message_t *m, int suppress, const dec_error *de)
+static void observe(pipeline_ctx *p);
+
+/* The barrier, then commit and persist. Called by the loop, on revoke and at
+ * the end; the workers are idle for its duration. */
+static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
-    char detail[256];
-    /* The reason has a header of its own; the detail names the field. */
-    if (de->field[0])
-        snprintf(detail, sizeof(detail), "%s: %s", de->field, de->detail);
-    else
-        snprintf(detail, sizeof(detail), "%s", de->detail);
-    p->interval.dead_by_reason[de->reason]++;
-    LOG_DEBUG(p->o->log, "pipeline", "%s [%d] @%" PRId64 " rejected: %s",
-              rd_kafka_topic_name(m->rkt), m->partition, m->offset, detail);
-    deadletter(p, m, suppress, dec_reason_code(de->reason), detail);
+    int rc = -1;
+    size_t nstore = 0;
+    wk_drain(p->pool);
+    p->last_ckpt_ns = tf_mono_ns();
+    if (any_failure(p)) {
+        snprintf(errstr, errstr_size, "%s", p->fail_msg);
+        return -1;
+    }
+    if (!moved(p)) {
+        maybe_reload(p);
+        return 0;
+    }
+    graph_offset *store = calloc(p->nparts, sizeof(*store));
+    rd_kafka_topic_partition_list_t *txn = rd_kafka_topic_partition_list_new((int)p->nparts);
+    if (!store) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    collect_offsets(p, txn, store, &nstore);
+    emit_result er = emit_commit(p->out, p->consumer, txn, errstr, errstr_size);
+    if (er == EMIT_FATAL)
+        goto out;
+    if (er == EMIT_ABORTED) {
+        LOG_WARN(p->o->log, "pipeline", "%s; screening the interval again", errstr);
+        p->total.aborts++;
+        rc = rewind_to_checkpoint(p, errstr, errstr_size);
+        goto out;
+    }
+    /* The transaction is committed: from here a failure leaves the store
+     * behind the group, which a restart repairs (pipeline.h, step 4). */
+    if (graph_checkpoint(p->o->g, store, nstore, errstr, errstr_size) != 0)
+        goto out;
+    for (size_t i = 0; i < p->nparts; i++) {
+        int64_t next = atomic_load(&p->parts[i]->next);
+        if (next >= 0)
+            p->parts[i]->ckpt = next;
+    }
+    wk_collect(p->pool, &p->total);
+    p->total.checkpoints++;
+    maybe_reload(p);
+    rc = emit_begin(p->out, errstr, errstr_size);
+    observe(p);
+out:
+    rd_kafka_topic_partition_list_destroy(txn);
+    free(store);
+    return rc;
 }
 
-static void emit_requests(pipeline_ctx *p, int n, int suppress)
+/* ---- back-pressure and live figures */
+
+static int64_t lag_of(pipeline_ctx *p)
 {
-    char errstr[512];
-    for (int i = 0; i < n; i++) {
-        const ix_request *rq = &p->reqs[i];
-        if (!suppress && emit_request(p->out, rq, errstr, sizeof(errstr)) != 0) {
-            fail(p, "emitting request: %s", errstr);
-            return;
-        }
-        if (!suppress) {
-            p->interval.requests++;
-            p->interval.by_action[rq->action]++;
-        }
-        LOG_DEBUG(p->o->log, "pipeline", "%s %s %s score %d%s", ix_action_name(rq->action),
-                  rq->account, rq->id, rq->score, suppress ? " (replayed, not re-sent)" : "");
+    int64_t lag = 0;
+    for (size_t i = 0; i < p->nparts; i++) {
+        wk_part *pt = p->parts[i];
+        int64_t lo = 0, hi = 0, pos = atomic_load(&pt->next);
+        rd_kafka_t *rk = pt->kind == WK_TABLE ? p->tables : p->consumer;
+        if (rd_kafka_get_watermark_offsets(rk, pt->topic, pt->partition, &lo, &hi) != 0)
+            continue;
+        if (pos < 0)
+            pos = pt->ckpt >= 0 ? pt->ckpt : lo;
+        if (hi > pos)
+            lag += hi - pos;
     }
+    return lag;
 }
 
-static void screen_transfer(pipeline_ctx *p, part *pt, const rd_kafka_message_t *m)
+static void observe(pipeline_ctx *p)
 {
-    char errstr[512];
-    ix_transfer t;
-    dec_error de;
-    graph_acct from, to;
-    int suppress = m->offset < pt->suppress_until;
-
-    p->interval.transfers++;
-    if (suppress)
-        p->interval.replayed++;
-    p->lim.now_ms = tf_now_ms();
-    if (dec_transfer(m->payload, m->len, &p->lim, &t, &de) != DEC_OK) {
-        reject(p, m, suppress, &de);
+    p->last_observe_ns = tf_mono_ns();
+    if (!p->o->observe)
         return;
-    }
-    if (strcmp(t.currency, p->c->currency) != 0) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "currency: %s, this instance screens %s", t.currency,
-                 p->c->currency);
-        p->interval.dead_foreign_currency++;
-        deadletter(p, m, suppress, "foreign_currency", detail);
-        return;
-    }
-    if (graph_apply_transfer(p->o->g, &t, &from, &to, errstr, sizeof(errstr)) != 0) {
-        fail(p, "graph: %s", errstr);
-        return;
-    }
-    int n = rules_screen(p->o->r, p->o->g, &t, &from, &to, tf_now_ms(), p->reqs, PIPE_MAX_REQUESTS,
-                         p->interval.rule_hits, errstr, sizeof(errstr));
-    if (n < 0) {
-        fail(p, "rules: %s", errstr);
-        return;
-    }
-    p->interval.screened++;
-    emit_requests(p, n, suppress);
+    pipe_live live = {.queued = wk_queued(p->pool),
+                      .lag = lag_of(p),
+                      .paused = p->paused,
+                      .workers = p->nworkers};
+    p->o->observe(p->o->observe_arg, &p->total, &live);
 }
 
-/* A victim's fraud report: trace the reported money and freeze where it went. */
-static void screen_report(pipeline_ctx *p, part *pt, const rd_kafka_message_t *m)
+static void set_paused(pipeline_ctx *p, int pause)
 {
-    char errstr[512];
-    ix_report rep;
-    dec_error de;
-    int suppress = m->offset < pt->suppress_until, found = 0;
-
-    p->interval.reports++;
-    p->lim.now_ms = 0; /* a report may name an old transfer; the trace bounds time */
-    if (dec_report(m->payload, m->len, &p->lim, &rep, &de) != DEC_OK) {
-        reject(p, m, suppress, &de);
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (pause == p->paused)
         return;
+    if (rd_kafka_assignment(p->consumer, &l) == RD_KAFKA_RESP_ERR_NO_ERROR && l) {
+        if (pause)
+            rd_kafka_pause_partitions(p->consumer, l);
+        else
+            rd_kafka_resume_partitions(p->consumer, l);
+        rd_kafka_topic_partition_list_destroy(l);
     }
-    int n = rules_trace(p->o->r, p->o->g, &rep, tf_now_ms(), p->reqs, PIPE_MAX_REQUESTS, &found,
-                        p->interval.rule_hits, errstr, sizeof(errstr));
-    if (n < 0) {
-        fail(p, "trace: %s", errstr);
-        return;
-    }
-    if (!found) {
-        char detail[256];
-        snprintf(detail, sizeof(detail),
-                 "transfer_id: %s of %s is not in the state store (not screened yet, or older "
-                 "than state.retention)",
-                 rep.transfer_id, rep.victim_account);
-        p->interval.dead_unknown_transfer++;
-        deadletter(p, m, suppress, "unknown_transfer", detail);
-        return;
-    }
-    LOG_INFO(p->o->log, "pipeline", "report %s: money of %s traced to %d account(s)", rep.id,
-             rep.victim_account, n);
-    emit_requests(p, n, suppress);
+    p->paused = pause;
+    LOG_DEBUG(p->o->log, "pipeline", "consumption %s", pause ? "paused" : "resumed");
 }
 
-/* The key of a table message must be its account, so that compaction keeps
- * the latest entry per account. */
-static int key_is(const rd_kafka_message_t *m, const char *account)
+/* Pause when the workers fall behind, so memory stays bounded. */
+static void back_pressure(pipeline_ctx *p)
 {
-    size_t n = strlen(account);
-    return m->key && m->key_len == n && memcmp(m->key, account, n) == 0;
+    size_t q = wk_queued(p->pool);
+    if (!p->paused && q > (size_t)PIPE_HIGH_WATER * (size_t)p->nworkers)
+        set_paused(p, 1);
+    else if (p->paused && q < (size_t)PIPE_LOW_WATER * (size_t)p->nworkers)
+        set_paused(p, 0);
 }
 
-static void apply_tombstone(pipeline_ctx *p, const rd_kafka_message_t *m)
-{
-    char errstr[512], account[IX_ACCOUNT_MAX + 1];
-    if (!m->key || m->key_len == 0 || m->key_len > IX_ACCOUNT_MAX ||
-        memchr(m->key, '\0', m->key_len)) {
-        p->interval.dead_bad_key++;
-        deadletter(p, m, 0, "bad_key", "tombstone without a valid account key");
-        return;
-    }
-    memcpy(account, m->key, m->key_len);
-    account[m->key_len] = '\0';
-    if (graph_del_watch(p->o->g, account, NULL, errstr, sizeof(errstr)) != 0)
-        fail(p, "graph: %s", errstr);
-}
+/* ---- consuming */
 
-static void apply_table(pipeline_ctx *p, const rd_kafka_message_t *m)
-{
-    char errstr[512];
-    dec_error de;
-    const char *topic = rd_kafka_topic_name(m->rkt);
-    int is_watch = strcmp(topic, p->c->topic_watchlist) == 0;
-    int rc = 0;
-
-    p->lim.now_ms = 0; /* table entries may be old; no event-time range */
-    if (is_watch && !m->payload) {
-        apply_tombstone(p, m);
-    } else if (is_watch) {
-        ix_watch w;
-        if (dec_watch(m->payload, m->len, &p->lim, &w, &de) != DEC_OK) {
-            reject(p, m, 0, &de);
-            return;
-        }
-        if (!key_is(m, w.account)) {
-            p->interval.dead_bad_key++;
-            deadletter(p, m, 0, "bad_key", "message key is not the entry's account");
-            return;
-        }
-        rc = graph_put_watch(p->o->g, &w, NULL, errstr, sizeof(errstr));
-    } else {
-        ix_account a;
-        if (dec_account(m->payload, m->len, &p->lim, &a, &de) != DEC_OK) {
-            reject(p, m, 0, &de);
-            return;
-        }
-        if (!key_is(m, a.account)) {
-            p->interval.dead_bad_key++;
-            deadletter(p, m, 0, "bad_key", "message key is not the profile's account");
-            return;
-        }
-        rc = graph_put_profile(p->o->g, &a, NULL, errstr, sizeof(errstr));
-    }
-    if (rc != 0)
-        fail(p, "graph: %s", errstr);
-    p->interval.table_updates++;
-}
-
-/* Handle one message (or event) from either consumer. Returns 1 if it was
- * input, 0 for an event. */
-static int handle(pipeline_ctx *p, rd_kafka_message_t *m, int is_table)
+/* Dispatch one message (or handle an event) from either consumer. */
+static void dispatch(pipeline_ctx *p, rd_kafka_message_t *m)
 {
     if (m->err) {
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            return 0;
         /* Transient errors (broker down, timeouts) are retried by librdkafka. */
-        LOG_WARN(p->o->log, "pipeline", "consumer: %s", rd_kafka_message_errstr(m));
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            LOG_WARN(p->o->log, "pipeline", "consumer: %s", rd_kafka_message_errstr(m));
         if (m->err == RD_KAFKA_RESP_ERR__FATAL)
             fail(p, "consumer: %s", rd_kafka_message_errstr(m));
-        return 0;
+        rd_kafka_message_destroy(m);
+        return;
     }
-    part *pt = part_find(p, rd_kafka_topic_name(m->rkt), m->partition);
+    wk_part *pt = part_find(p, rd_kafka_topic_name(m->rkt), m->partition);
     if (!pt) {
-        /* A message of a partition we no longer own: drop it unprocessed; its
-         * new owner screens it from the committed offset. */
-        return 0;
+        /* A message of a partition we no longer own: its new owner screens it
+         * from the committed offset. */
+        rd_kafka_message_destroy(m);
+        return;
     }
-    if (is_table)
-        apply_table(p, m);
-    else if (strcmp(rd_kafka_topic_name(m->rkt), p->c->topic_reports) == 0)
-        screen_report(p, pt, m);
-    else
-        screen_transfer(p, pt, m);
-    pt->next = m->offset + 1;
-    p->dirty = 1;
     p->last_input_ns = tf_mono_ns();
-    return 1;
+    wk_submit(p->pool, m, pt);
+}
+
+static void consume_some(pipeline_ctx *p)
+{
+    rd_kafka_message_t *batch[PIPE_BATCH];
+    rd_kafka_message_t *tm = rd_kafka_consumer_poll(p->tables, 0);
+    if (tm)
+        dispatch(p, tm);
+    ssize_t n = rd_kafka_consume_batch_queue(p->cq, PIPE_POLL_MS, batch, PIPE_BATCH);
+    for (ssize_t i = 0; i < n; i++)
+        dispatch(p, batch[i]);
 }
 
 /* ---- group membership */
@@ -455,7 +394,7 @@ static int64_t committed_offset(pipeline_ctx *p, const char *topic, int32_t part
 
 /* Decide where to start a partition: the store's position is authoritative
  * for the state; the group's committed offset tells how far output went. */
-static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp, int is_table)
+static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp)
 {
     char errstr[512];
     int64_t stored = -1;
@@ -465,16 +404,17 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp, int is_ta
         fail(p, "graph: %s", errstr);
         return -1;
     }
-    part *pt = part_add(p, tp->topic, tp->partition, is_table);
+    wk_part *pt = part_add(p, tp->topic, tp->partition);
     if (!pt) {
         fail(p, "%s", "out of memory");
         return -1;
     }
-    int64_t committed = is_table ? -1 : committed_offset(p, tp->topic, tp->partition);
+    int64_t committed = pt->kind == WK_TABLE ? -1 : committed_offset(p, tp->topic, tp->partition);
     pt->suppress_until = -1;
     if (found) {
         tp->offset = stored;
-        pt->next = pt->ckpt = stored;
+        pt->ckpt = stored;
+        atomic_store(&pt->next, stored);
         if (committed > stored) {
             pt->suppress_until = committed;
             LOG_INFO(p->o->log, "pipeline",
@@ -484,7 +424,8 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp, int is_ta
         }
     } else if (committed >= 0) {
         tp->offset = committed;
-        pt->next = pt->ckpt = committed;
+        pt->ckpt = committed;
+        atomic_store(&pt->next, committed);
         LOG_WARN(p->o->log, "pipeline",
                  "%s [%d]: no position in the state store; resuming at the group's offset "
                  "%" PRId64 " (state from before it is not in this store)",
@@ -492,7 +433,7 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp, int is_ta
     } else {
         tp->offset = RD_KAFKA_OFFSET_BEGINNING;
         pt->ckpt = RD_KAFKA_OFFSET_BEGINNING;
-        pt->next = -1;
+        atomic_store(&pt->next, -1);
     }
     return 0;
 }
@@ -500,10 +441,11 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp, int is_ta
 static void on_assign(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
 {
     for (int i = 0; i < parts->cnt; i++)
-        if (plan_start(p, &parts->elems[i], 0) != 0)
+        if (plan_start(p, &parts->elems[i]) != 0)
             break;
     rd_kafka_assign(rk, parts);
     p->assigned = 1;
+    p->paused = 0; /* a new assignment starts unpaused */
     p->last_input_ns = tf_mono_ns();
     LOG_INFO(p->o->log, "pipeline", "assigned %d partition(s)", parts->cnt);
 }
@@ -511,7 +453,7 @@ static void on_assign(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_
 static void on_revoke(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
 {
     char errstr[512];
-    /* Finish what is in flight for the partitions we are losing. */
+    /* Finish and commit what is in flight for the partitions we are losing. */
     if (checkpoint(p, errstr, sizeof(errstr)) != 0)
         fail(p, "checkpoint on revoke: %s", errstr);
     for (int i = 0; i < parts->cnt; i++)
@@ -588,7 +530,7 @@ static int assign_tables(pipeline_ctx *p, rd_kafka_topic_partition_list_t *hw, c
         for (int i = 0; i < md->topics[0].partition_cnt; i++) {
             rd_kafka_topic_partition_t *tp =
                 rd_kafka_topic_partition_list_add(l, topics[t], md->topics[0].partitions[i].id);
-            if (plan_start(p, tp, 1) != 0) {
+            if (plan_start(p, tp) != 0) {
                 rd_kafka_metadata_destroy(md);
                 snprintf(errstr, errstr_size, "%s", p->fail_msg);
                 goto out;
@@ -614,8 +556,9 @@ out:
 static int tables_caught_up(pipeline_ctx *p, const rd_kafka_topic_partition_list_t *hw)
 {
     for (int i = 0; i < hw->cnt; i++) {
-        part *pt = part_find(p, hw->elems[i].topic, hw->elems[i].partition);
-        int64_t pos = pt && pt->next >= 0 ? pt->next : 0;
+        wk_part *pt = part_find(p, hw->elems[i].topic, hw->elems[i].partition);
+        int64_t next = pt ? atomic_load(&pt->next) : -1;
+        int64_t pos = next >= 0 ? next : 0;
         if (hw->elems[i].offset > 0 && pos < hw->elems[i].offset) {
             /* Control records of transactional producers also take offsets;
              * the consumer's position tells whether they were passed. */
@@ -632,26 +575,28 @@ static int tables_caught_up(pipeline_ctx *p, const rd_kafka_topic_partition_list
 }
 
 /* Load the tables up to their current end before screening any transfer, so
- * that a transfer is never screened against a stale watch list at start. */
+ * that a transfer is never screened against a stale watch list at start.
+ * Done on this thread before the workers get anything. */
 static int bootstrap_tables(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *hw = rd_kafka_topic_partition_list_new(32);
     int rc = assign_tables(p, hw, errstr, errstr_size);
     int64_t deadline = tf_mono_ns() + p->c->kafka_timeout_ms * 1000000;
-    while (rc == 0 && !tables_caught_up(p, hw) && !p->failed && *p->o->run) {
+    while (rc == 0 && !tables_caught_up(p, hw) && !any_failure(p) && *p->o->run) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(p->tables, PIPE_POLL_MS);
-        if (m) {
-            handle(p, m, 1);
+        wk_part *pt = m && !m->err ? part_find(p, rd_kafka_topic_name(m->rkt), m->partition) : NULL;
+        if (pt)
+            wk_process_inline(p->pool, m, pt);
+        else if (m)
             rd_kafka_message_destroy(m);
-        }
         if (tf_mono_ns() > deadline) {
             snprintf(errstr, errstr_size,
-                     "loading the account and watch-list topics took "
-                     "longer than kafka.timeout");
+                     "loading the account and watch-list topics took longer than "
+                     "kafka.timeout");
             rc = -1;
         }
     }
-    if (rc == 0 && p->failed) {
+    if (rc == 0 && any_failure(p)) {
         snprintf(errstr, errstr_size, "%s", p->fail_msg);
         rc = -1;
     }
@@ -670,19 +615,28 @@ static int subscribe(pipeline_ctx *p, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "subscribing: %s", rd_kafka_err2str(err));
         return -1;
     }
+    p->cq = rd_kafka_queue_get_consumer(p->consumer);
     return 0;
+}
+
+static int worker_count(const cfg *c)
+{
+    if (c->workers > 0)
+        return (int)c->workers;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
 }
 
 static int pipe_setup(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     char group[512];
-    p->reqs = calloc(PIPE_MAX_REQUESTS, sizeof(*p->reqs));
-    if (!p->reqs) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
     if (emit_create(p->c, p->o->log, &p->out, errstr, errstr_size) != 0 ||
         emit_begin(p->out, errstr, errstr_size) != 0)
+        return -1;
+    p->nworkers = worker_count(p->c);
+    wk_env env = {.c = p->c, .g = p->o->g, .r = &p->r, .out = p->out, .log = p->o->log};
+    p->pool = wk_pool_new(p->nworkers, &env, errstr, errstr_size);
+    if (!p->pool)
         return -1;
     p->consumer = new_consumer(p, p->c->group_id, 1, errstr, errstr_size);
     snprintf(group, sizeof(group), "%s-tables", p->c->group_id);
@@ -692,11 +646,14 @@ static int pipe_setup(pipeline_ctx *p, char *errstr, size_t errstr_size)
         return -1;
     if (bootstrap_tables(p, errstr, errstr_size) != 0)
         return -1;
+    LOG_INFO(p->o->log, "pipeline", "tables loaded; screening with %d worker(s)", p->nworkers);
     return subscribe(p, errstr, errstr_size);
 }
 
 static void pipe_teardown(pipeline_ctx *p)
 {
+    if (p->cq)
+        rd_kafka_queue_destroy(p->cq);
     if (p->consumer) {
         rd_kafka_consumer_close(p->consumer); /* revokes: final checkpoint */
         rd_kafka_destroy(p->consumer);
@@ -705,46 +662,47 @@ static void pipe_teardown(pipeline_ctx *p)
         rd_kafka_consumer_close(p->tables);
         rd_kafka_destroy(p->tables);
     }
+    wk_pool_free(p->pool); /* after the last checkpoint: nothing is queued */
+    p->pool = NULL;
     if (p->out) {
         emit_abort_open(p->out);
         emit_destroy(p->out);
     }
-    for (size_t i = 0; i < p->nparts; i++)
-        free(p->parts[i].topic);
+    for (size_t i = 0; i < p->nparts; i++) {
+        free(p->parts[i]->topic);
+        free(p->parts[i]);
+    }
     free(p->parts);
-    free(p->reqs);
 }
 
 /* ---- the loop */
 
-static int idle_expired(const pipeline_ctx *p)
+static int idle_expired(pipeline_ctx *p)
 {
     if (p->o->until_idle_ms <= 0 || !p->assigned)
         return 0;
-    return tf_mono_ns() - p->last_input_ns >= p->o->until_idle_ms * 1000000;
+    if (tf_mono_ns() - p->last_input_ns < p->o->until_idle_ms * 1000000)
+        return 0;
+    return wk_queued(p->pool) == 0;
 }
 
 static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
-    while (*p->o->run && !p->failed && !idle_expired(p)) {
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(p->tables, 0);
-        if (m) {
-            handle(p, m, 1);
-            rd_kafka_message_destroy(m);
-        }
-        m = rd_kafka_consumer_poll(p->consumer, PIPE_POLL_MS);
-        if (m) {
-            handle(p, m, 0);
-            rd_kafka_message_destroy(m);
-        }
-        if (tf_mono_ns() - p->last_ckpt_ns >= p->c->commit_interval_ms * 1000000 &&
+    while (*p->o->run && !any_failure(p) && !idle_expired(p)) {
+        consume_some(p);
+        back_pressure(p);
+        int64_t now = tf_mono_ns();
+        if (now - p->last_ckpt_ns >= p->c->commit_interval_ms * 1000000 &&
             checkpoint(p, errstr, errstr_size) != 0)
             return -1;
+        if (now - p->last_observe_ns >= (int64_t)PIPE_OBSERVE_MS * 1000000)
+            observe(p);
     }
-    if (p->failed) {
+    if (any_failure(p)) {
         snprintf(errstr, errstr_size, "%s", p->fail_msg);
         return -1;
     }
+    /* Shutdown: what was consumed is screened and committed. */
     return checkpoint(p, errstr, errstr_size);
 }
 
@@ -754,17 +712,14 @@ int pipe_run(const pipe_opts *o, pipe_stats *st, char *errstr, size_t errstr_siz
     memset(&p, 0, sizeof(p));
     p.o = o;
     p.c = o->c;
-    dec_limits_default(&p.lim);
-    p.lim.max_bytes = (size_t)o->c->input_max_bytes;
-    p.lim.max_past_ms = o->c->input_max_past_ms;
-    p.lim.max_future_ms = o->c->input_max_future_ms;
-    p.last_ckpt_ns = p.last_input_ns = tf_mono_ns();
+    p.r = o->r;
+    p.last_ckpt_ns = p.last_input_ns = p.last_observe_ns = tf_mono_ns();
 
     int rc = pipe_setup(&p, errstr, errstr_size);
     if (rc == 0)
         rc = loop(&p, errstr, errstr_size);
     pipe_teardown(&p);
-    if (rc == 0 && p.failed) {
+    if (rc == 0 && any_failure(&p)) {
         snprintf(errstr, errstr_size, "%s", p.fail_msg);
         rc = -1;
     }

@@ -27,18 +27,48 @@
 #include "log.h"
 #include "rules.h"
 
+/* Called at a checkpoint barrier (no worker is screening) when *reload is
+ * set: build a new rule set from the reloaded configuration into *r (the
+ * callback owns the old one and may free it now). Returns 0, or -1 with
+ * errstr filled (the old rules stay). */
+typedef int (*pipe_reload_fn)(void *arg, const rules **r, char *errstr, size_t errstr_size);
+
+typedef struct pipe_stats pipe_stats;
+
+/* Called after every checkpoint and every few seconds with the counters so
+ * far (committed) and live figures, for metrics and progress lines. */
+typedef struct pipe_live {
+    uint64_t queued; /* messages consumed and not yet screened */
+    int64_t lag;     /* messages in the assigned partitions not yet consumed */
+    int paused;      /* consumption paused for back-pressure */
+    int workers;
+} pipe_live;
+typedef void (*pipe_observe_fn)(void *arg, const pipe_stats *total, const pipe_live *live);
+
 typedef struct pipe_opts {
     const cfg *c;
     graph *g;
     const rules *r;
     const ix_log *log;
-    volatile sig_atomic_t *run; /* the loop ends when this becomes 0 */
-    int64_t until_idle_ms;      /* > 0: stop after this long without input */
+    volatile sig_atomic_t *run;    /* the loop ends when this becomes 0 */
+    int64_t until_idle_ms;         /* > 0: stop after this long without input */
+    volatile sig_atomic_t *reload; /* when set: reload the rules at the next barrier */
+    pipe_reload_fn reload_fn;
+    void *reload_arg;
+    pipe_observe_fn observe; /* may be NULL */
+    void *observe_arg;
 } pipe_opts;
 
 /* Counters, all over committed work only (an aborted interval is not counted
  * twice). */
-typedef struct pipe_stats {
+/* Latency histogram buckets: upper bounds in microseconds; the last is +Inf. */
+#define PIPE_HIST_BUCKETS 20
+extern const double pipe_hist_bounds_us[PIPE_HIST_BUCKETS - 1];
+
+/* The bucket of a duration in nanoseconds. */
+int pipe_hist_bucket(int64_t ns);
+
+struct pipe_stats {
     uint64_t transfers;    /* transfer messages consumed (valid or not) */
     uint64_t screened;     /* valid transfers screened */
     uint64_t replayed;     /* messages re-screened with output suppressed */
@@ -52,9 +82,17 @@ typedef struct pipe_stats {
     uint64_t dead_unknown_transfer;     /* reports naming a transfer not in the store */
     uint64_t table_updates;             /* accounts and watch-list messages applied */
     uint64_t rule_hits[RULES_COUNTERS]; /* see rules.h */
+    uint64_t dead_duplicate;            /* transfers whose id was screened before */
     uint64_t checkpoints;
     uint64_t aborts;
-} pipe_stats;
+    uint64_t reloads;
+    uint64_t busy_ns; /* time workers spent screening */
+    /* Time to screen one message, and from its Kafka timestamp (the
+     * producer's create time) to the end of its screening. */
+    uint64_t proc_hist[PIPE_HIST_BUCKETS];
+    uint64_t e2e_hist[PIPE_HIST_BUCKETS];
+    uint64_t proc_ns_sum, e2e_ms_sum;
+};
 
 /* Run until *o->run becomes 0, the idle limit passes, or a fatal error.
  * The last checkpoint is taken before returning. Returns 0, or -1 with

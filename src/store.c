@@ -23,7 +23,7 @@
 
 static const char *const cf_names[SCF__COUNT + 1] = {
     "accounts", "profiles", "watchlist", "edges_out", "edges_in",
-    "flows",    "offsets",  "meta",      "default",
+    "flows",    "offsets",  "ids",       "meta",      "default",
 };
 #define CF_DEFAULT SCF__COUNT /* RocksDB requires it to exist; unused */
 
@@ -35,7 +35,7 @@ struct store {
     rocksdb_cache_t *cache;
     /* Compaction filters are borrowed by the options (the prefix extractor
      * and merge operator are owned by them, one per family). */
-    rocksdb_compactionfilter_t *flow_filter, *edge_filter;
+    rocksdb_compactionfilter_t *flow_filter, *edge_filter, *id_filter;
     rocksdb_column_family_handle_t *cf[SCF__COUNT + 1];
     rocksdb_readoptions_t *ropts;
     rocksdb_writeoptions_t *wopts;
@@ -187,6 +187,26 @@ static unsigned char edge_filter(void *arg, int level, const char *key, size_t k
     return e.last_ms < now_ms(s) - s->retention_ms;
 }
 
+/* Transfer ids: the value is the transfer's event time. */
+static unsigned char id_filter(void *arg, int level, const char *key, size_t klen, const char *val,
+                               size_t vlen, char **nv, size_t *nvlen, unsigned char *changed)
+{
+    const store *s = arg;
+    (void)level;
+    (void)key;
+    (void)klen;
+    (void)nv;
+    (void)nvlen;
+    *changed = 0;
+    return vlen == 8 && (int64_t)gc_be64_get(val) < now_ms(s) - s->retention_ms;
+}
+
+static const char *id_filter_name(void *arg)
+{
+    (void)arg;
+    return "interdict.id-retention";
+}
+
 static const char *flow_filter_name(void *arg)
 {
     (void)arg;
@@ -236,6 +256,7 @@ static void build_options(store *s, const store_opts *o)
         rocksdb_compactionfilter_create(s, noop_destroy, flow_filter, flow_filter_name);
     s->edge_filter =
         rocksdb_compactionfilter_create(s, noop_destroy, edge_filter, edge_filter_name);
+    s->id_filter = rocksdb_compactionfilter_create(s, noop_destroy, id_filter, id_filter_name);
     for (int i = 0; i <= SCF__COUNT; i++) {
         rocksdb_options_t *co = rocksdb_options_create_copy(s->dbopts);
         rocksdb_options_set_block_based_table_factory(co, s->topts);
@@ -255,6 +276,8 @@ static void build_options(store *s, const store_opts *o)
         }
         if (i == SCF_FLOWS)
             rocksdb_options_set_compaction_filter(co, s->flow_filter);
+        if (i == SCF_IDS)
+            rocksdb_options_set_compaction_filter(co, s->id_filter);
         s->cfopts[i] = co;
     }
 }
@@ -361,6 +384,8 @@ void store_close(store *s)
         rocksdb_compactionfilter_destroy(s->flow_filter);
     if (s->edge_filter)
         rocksdb_compactionfilter_destroy(s->edge_filter);
+    if (s->id_filter)
+        rocksdb_compactionfilter_destroy(s->id_filter);
     if (s->dbopts)
         rocksdb_options_destroy(s->dbopts);
     if (s->topts)

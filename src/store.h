@@ -17,6 +17,7 @@ typedef enum store_cf {
     SCF_EDGES_IN,  /* dst \0 src -> edge (merge operator) */
     SCF_FLOWS,     /* account \0 dir time id -> flow */
     SCF_OFFSETS,   /* topic \0 partition -> next offset */
+    SCF_IDS,       /* transfer id hash (16 bytes) -> event time: duplicate detection */
     SCF_META,      /* "format" -> store format */
     SCF__COUNT
 } store_cf;

@@ -19,6 +19,7 @@
 
 #include "graph.h"
 #include "harness.h"
+#include "rules.h"
 
 const char *hx_kafka_brokers(void)
 {
@@ -78,6 +79,17 @@ void hx_setup(hx_env *e, const char *name, const char *brokers)
     set(&e->c, "commit.interval", "200ms");
     set(&e->c, "kafka.timeout", "20s");
     set(&e->c, "log.level", "info");
+    set(&e->c, "metrics.listen", "off");
+    /* These scenarios check the pipeline with the watch-list and trace
+     * rules; the pattern rules have tests of their own (test_rule_*,
+     * test_quality) and would also fire on this synthetic background. */
+    for (const rule_def *const *r = rules_table; *r; r++) {
+        char key[96];
+        if (strcmp((*r)->name, "watchlist") == 0)
+            continue;
+        snprintf(key, sizeof(key), "rules.%s.enabled", (*r)->name);
+        set(&e->c, key, "false");
+    }
     if (brokers) {
         set(&e->c, "brokers", brokers);
         if (kafka_create_topics(&e->c, errstr, sizeof(errstr)) != 0)

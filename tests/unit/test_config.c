@@ -271,7 +271,7 @@ static void test_table_covers_every_field(void **state)
 static void test_table_entries_well_formed(void **state)
 {
     static const char *const sections[] = {"Kafka", "Pipeline", "Topics",  "State",
-                                           "Rules", "Actions",  "Logging", NULL};
+                                           "Rules", "Actions",  "Operations", NULL};
     int section_starts = 0;
 
     for (const cfg_entry *e = cfg_table; e->name; e++) {
