@@ -227,13 +227,15 @@ emit_result emit_commit(emit *e, rd_kafka_t *consumer,
     return EMIT_OK;
 }
 
-void emit_abort_open(emit *e)
+int emit_abort_open(emit *e)
 {
     rd_kafka_error_t *err = rd_kafka_abort_transaction(e->rk, e->timeout_ms);
-    if (err) {
-        LOG_DEBUG(e->log, "emit", "aborting open transaction: %s", rd_kafka_error_string(err));
-        rd_kafka_error_destroy(err);
-    }
+    if (!err)
+        return 0;
+    LOG_DEBUG(e->log, "emit", "aborting open transaction: %s", rd_kafka_error_string(err));
+    int fatal = rd_kafka_error_is_fatal(err);
+    rd_kafka_error_destroy(err);
+    return fatal ? -1 : 0;
 }
 
 void emit_get_stats(emit *e, emit_stats *st)

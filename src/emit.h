@@ -64,8 +64,9 @@ emit_result emit_commit(emit *e, rd_kafka_t *consumer,
                         const rd_kafka_topic_partition_list_t *offsets, char *errstr,
                         size_t errstr_size);
 
-/* Abort the open transaction, for a clean shutdown when nothing is pending. */
-void emit_abort_open(emit *e);
+/* Abort the open transaction (a clean shutdown, or a lost assignment).
+ * Returns 0, or -1 when the producer cannot continue and must be replaced. */
+int emit_abort_open(emit *e);
 
 /* Counters since creation. */
 typedef struct emit_stats {

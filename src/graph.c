@@ -1196,6 +1196,92 @@ int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *of
     return rc;
 }
 
+/* ---- digest */
+
+static uint64_t mix(uint64_t h, const char *k, size_t kl, const char *v, size_t vl)
+{
+    h = hash_fnv1a64(h, &kl, sizeof(kl));
+    h = hash_fnv1a64(h, k, kl);
+    h = hash_fnv1a64(h, &vl, sizeof(vl));
+    return hash_fnv1a64(h, v, vl);
+}
+
+/* Fold one iterator into the digest; returns the number of records, or -1. */
+static int64_t fold(store_iter *it, uint64_t *h, char *errstr, size_t errstr_size)
+{
+    int64_t n = 0;
+    if (!it) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (; store_iter_valid(it); store_iter_next(it), n++) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        *h = mix(*h, k, kl, v, vl);
+    }
+    int rc = store_iter_error(it, errstr, errstr_size);
+    store_iter_destroy(it);
+    return rc ? -1 : n;
+}
+
+/* Edges and flows are per-account prefixes; every account that has any has
+ * a transfer-state record, so walk those. */
+static int fold_account(graph *g, const char *acct, size_t len, graph_digest *d, char *errstr,
+                        size_t errstr_size)
+{
+    char prefix[GC_KEY_MAX], name[IX_ACCOUNT_MAX + 1];
+    static const store_cf cfs[3] = {SCF_EDGES_OUT, SCF_EDGES_IN, SCF_FLOWS};
+    uint64_t *counts[3] = {&d->edges, &d->edges, &d->flows};
+    if (len > IX_ACCOUNT_MAX)
+        return 0;
+    memcpy(name, acct, len);
+    name[len] = '\0';
+    size_t plen = gc_prefix(prefix, name);
+    for (int i = 0; i < 3; i++) {
+        int64_t n = fold(store_iter_new(g->st, cfs[i], prefix, plen, NULL, 0), &d->hash, errstr,
+                         errstr_size);
+        if (n < 0)
+            return -1;
+        *counts[i] += (uint64_t)n;
+    }
+    return 0;
+}
+
+int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size)
+{
+    memset(d, 0, sizeof(*d));
+    d->hash = HASH_FNV64_INIT;
+    store_iter *it = store_iter_all(g->st, SCF_ACCOUNTS);
+    if (!it) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    for (; rc == 0 && store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        d->hash = mix(d->hash, k, kl, v, vl);
+        d->accounts++;
+        rc = fold_account(g, k, kl, d, errstr, errstr_size);
+    }
+    if (rc == 0)
+        rc = store_iter_error(it, errstr, errstr_size);
+    store_iter_destroy(it);
+    if (rc != 0)
+        return -1;
+    int64_t n[3];
+    static const store_cf rest[3] = {SCF_IDS, SCF_PROFILES, SCF_WATCHLIST};
+    for (int i = 0; i < 3; i++)
+        if ((n[i] = fold(store_iter_all(g->st, rest[i]), &d->hash, errstr, errstr_size)) < 0)
+            return -1;
+    d->ids = (uint64_t)n[0];
+    d->profiles = (uint64_t)n[1];
+    d->watch = (uint64_t)n[2];
+    return 0;
+}
+
 void graph_compact(graph *g)
 {
     store_compact(g->st, SCF_FLOWS);

@@ -174,6 +174,15 @@ int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, 
 int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *offset, char *errstr,
                      size_t errstr_size);
 
+/* A digest of everything checkpointed about transfers and tables (not the
+ * offsets): two stores that screened the same input end with the same
+ * digest, whatever the order or the interruptions. */
+typedef struct graph_digest {
+    uint64_t hash;
+    uint64_t accounts, edges, flows, ids, profiles, watch;
+} graph_digest;
+int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size);
+
 /* Run the retention filter over edges and flows now (tests, maintenance).
  * In normal running RocksDB's own compactions do it; an edge updated
  * recently enough to still be a merge operand expires one compaction later. */

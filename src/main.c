@@ -69,6 +69,9 @@ static void usage(FILE *out)
             "Run options:\n"
             "  --until-idle DURATION  stop cleanly after DURATION without input (e.g. 5s);\n"
             "                         for batch jobs and tests. Default: run until SIGINT/SIGTERM\n"
+            "  --final-metrics FILE   write the final metrics (Prometheus text) to FILE at exit\n"
+            "  SIGHUP reloads rules.*, action.*, rule.set and incident.cooldown from the same\n"
+            "  file and -X options; other keys need a restart.\n"
             "\n"
             "Tail options (filters combine: any given action AND any bank AND any rule):\n"
             "  --from-beginning     start at the start of the topic, not at its end\n"
@@ -91,6 +94,8 @@ static void usage(FILE *out)
             "  --flows N            recent transfers listed (default 20)\n"
             "  --memory             also print jemalloc's and RocksDB's memory figures\n"
             "                       (ACCOUNT may then be omitted)\n"
+            "  --digest             print a digest of the whole committed state (ACCOUNT may\n"
+            "                       be omitted): equal input, equal digest\n"
             "\n"
             "Demo options:\n"
             "  --transfers N   transfers to stream (default 5000)\n"
@@ -130,7 +135,9 @@ enum {
     OPT_AT,
     OPT_TOP,
     OPT_FLOWS,
-    OPT_MEMORY
+    OPT_MEMORY,
+    OPT_DIGEST,
+    OPT_FINAL_METRICS
 };
 
 static const struct option long_opts[] = {
@@ -159,6 +166,8 @@ static const struct option long_opts[] = {
     {"top", required_argument, NULL, OPT_TOP},
     {"flows", required_argument, NULL, OPT_FLOWS},
     {"memory", no_argument, NULL, OPT_MEMORY},
+    {"digest", no_argument, NULL, OPT_DIGEST},
+    {"final-metrics", required_argument, NULL, OPT_FINAL_METRICS},
     {NULL, 0, NULL, 0},
 };
 
@@ -176,7 +185,9 @@ typedef struct args {
     tail_opts tail;
     inspect_opts inspect; /* account, json and currency are filled in later */
     int memory;
-    char **rest; /* positional arguments after the command */
+    int digest;
+    const char *final_metrics; /* run: write the last metrics here at exit */
+    char **rest;               /* positional arguments after the command */
     int nrest;
 } args;
 
@@ -341,6 +352,12 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case OPT_MEMORY:
             a->memory = 1;
+            break;
+        case OPT_DIGEST:
+            a->digest = 1;
+            break;
+        case OPT_FINAL_METRICS:
+            a->final_metrics = optarg;
             break;
         case OPT_FROM_BEGINNING:
         case OPT_ACTION:
@@ -550,6 +567,16 @@ static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
         goto out;
     print_run_summary(lg, &st);
     rc = 0;
+    if (a->final_metrics) {
+        FILE *f = fopen(a->final_metrics, "w");
+        if (f) {
+            met_render(met, f);
+            fclose(f);
+        } else {
+            snprintf(errstr, sizeof(errstr), "%s: %s", a->final_metrics, strerror(errno));
+            rc = 3;
+        }
+    }
 out:
     if (rc)
         fprintf(stderr, "interdict: %s\n", errstr);
@@ -651,7 +678,7 @@ static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
 {
     char errstr[1024];
     graph *g = NULL;
-    if (a->nrest != 1 && !(a->memory && a->nrest == 0)) {
+    if (a->nrest != 1 && !((a->memory || a->digest) && a->nrest == 0)) {
         fprintf(stderr, "interdict inspect: expected one ACCOUNT argument\n");
         return 2;
     }
@@ -682,6 +709,20 @@ static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
     }
     if (a->memory)
         print_memory(g);
+    if (a->digest && rc == 0) {
+        graph_digest d;
+        if (graph_get_digest(g, &d, errstr, sizeof(errstr)) != 0) {
+            fprintf(stderr, "interdict inspect: %s\n", errstr);
+            rc = 3;
+        } else {
+            printf("digest %016llx accounts %llu edges %llu flows %llu ids %llu profiles %llu "
+                   "watchlist %llu\n",
+                   (unsigned long long)d.hash, (unsigned long long)d.accounts,
+                   (unsigned long long)d.edges, (unsigned long long)d.flows,
+                   (unsigned long long)d.ids, (unsigned long long)d.profiles,
+                   (unsigned long long)d.watch);
+        }
+    }
     graph_close(g);
     return rc;
 }

@@ -190,6 +190,23 @@ static int rewind_consumer(pipeline_ctx *p, rd_kafka_t *rk, int tables, char *er
     return rc;
 }
 
+/* Replace a producer that cannot continue (fenced after a long broker
+ * outage, or a fatal error): a new one with the same transactional id fences
+ * the old epoch. Retries until it works or the screener is stopped. */
+static int restart_output(pipeline_ctx *p, char *errstr, size_t errstr_size)
+{
+    emit_destroy(p->out);
+    p->out = NULL;
+    while (*p->o->run) {
+        if (emit_create(p->c, p->o->log, &p->out, errstr, errstr_size) == 0)
+            return 0;
+        LOG_WARN(p->o->log, "pipeline", "replacing the producer: %s; retrying", errstr);
+        sleep(1);
+    }
+    snprintf(errstr, errstr_size, "stopped while replacing the producer");
+    return -1;
+}
+
 /* After an aborted transaction: forget the interval and screen it again. */
 static int rewind_to_checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
@@ -254,8 +271,15 @@ static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
     }
     collect_offsets(p, txn, store, &nstore);
     emit_result er = emit_commit(p->out, p->consumer, txn, errstr, errstr_size);
-    if (er == EMIT_FATAL)
+    if (er == EMIT_FATAL) {
+        /* Nothing of the interval was committed: a new producer, and the
+         * interval screened again. */
+        LOG_ERROR(p->o->log, "pipeline", "%s; replacing the producer", errstr);
+        p->total.aborts++;
+        if (restart_output(p, errstr, errstr_size) == 0)
+            rc = rewind_to_checkpoint(p, errstr, errstr_size);
         goto out;
+    }
     if (er == EMIT_ABORTED) {
         LOG_WARN(p->o->log, "pipeline", "%s; screening the interval again", errstr);
         p->total.aborts++;
@@ -450,12 +474,32 @@ static void on_assign(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_
     LOG_INFO(p->o->log, "pipeline", "assigned %d partition(s)", parts->cnt);
 }
 
+/* The group gave our partitions away without asking (our session expired,
+ * e.g. in a broker outage): nothing in flight may be committed, because
+ * another member may already screen them. Forget the interval; the next
+ * assignment starts from the store. */
+static void drop_interval(pipeline_ctx *p)
+{
+    char errstr[512];
+    wk_drain(p->pool);
+    graph_discard(p->o->g);
+    wk_discard(p->pool);
+    if ((emit_abort_open(p->out) != 0 && restart_output(p, errstr, sizeof(errstr)) != 0) ||
+        emit_begin(p->out, errstr, sizeof(errstr)) != 0)
+        fail(p, "after a lost assignment: %s", errstr);
+}
+
 static void on_revoke(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
 {
     char errstr[512];
-    /* Finish and commit what is in flight for the partitions we are losing. */
-    if (checkpoint(p, errstr, sizeof(errstr)) != 0)
+    if (rd_kafka_assignment_lost(rk)) {
+        LOG_WARN(p->o->log, "pipeline",
+                 "assignment lost (session expired): dropping the uncommitted interval");
+        drop_interval(p);
+    } else if (checkpoint(p, errstr, sizeof(errstr)) != 0) {
+        /* Finish and commit what is in flight for the partitions we lose. */
         fail(p, "checkpoint on revoke: %s", errstr);
+    }
     for (int i = 0; i < parts->cnt; i++)
         part_remove(p, parts->elems[i].topic, parts->elems[i].partition);
     rd_kafka_assign(rk, NULL);
@@ -634,7 +678,7 @@ static int pipe_setup(pipeline_ctx *p, char *errstr, size_t errstr_size)
         emit_begin(p->out, errstr, errstr_size) != 0)
         return -1;
     p->nworkers = worker_count(p->c);
-    wk_env env = {.c = p->c, .g = p->o->g, .r = &p->r, .out = p->out, .log = p->o->log};
+    wk_env env = {.c = p->c, .g = p->o->g, .r = &p->r, .out = &p->out, .log = p->o->log};
     p->pool = wk_pool_new(p->nworkers, &env, errstr, errstr_size);
     if (!p->pool)
         return -1;
@@ -665,7 +709,7 @@ static void pipe_teardown(pipeline_ctx *p)
     wk_pool_free(p->pool); /* after the last checkpoint: nothing is queued */
     p->pool = NULL;
     if (p->out) {
-        emit_abort_open(p->out);
+        (void)emit_abort_open(p->out);
         emit_destroy(p->out);
     }
     for (size_t i = 0; i < p->nparts; i++) {

@@ -524,6 +524,19 @@ store_iter *store_iter_new(store *s, store_cf cf, const char *prefix, size_t ple
     return it;
 }
 
+store_iter *store_iter_all(store *s, store_cf cf)
+{
+    store_iter *it = calloc(1, sizeof(*it));
+    if (!it)
+        return NULL;
+    it->plen = 0;
+    it->ropts = rocksdb_readoptions_create();
+    rocksdb_readoptions_set_total_order_seek(it->ropts, 1);
+    it->it = rocksdb_create_iterator_cf(s->db, it->ropts, s->cf[cf]);
+    rocksdb_iter_seek_to_first(it->it);
+    return it;
+}
+
 int store_iter_valid(const store_iter *it)
 {
     size_t kl = 0;

@@ -70,6 +70,9 @@ int store_write(store *s, store_batch *b, char *errstr, size_t errstr_size);
  * (start may be NULL: from the prefix), in byte order. */
 store_iter *store_iter_new(store *s, store_cf cf, const char *prefix, size_t plen,
                            const char *start, size_t slen);
+/* Every key of a family in byte order. Not for the prefix-scanned families
+ * (edges, flows), whose memtables only iterate within one account. */
+store_iter *store_iter_all(store *s, store_cf cf);
 int store_iter_valid(const store_iter *it);
 void store_iter_next(store_iter *it);
 const char *store_iter_key(const store_iter *it, size_t *len);

@@ -67,7 +67,7 @@ static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, con
                        m->key_len,
                        m->payload,
                        m->len};
-    if (emit_deadletter(w->pool->env.out, &src, reason, detail, errstr, sizeof(errstr)) != 0)
+    if (emit_deadletter(*w->pool->env.out, &src, reason, detail, errstr, sizeof(errstr)) != 0)
         fail(w, "dead-letter: %s", errstr);
     w->interval.deadletters++;
 }
@@ -91,7 +91,7 @@ static void emit_requests(worker *w, int n, int suppress)
     char errstr[512];
     for (int i = 0; i < n; i++) {
         const ix_request *rq = &w->reqs[i];
-        if (!suppress && emit_request(w->pool->env.out, rq, errstr, sizeof(errstr)) != 0) {
+        if (!suppress && emit_request(*w->pool->env.out, rq, errstr, sizeof(errstr)) != 0) {
             fail(w, "emitting request: %s", errstr);
             return;
         }

@@ -41,7 +41,7 @@ typedef struct wk_env {
     const cfg *c;
     graph *g;
     const rules *const *r; /* the current rule set; swapped only at a barrier */
-    emit *out;
+    emit *const *out;      /* the producer; replaced only at a barrier */
     const ix_log *log;
     const char *currency;
 } wk_env;
