@@ -10,6 +10,7 @@
 #include "pipeline.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,11 @@ typedef struct pipeline_ctx {
     int64_t last_ckpt_ns;
     int64_t last_observe_ns;
     pipe_stats total; /* committed */
+    /* Fault injection for the recovery tests: die right after this many
+     * transaction commits, before the state is written (0 = never). Set
+     * from INTERDICT_TEST_CRASH_AFTER_COMMIT; see docs/reliability.md. */
+    long crash_after_commit;
+    long commits;
 } pipeline_ctx;
 
 static void fail(pipeline_ctx *p, const char *fmt, const char *detail)
@@ -288,6 +294,10 @@ static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
     }
     /* The transaction is committed: from here a failure leaves the store
      * behind the group, which a restart repairs (pipeline.h, step 4). */
+    if (p->crash_after_commit && ++p->commits == p->crash_after_commit) {
+        LOG_WARN(p->o->log, "pipeline", "INTERDICT_TEST_CRASH_AFTER_COMMIT: dying now");
+        raise(SIGKILL);
+    }
     if (graph_checkpoint(p->o->g, store, nstore, errstr, errstr_size) != 0)
         goto out;
     for (size_t i = 0; i < p->nparts; i++) {
@@ -522,7 +532,12 @@ static rd_kafka_t *new_consumer(pipeline_ctx *p, const char *group, int with_reb
                                 char *errstr, size_t errstr_size)
 {
     char why[512];
-    rd_kafka_conf_t *conf = kafka_conf_new(p->c, KAFKA_CONSUMER, NULL, errstr, errstr_size);
+    /* Static membership: a restarted instance takes its partitions back at
+     * once instead of waiting for a rebalance (session.timeout.ms still
+     * frees them if it does not come back). */
+    const char *defaults[] = {"group.instance.id", p->c->instance_id, NULL};
+    rd_kafka_conf_t *conf =
+        kafka_conf_new(p->c, KAFKA_CONSUMER, with_rebalance ? defaults : NULL, errstr, errstr_size);
     if (!conf)
         return NULL;
     if (kafka_conf_set(conf, "group.id", group, errstr, errstr_size) != 0 ||
@@ -758,6 +773,8 @@ int pipe_run(const pipe_opts *o, pipe_stats *st, char *errstr, size_t errstr_siz
     p.c = o->c;
     p.r = o->r;
     p.last_ckpt_ns = p.last_input_ns = p.last_observe_ns = tf_mono_ns();
+    const char *crash = getenv("INTERDICT_TEST_CRASH_AFTER_COMMIT");
+    p.crash_after_commit = crash ? strtol(crash, NULL, 10) : 0;
 
     int rc = pipe_setup(&p, errstr, errstr_size);
     if (rc == 0)

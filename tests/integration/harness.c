@@ -155,12 +155,13 @@ static int wait_child(pid_t pid, int timeout_s)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...)
+/* Start `interdict <command> -c conf args...` with stderr appended to the
+ * environment's log and stdout to out_path (or the log when NULL). */
+static pid_t spawn_v(hx_env *e, const char *out_path, const char *command, va_list ap)
 {
     const char *bin = getenv("INTERDICT_BIN");
     const char *argv[64];
     int n = 0;
-    va_list ap;
     if (!bin)
         fail_msg("INTERDICT_BIN is not set: run this test through ctest");
     write_conf(e);
@@ -168,45 +169,8 @@ int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...)
     argv[n++] = command;
     argv[n++] = "-c";
     argv[n++] = e->conf_path;
-    va_start(ap, command);
     for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
         argv[n++] = a;
-    va_end(ap);
-    argv[n] = NULL;
-
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        FILE *log = freopen(e->log_path, "a", stderr);
-        (void)log;
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    int status = wait_child(pid, timeout_s);
-    if (status != expect)
-        print_log(e);
-    return status;
-}
-
-int hx_run_capture(hx_env *e, int timeout_s, int expect, const char *out_path, const char *command,
-                   ...)
-{
-    const char *bin = getenv("INTERDICT_BIN");
-    const char *argv[64];
-    int n = 0;
-    va_list ap;
-    if (!bin)
-        fail_msg("INTERDICT_BIN is not set: run this test through ctest");
-    write_conf(e);
-    argv[n++] = bin;
-    argv[n++] = command;
-    argv[n++] = "-c";
-    argv[n++] = e->conf_path;
-    va_start(ap, command);
-    for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
-        argv[n++] = a;
-    va_end(ap);
     argv[n] = NULL;
 
     fflush(NULL);
@@ -215,15 +179,77 @@ int hx_run_capture(hx_env *e, int timeout_s, int expect, const char *out_path, c
     if (pid == 0) {
         /* The child may only _exit: a failed redirection must not run the
          * parent's cmocka handlers in the child. */
-        if (!freopen(e->log_path, "a", stderr) || !freopen(out_path, "w", stdout))
+        if (!freopen(e->log_path, "a", stderr) ||
+            !freopen(out_path ? out_path : e->log_path, out_path ? "w" : "a", stdout))
             _exit(126);
         execv(bin, (char *const *)argv);
         _exit(127);
     }
+    return pid;
+}
+
+pid_t hx_spawn(hx_env *e, const char *out_path, const char *command, ...)
+{
+    va_list ap;
+    va_start(ap, command);
+    pid_t pid = spawn_v(e, out_path, command, ap);
+    va_end(ap);
+    return pid;
+}
+
+int hx_wait(hx_env *e, pid_t pid, int timeout_s, int expect)
+{
     int status = wait_child(pid, timeout_s);
     if (status != expect)
         print_log(e);
     return status;
+}
+
+int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...)
+{
+    va_list ap;
+    va_start(ap, command);
+    pid_t pid = spawn_v(e, NULL, command, ap);
+    va_end(ap);
+    return hx_wait(e, pid, timeout_s, expect);
+}
+
+int hx_run_capture(hx_env *e, int timeout_s, int expect, const char *out_path, const char *command,
+                   ...)
+{
+    va_list ap;
+    va_start(ap, command);
+    pid_t pid = spawn_v(e, out_path, command, ap);
+    va_end(ap);
+    return hx_wait(e, pid, timeout_s, expect);
+}
+
+void hx_digest(hx_env *e, char *out, size_t size)
+{
+    char path[400];
+    snprintf(path, sizeof(path), "%s/digest.txt", e->dir);
+    assert_int_equal(hx_run_capture(e, 120, 0, path, "inspect", "--digest", NULL), 0);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(out, (int)size, f));
+    fclose(f);
+    out[strcspn(out, "\n")] = '\0';
+}
+
+void hx_kafka(const char *args)
+{
+    char cmd[512];
+    const char *src = getenv("IX_SOURCE_DIR");
+    assert_non_null(src);
+    snprintf(cmd, sizeof(cmd), "%s/scripts/kafka.sh %s >&2", src, args);
+    if (system(cmd) != 0)
+        fail_msg("%s failed", cmd);
+}
+
+void hx_sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
 }
 
 int64_t hx_read(hx_env *e, const char *topic, kafka_msg_fn fn, void *arg)

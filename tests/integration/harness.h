@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <sys/types.h>
 
 #include "config.h"
 #include "feed.h"
@@ -39,6 +41,20 @@ int hx_run(hx_env *e, int timeout_s, int expect, const char *command, ...);
 int hx_run_capture(hx_env *e, int timeout_s, int expect, const char *out_path, const char *command,
                    ...);
 
+/* Start interdict without waiting (stdout to out_path, or the log when NULL),
+ * and wait for a started one (kills it after timeout_s; prints the log when
+ * its status is not `expect`). */
+pid_t hx_spawn(hx_env *e, const char *out_path, const char *command, ...);
+int hx_wait(hx_env *e, pid_t pid, int timeout_s, int expect);
+
+/* The state store's digest line (`interdict inspect --digest`); the binary
+ * must not be running. */
+void hx_digest(hx_env *e, char *out, size_t size);
+
+/* scripts/kafka.sh with these arguments (e.g. "stop --keep-data"). */
+void hx_kafka(const char *args);
+void hx_sleep_ms(int ms);
+
 /* Read every committed message of a topic; see kafka_read_topic(). */
 int64_t hx_read(hx_env *e, const char *topic, kafka_msg_fn fn, void *arg);
 
@@ -58,6 +74,36 @@ void hx_flush(feed *f);
 
 /* Value of a header of a message as a NUL-terminated string ("" if absent). */
 const char *hx_header(const void *rkmessage, const char *name, char *buf, size_t size);
+
+/* Set a configuration key of the environment (written at the next run). */
+void hx_set(hx_env *e, const char *key, const char *value);
+
+/* A stream with a known outcome (harness_chaos.c): background transfers,
+ * `hits` transfers each touching a different watch-listed account, and with
+ * `bad`, a malformed message and a duplicate transfer every 1000. */
+typedef struct hx_chaos {
+    uint64_t seed;
+    int64_t transfers;
+    int hits;
+    int bad;
+    int rate; /* transfers per second; 0 = as fast as the broker takes them */
+} hx_chaos;
+
+typedef struct hx_chaos_expect {
+    char (*ids)[40]; /* the freeze-request ids that must appear, once each */
+    int nids;
+    int malformed, duplicates;
+    int64_t messages; /* on the transfers topic */
+} hx_chaos_expect;
+
+void hx_chaos_produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x);
+/* The same on a thread of its own, so the stream arrives while the test
+ * disrupts the screener; join the returned thread before verifying. */
+pthread_t hx_chaos_start(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x);
+/* The output topics hold exactly the expected requests and dead letters,
+ * and the group committed every message. */
+void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x);
+void hx_chaos_free(hx_chaos_expect *x);
 
 /* The scenario shared by the real-broker and embedded-broker tests
  * (harness_scenarios.c). */
