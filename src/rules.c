@@ -9,6 +9,12 @@
 
 extern const rule_def rule_watchlist;
 /* single-account and one-step rules */
+extern const rule_def rule_structuring;
+extern const rule_def rule_burst;
+extern const rule_def rule_passthrough;
+extern const rule_def rule_fanin;
+extern const rule_def rule_fanout;
+extern const rule_def rule_gatherscatter;
 /* multi-hop rules */
 
 /* Evaluation order: cheap single-account checks before anything that reads
@@ -16,6 +22,12 @@ extern const rule_def rule_watchlist;
 const rule_def *const rules_table[] = {
     &rule_watchlist,
     /* single-account and one-step rules */
+    &rule_structuring,
+    &rule_burst,
+    &rule_passthrough,
+    &rule_fanin,
+    &rule_fanout,
+    &rule_gatherscatter,
     /* multi-hop rules */
     NULL,
 };
