@@ -170,10 +170,9 @@ static void add_hit(const cfg *c, const bu_side *s, const bu_flows *fl, rule_hit
 {
     int64_t volume = s->day_in + s->day_out;
     int fresh = s->is_new && volume >= c->bu_new_volume;
-    if (!fresh && volume < c->bu_dormant_volume)
-        return; /* not new enough by volume, and not dormant, or too little */
-    if (!fresh && !s->by_flag && !s->by_time)
-        return;
+    int dormant = (s->by_flag || s->by_time) && volume >= c->bu_dormant_volume;
+    if (!fresh && !dormant)
+        return; /* the exact volume fell short of the window's */
     int64_t at_risk = s->day_in > s->day_out ? s->day_in : s->day_out;
     rule_hit *h = rule_hit_add(hits, n, room, s->account, s->bank, "burst", fresh ? "NB01" : "DB01",
                                (int)c->bu_score, at_risk);
