@@ -976,7 +976,8 @@ static void batch_entry(store_batch *b, gentry *e)
     char key[GC_KEY_MAX], val[GC_VAL_MAX];
     size_t vl = gc_acct_pack(&e->rec, val);
     store_batch_put(b, SCF_ACCOUNTS, e->account, strlen(e->account), val, vl);
-    qsort(e->flows, e->nflows, sizeof(*e->flows), flow_key_cmp);
+    if (e->nflows > 1)
+        qsort(e->flows, e->nflows, sizeof(*e->flows), flow_key_cmp);
     for (size_t i = 0; i < e->nflows; i++) {
         const graph_flow *f = &e->flows[i];
         uint64_t idh = hash_fnv1a64(HASH_FNV64_INIT, f->transfer_id, strlen(f->transfer_id));
@@ -984,7 +985,8 @@ static void batch_entry(store_batch *b, gentry *e)
         vl = gc_flow_pack(f, val);
         store_batch_put(b, SCF_FLOWS, key, kl, val, vl);
     }
-    qsort(e->edges, e->nedges, sizeof(*e->edges), edge_key_cmp);
+    if (e->nedges > 1)
+        qsort(e->edges, e->nedges, sizeof(*e->edges), edge_key_cmp);
     for (size_t i = 0; i < e->nedges; i++) {
         const pending_edge *pe = &e->edges[i];
         size_t kl = gc_edge_key(key, e->account, pe->e.peer);

@@ -513,6 +513,9 @@ static void on_revoke(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_
     for (int i = 0; i < parts->cnt; i++)
         part_remove(p, parts->elems[i].topic, parts->elems[i].partition);
     rd_kafka_assign(rk, NULL);
+    /* Without partitions there is no input to wait for: the idle clock
+     * restarts at the next assignment. */
+    p->assigned = 0;
     LOG_INFO(p->o->log, "pipeline", "revoked %d partition(s)", parts->cnt);
 }
 

@@ -75,6 +75,11 @@ void hx_flush(feed *f);
 /* Value of a header of a message as a NUL-terminated string ("" if absent). */
 const char *hx_header(const void *rkmessage, const char *name, char *buf, size_t size);
 
+/* Copy every setting of src's configuration into dst's (an independently
+ * owned copy), and whether a log of e's mentions `text`. */
+void hx_copy_cfg(hx_env *dst, const hx_env *src);
+int hx_log_contains(const hx_env *e, const char *text);
+
 /* Set a configuration key of the environment (written at the next run). */
 void hx_set(hx_env *e, const char *key, const char *value);
 

@@ -183,3 +183,34 @@ pthread_t hx_chaos_start(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_c
     assert_int_equal(pthread_create(&th, NULL, chaos_thread, &job), 0);
     return th;
 }
+
+void hx_copy_cfg(hx_env *dst, const hx_env *src)
+{
+    char *text = NULL, errstr[512], path[400];
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    cfg_print_effective(&src->c, f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s.copy", dst->conf_path);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    free(text);
+    if (cfg_load_file(&dst->c, path, errstr, sizeof(errstr)) != 0)
+        fail_msg("copying configuration: %s", errstr);
+}
+
+int hx_log_contains(const hx_env *e, const char *text)
+{
+    char line[2048];
+    int found = 0;
+    FILE *f = fopen(e->log_path, "r");
+    if (!f)
+        return 0;
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, text) != NULL;
+    fclose(f);
+    return found;
+}
