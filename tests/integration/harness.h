@@ -109,6 +109,8 @@ pthread_t hx_chaos_start(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_c
  * and the group committed every message. */
 void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x);
 void hx_chaos_free(hx_chaos_expect *x);
+/* Only the freeze requests: exactly the expected ids, once each. */
+void hx_chaos_verify_requests(hx_env *e, const hx_chaos_expect *x);
 
 /* The scenario shared by the real-broker and embedded-broker tests
  * (harness_scenarios.c). */

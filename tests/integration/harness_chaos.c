@@ -125,6 +125,28 @@ static int cmp_id(const void *a, const void *b)
     return strcmp(a, b);
 }
 
+static void check_ids(collected *c, const hx_chaos_expect *x)
+{
+    qsort(c->ids, (size_t)c->n, sizeof(c->ids[0]), cmp_id);
+    for (int i = 1; i < c->n; i++)
+        if (strcmp(c->ids[i - 1], c->ids[i]) == 0)
+            fail_msg("freeze request %s was published twice", c->ids[i]);
+    for (int i = 0; i < x->nids; i++)
+        if (!bsearch(x->ids[i], c->ids, (size_t)c->n, sizeof(c->ids[0]), cmp_id))
+            fail_msg("freeze request %s is missing", x->ids[i]);
+    assert_int_equal(c->n, x->nids);
+}
+
+void hx_chaos_verify_requests(hx_env *e, const hx_chaos_expect *x)
+{
+    collected c = {.cap = x->nids + 1000};
+    c.ids = calloc((size_t)c.cap, sizeof(*c.ids));
+    assert_non_null(c.ids);
+    hx_read(e, e->c.topic_interceptions, on_req, &c);
+    check_ids(&c, x);
+    free(c.ids);
+}
+
 void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x)
 {
     collected c = {.cap = x->nids + 1000};
@@ -132,14 +154,7 @@ void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x)
     assert_non_null(c.ids);
     hx_read(e, e->c.topic_interceptions, on_req, &c);
     hx_read(e, e->c.topic_deadletter, on_dead, &c);
-    qsort(c.ids, (size_t)c.n, sizeof(c.ids[0]), cmp_id);
-    for (int i = 1; i < c.n; i++)
-        if (strcmp(c.ids[i - 1], c.ids[i]) == 0)
-            fail_msg("freeze request %s was published twice", c.ids[i]);
-    for (int i = 0; i < x->nids; i++)
-        if (!bsearch(x->ids[i], c.ids, (size_t)c.n, sizeof(c.ids[0]), cmp_id))
-            fail_msg("freeze request %s is missing", x->ids[i]);
-    assert_int_equal(c.n, x->nids);
+    check_ids(&c, x);
     assert_int_equal(c.malformed, x->malformed);
     assert_int_equal(c.duplicates, x->duplicates);
     assert_int_equal(c.dead, x->malformed + x->duplicates);
