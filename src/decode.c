@@ -1,29 +1,43 @@
 /* decode.c - strict decoding of the input topics' JSON into model records.
  *
- * One shape for every message type: parse with jansson (which already rejects
- * invalid UTF-8, NUL bytes, trailing garbage and, with JSON_REJECT_DUPLICATES,
- * repeated keys), look every schema field up by name, reject the message if
- * the object holds any other key, then check each field in schema order and
- * copy it into the caller's fixed-size record. Cross-field checks (a transfer
- * to itself, an event time out of range) come last, so a message with a
- * broken field is reported for that field first.
+ * One shape for every message type: read the top-level object once with the
+ * allocation-free reader (jsonlex.h), binding each member to its schema field
+ * by name as it goes by; reject the message if the object holds any other
+ * key; then check each field in schema order and copy it into the caller's
+ * fixed-size record. Cross-field checks (a transfer to itself, an event time
+ * out of range) come last, so a message with a broken field is reported for
+ * that field first.
+ *
+ * The reader rejects what jansson rejected, with jansson's messages, and the
+ * order of the checks is the one decoding had when it built a jansson tree
+ * first (tests/fuzz/decode_ref.c keeps that version; fuzz_decode_diff.c holds
+ * the two to the same answers). That order matters in one place: a message
+ * is only judged on its fields once all of it is known to be JSON without a
+ * repeated key. A valid message has no key that the schema does not know and
+ * no object below the top level, so a bit per known field finds repeats;
+ * anything else (an unknown key, a nested object) makes the message invalid
+ * and it is validated once more by jl_validate(), which finds repeats at every
+ * depth, before its reason is decided.
  *
  * Error details may reach logs and Kafka headers, so they quote at most
  * DEC_ECHO_MAX bytes of the input, with control characters replaced.
  */
 #include "decode.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "currency.h"
+#include "jsonlex.h"
 #include "timefmt.h"
 
-#define DEC_ECHO_MAX      40                        /* most input bytes an error detail repeats */
-#define DEC_MAX_FIELDS    12                        /* most fields of one message type */
-#define DEC_DEFAULT_BYTES 65536                     /* dec_limits_default() max_bytes */
+#define DEC_ECHO_MAX      40    /* most input bytes an error detail repeats */
+#define DEC_MAX_FIELDS    12    /* most fields of one message type */
+#define DEC_SCRATCH       256   /* decoded bytes kept of an escaped string: over every limit */
+#define DEC_KEY_MAX       32    /* longer keys are not the schema's */
+#define DEC_WORD_MAX      16    /* longer strings are in no enumeration */
+#define DEC_DEFAULT_BYTES 65536 /* dec_limits_default() max_bytes */
 #define DEC_DEFAULT_PAST  (30LL * 24 * 3600 * 1000) /* 30 days */
 #define DEC_DEFAULT_AHEAD (5LL * 60 * 1000)         /* 5 minutes of clock skew */
 
@@ -111,208 +125,258 @@ fail(dec_error *err, dec_reason r, const char *field, const char *fmt, ...)
     return r;
 }
 
-static const char *type_name(const json_t *v)
+static const char *type_name(jl_kind k)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
+    switch (k) {
+    case JL_OBJECT:
         return "an object";
-    case JSON_ARRAY:
+    case JL_ARRAY:
         return "an array";
-    case JSON_STRING:
+    case JL_STRING:
         return "a string";
-    case JSON_INTEGER:
+    case JL_INTEGER:
         return "an integer";
-    case JSON_REAL:
+    case JL_REAL:
         return "a real number";
-    case JSON_TRUE:
-    case JSON_FALSE:
+    case JL_TRUE:
+    case JL_FALSE:
         return "a boolean";
-    case JSON_NULL:
+    case JL_NULL:
         return "null";
+    default:
+        return "unknown";
     }
-    return "unknown";
 }
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static int is_ws(char c)
+/* The reader's message, without the tail jansson added ("near '<input>'"),
+ * which the details never carried, and with the byte offset. */
+static dec_reason malformed(const jl_error *e, size_t len, dec_error *err)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int is_number_char(char c)
-{
-    return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* The raw bytes of the JSON string token that ends at buf[end - 1] (a '"'),
- * without its quotes; 0 if there is none. Escapes stay as written: the result
- * only names a key in an error. */
-static size_t string_ending_at(const char *buf, size_t end, const char **s)
-{
-    if (end < 2 || buf[end - 1] != '"') {
-        return 0;
-    }
-    for (size_t i = end - 1; i-- > 0;) {
-        if (buf[i] == '"' && (i == 0 || buf[i - 1] != '\\')) {
-            *s = buf + i + 1;
-            return end - 1 - (i + 1);
-        }
-    }
-    return 0;
-}
-
-/* The key whose value is the number token ending at buf[end - 1]. jansson
- * reports where a parse error stopped but not in which member, and an amount
- * that overflows int64 must be told apart from other malformed input. */
-static size_t key_of_number_ending_at(const char *buf, size_t end, const char **key)
-{
-    size_t i = end;
-    while (i > 0 && is_number_char(buf[i - 1])) {
-        i--;
-    }
-    while (i > 0 && is_ws(buf[i - 1])) {
-        i--;
-    }
-    if (i == 0 || buf[i - 1] != ':') {
-        return 0;
-    }
-    i--;
-    while (i > 0 && is_ws(buf[i - 1])) {
-        i--;
-    }
-    return string_ending_at(buf, i, key);
-}
-
-/* jansson's message without its "near '<input>'" tail, which may quote any
- * amount of the input, and with the byte offset instead. */
-static dec_reason malformed(const json_error_t *jerr, size_t pos, dec_error *err)
-{
-    const char *near = strstr(jerr->text, " near ");
-    size_t n = near ? (size_t)(near - jerr->text) : strlen(jerr->text);
     char msg[DEC_ECHO_MAX + 4];
-    echo(msg, jerr->text, n, DEC_ECHO_MAX);
-    return fail(err, DEC_MALFORMED, "", "%s at byte %zu", msg, pos);
+    echo(msg, e->text, strlen(e->text), DEC_ECHO_MAX);
+    return fail(err, DEC_MALFORMED, "", "%s at byte %zu", msg, e->pos < len ? e->pos : len);
 }
 
-static dec_reason parse_error(const char *buf, size_t len, const json_error_t *jerr, dec_error *err)
+/* A repeated key is named as written, escapes and all; an amount too large
+ * to parse is a bad amount (whatever the message type), any other number
+ * too large to parse is malformed input. */
+static dec_reason parse_error(const char *buf, size_t len, const jl_error *e, dec_error *err)
 {
-    size_t pos = jerr->position < 0 ? 0 : (size_t)jerr->position;
-    if (pos > len) {
-        pos = len;
-    }
-    const char *key = NULL;
-    size_t keylen;
+    const char *key = buf + e->key_start;
+    size_t keylen = e->key_end - e->key_start;
     char field[sizeof err->field];
-    switch (json_error_code(jerr)) {
-    case json_error_duplicate_key:
-        keylen = string_ending_at(buf, pos, &key);
-        echo(field, key ? key : "", keylen, sizeof field - 4);
+    switch (e->code) {
+    case JL_E_DUPLICATE:
+        echo(field, key, keylen, sizeof field - 4);
         return fail(err, DEC_DUPLICATE_FIELD, field, "key appears more than once");
-    case json_error_numeric_overflow:
-        keylen = key_of_number_ending_at(buf, pos, &key);
-        if (keylen == 6 && memcmp(key, "amount", 6) == 0) {
+    case JL_E_OVERFLOW:
+        if (e->has_key && keylen == 6 && memcmp(key, "amount", 6) == 0) {
             return fail(err, DEC_AMOUNT, "amount", "number out of range");
         }
-        return malformed(jerr, pos, err);
+        return malformed(e, len, err);
     default:
-        return malformed(jerr, pos, err);
+        return malformed(e, len, err);
     }
 }
 
-/* Parses the message and checks it is a JSON object; on DEC_OK the caller
- * owns *root. */
-static dec_reason parse_root(const void *buf, size_t len, const dec_limits *lim, json_t **root,
-                             dec_error *err)
+/* The whole message once more, repeated keys at every depth included. */
+static dec_reason validate(const char *buf, size_t len, dec_error *err)
 {
-    *root = NULL;
-    if (!buf || len == 0) {
-        return fail(err, DEC_EMPTY, "", "empty message");
-    }
-    if (len > lim->max_bytes) {
-        return fail(err, DEC_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
-    }
-    json_error_t jerr;
-    json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!j) {
-        return parse_error(buf, len, &jerr, err);
-    }
-    if (!json_is_object(j)) {
-        dec_reason r = fail(err, DEC_NOT_OBJECT, "", "top level is %s", type_name(j));
-        json_decref(j);
-        return r;
-    }
-    *root = j;
-    return DEC_OK;
+    jl_error e;
+    return jl_validate(buf, len, &e) == JL_OK ? DEC_OK : parse_error(buf, len, &e, err);
+}
+
+static dec_reason not_object(const char *buf, size_t len, jl_kind top, dec_error *err)
+{
+    dec_reason r = validate(buf, len, err);
+    return r != DEC_OK ? r : fail(err, DEC_NOT_OBJECT, "", "top level is %s", type_name(top));
 }
 
 /* ---- field binding ------------------------------------------------------ */
 
-static dec_reason unknown_field(json_t *root, const char *const *keys, size_t nkeys, dec_error *err)
+/* What the message says about one schema field: tok.kind is JL_END when the
+ * field is absent; for an object or an array, tok spans all of it. */
+typedef struct member {
+    const char *buf;
+    jl_token tok;
+} member;
+
+/* Index of the key token among keys, or -1. Messages usually list their keys
+ * in schema order, so the search starts at hint, the field after the last.
+ * strncmp() stops at the end of a shorter schema key: decoded keys hold no
+ * NUL (the reader rejects it). */
+static int key_index(const char *buf, const jl_token *t, const char *const *keys, size_t nkeys,
+                     size_t hint)
 {
-    const char *key;
-    json_t *value;
-    json_object_foreach(root, key, value)
-    {
-        size_t i = 0;
-        while (i < nkeys && strcmp(key, keys[i]) != 0) {
-            i++;
+    char decoded[DEC_KEY_MAX];
+    const char *s = buf + t->start;
+    size_t n = t->end - t->start;
+    if (t->escaped) {
+        n = jl_string(buf, t, decoded, sizeof decoded);
+        if (n > sizeof decoded) {
+            return -1;
         }
-        if (i == nkeys) {
-            char field[sizeof err->field];
-            echo(field, key, strlen(key), sizeof field - 4);
-            return fail(err, DEC_UNKNOWN_FIELD, field, "not defined by the schema");
+        s = decoded;
+    }
+    for (size_t k = 0; k < nkeys; k++) {
+        size_t i = hint + k < nkeys ? hint + k : hint + k - nkeys;
+        if (strncmp(keys[i], s, n) == 0 && keys[i][n] == '\0') {
+            return (int)i;
         }
     }
-    return DEC_OK; /* not reached: the caller counted an unknown key */
+    return -1;
 }
 
-static dec_reason check_version(const json_t *v, dec_error *err)
+/* The first key that is not the schema's: the message is rejected for it
+ * unless it is not even valid JSON. */
+static dec_reason unknown_field(const char *buf, size_t len, const jl_token *key, dec_error *err)
 {
-    if (!v) {
+    dec_reason r = validate(buf, len, err);
+    if (r != DEC_OK) {
+        return r;
+    }
+    char name[DEC_KEY_MAX * 2];
+    char field[sizeof err->field];
+    size_t n = jl_string(buf, key, name, sizeof name);
+    echo(field, name, n, sizeof field - 4);
+    return fail(err, DEC_UNKNOWN_FIELD, field, "not defined by the schema");
+}
+
+/* The reader stopped on an error. Unless keys went by unchecked (nested
+ * objects), it is the message's first problem. */
+static dec_reason read_failed(const char *buf, size_t len, const jl_reader *r, int nested,
+                              dec_error *err)
+{
+    return nested ? validate(buf, len, err) : parse_error(buf, len, &r->err, err);
+}
+
+static dec_reason check_version(const member *f, dec_error *err)
+{
+    if (f->tok.kind == JL_END) {
         return fail(err, DEC_VERSION, "version", "required");
     }
-    if (!json_is_integer(v)) {
-        return fail(err, DEC_VERSION, "version", "expected the integer 1, got %s", type_name(v));
+    if (f->tok.kind != JL_INTEGER) {
+        return fail(err, DEC_VERSION, "version", "expected the integer 1, got %s",
+                    type_name(f->tok.kind));
     }
-    if (json_integer_value(v) != 1) {
-        return fail(err, DEC_VERSION, "version", "version %" JSON_INTEGER_FORMAT " not supported",
-                    json_integer_value(v));
+    if (f->tok.integer != 1) {
+        return fail(err, DEC_VERSION, "version", "version %lld not supported",
+                    (long long)f->tok.integer);
     }
     return DEC_OK;
 }
 
-/* Looks up every schema key (keys[0] is "version"); a message with any other
- * key is rejected before its fields are read. Counting is enough to detect
- * one: the object's keys are unique and every found key is one of ours. */
-static dec_reason bind_fields(json_t *root, const char *const *keys, size_t nkeys, json_t **v,
-                              dec_error *err)
+/* The value of the member whose key was just read into v; an object or an
+ * array is read through, and *nested notes an object anywhere in it. */
+static jl_code read_value(jl_reader *r, member *v, int *nested)
 {
-    size_t found = 0;
+    jl_code c = jl_next(r, &v->tok);
+    if (c != JL_OK || (v->tok.kind != JL_OBJECT && v->tok.kind != JL_ARRAY)) {
+        return c;
+    }
+    *nested |= v->tok.kind == JL_OBJECT;
+    c = jl_skip(r, nested);
+    v->tok.end = r->pos;
+    return c;
+}
+
+/* Reads the message and binds every member to its schema field (keys[0] is
+ * "version"); rejects anything that is not an object of known, distinct
+ * keys, then a missing or unsupported version. */
+static dec_reason bind_fields(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+                              member *v, dec_error *err)
+{
+    jl_reader r;
+    jl_token t;
+    uint32_t seen = 0;
+    int nested = 0;
+    size_t hint = 0;
     for (size_t i = 0; i < nkeys; i++) {
-        v[i] = json_object_get(root, keys[i]);
-        found += v[i] != NULL;
+        v[i].buf = buf;
+        v[i].tok.kind = JL_END;
     }
-    if (found != json_object_size(root)) {
-        return unknown_field(root, keys, nkeys, err);
+    jl_init(&r, buf, len);
+    if (jl_next(&r, &t) != JL_OK) {
+        return parse_error(buf, len, &r.err, err);
     }
-    return check_version(v[0], err);
+    if (t.kind != JL_OBJECT) {
+        return not_object(buf, len, t.kind, err);
+    }
+    for (;;) {
+        if (jl_next(&r, &t) != JL_OK) {
+            return read_failed(buf, len, &r, nested, err);
+        }
+        if (t.kind == JL_OBJECT_END) {
+            break;
+        }
+        int i = key_index(buf, &t, keys, nkeys, hint);
+        if (i < 0) {
+            return unknown_field(buf, len, &t, err);
+        }
+        if (seen & (1u << i)) {
+            jl_duplicate(&r, &t);
+            return read_failed(buf, len, &r, nested, err);
+        }
+        seen |= 1u << i;
+        hint = (size_t)i + 1;
+        if (read_value(&r, &v[i], &nested) != JL_OK) {
+            return read_failed(buf, len, &r, nested, err);
+        }
+    }
+    if (jl_next(&r, &t) != JL_OK) { /* anything after the object */
+        return read_failed(buf, len, &r, nested, err);
+    }
+    dec_reason res = nested ? validate(buf, len, err) : DEC_OK;
+    return res != DEC_OK ? res : check_version(&v[0], err);
 }
 
 /* ---- field checks ------------------------------------------------------- */
 
-static dec_reason need_string(const json_t *v, const char *name, const char **s, size_t *n,
-                              dec_error *err)
+/* A string field's decoded value: s points into the message when the string
+ * has no escapes, else into scratch, which holds its first DEC_SCRATCH bytes
+ * (n is the whole length; every check that reads further than that rejects
+ * the string by its length first). */
+typedef struct text {
+    const char *s;
+    size_t n;
+    char scratch[DEC_SCRATCH];
+} text;
+
+static void text_of(const char *buf, const jl_token *t, text *out)
 {
-    if (!v) {
+    if (!t->escaped) {
+        out->s = buf + t->start;
+        out->n = t->end - t->start;
+    } else {
+        out->n = jl_string(buf, t, out->scratch, sizeof out->scratch);
+        out->s = out->scratch;
+    }
+}
+
+static dec_reason need_string(const member *f, const char *name, text *t, dec_error *err)
+{
+    if (f->tok.kind == JL_END) {
         return fail(err, DEC_MISSING_FIELD, name, "required");
     }
-    if (!json_is_string(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected a string, got %s", type_name(v));
+    if (f->tok.kind != JL_STRING) {
+        return fail(err, DEC_FIELD_TYPE, name, "expected a string, got %s", type_name(f->tok.kind));
     }
-    *s = json_string_value(v);
-    *n = json_string_length(v);
+    text_of(f->buf, &f->tok, t);
     return DEC_OK;
+}
+
+/* A short string as a C string in word, or 0 if it is too long to be one
+ * of a set of words (decoded strings hold no NUL: the reader rejects it). */
+static int as_word(const text *t, char *word, size_t size)
+{
+    if (t->n >= size) {
+        return 0;
+    }
+    memcpy(word, t->s, t->n);
+    word[t->n] = '\0';
+    return 1;
 }
 
 static dec_reason bad_length(const char *name, size_t n, const char *allowed, dec_error *err)
@@ -327,64 +391,55 @@ static dec_reason bad_char(const char *name, const char *s, size_t n, size_t at,
     return fail(err, DEC_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
 }
 
-typedef int (*char_class)(unsigned char c);
+/* Character classes of the string formats, a bit each. */
+enum {
+    CC_ACCOUNT = 1, /* A-Z a-z 0-9 - */
+    CC_BIC = 2,     /* A-Z 0-9 */
+    CC_ID = 4,      /* A-Z a-z 0-9 . _ : - */
+    CC_HEX = 8,     /* 0-9 a-f */
+    CC_LIST = 16,   /* a-z 0-9 _ */
+};
 
-static int is_alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static int account_char(unsigned char c)
-{
-    return is_alnum(c) || c == '-';
-}
-
-static int bic_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-}
-
-static int id_char(unsigned char c)
-{
-    return is_alnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
-}
-
-static int hex_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-}
-
-static int list_char(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '_';
-}
+/* The classes of each byte (bytes from 0x80 are in none): a table, as these
+ * checks run over most bytes of every message. */
+static const unsigned char char_classes[256] = {
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  /* 0x00 */
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  /* 0x10 */
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  5,  4,  0,  /* 0x20 */
+    31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 4,  0,  0,  0,  0,  0,  /* 0x30 */
+    0,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  /* 0x40 */
+    7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  7,  0,  0,  0,  0,  20, /* 0x50 */
+    0,  29, 29, 29, 29, 29, 29, 21, 21, 21, 21, 21, 21, 21, 21, 21, /* 0x60 */
+    21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 21, 0,  0,  0,  0,  0,  /* 0x70 */
+};
 
 /* First byte of s[0..n) outside the class, or n. */
-static size_t first_bad(const char *s, size_t n, char_class ok)
+static size_t first_bad(const char *s, size_t n, unsigned char cls)
 {
     size_t i = 0;
-    while (i < n && ok((unsigned char)s[i])) {
+    while (i < n && (char_classes[(unsigned char)s[i]] & cls)) {
         i++;
     }
     return i;
 }
 
 /* A string of 1..max bytes of one character class, into out[max + 1]. */
-static dec_reason take_token(const json_t *v, const char *name, size_t max, char_class ok,
+static dec_reason take_token(const member *v, const char *name, size_t max, unsigned char cls,
                              char *out, dec_error *err)
 {
-    const char *s = NULL;
-    size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
+    text t;
+    dec_reason r = need_string(v, name, &t, err);
     if (r != DEC_OK) {
         return r;
     }
+    const char *s = t.s;
+    size_t n = t.n;
     if (n < 1 || n > max) {
         char allowed[32];
         snprintf(allowed, sizeof allowed, "1..%zu", max);
         return bad_length(name, n, allowed, err);
     }
-    size_t at = first_bad(s, n, ok);
+    size_t at = first_bad(s, n, cls);
     if (at < n) {
         return bad_char(name, s, n, at, err);
     }
@@ -393,34 +448,35 @@ static dec_reason take_token(const json_t *v, const char *name, size_t max, char
     return DEC_OK;
 }
 
-static dec_reason take_account(const json_t *v, const char *name, char *out, dec_error *err)
+static dec_reason take_account(const member *v, const char *name, char *out, dec_error *err)
 {
-    return take_token(v, name, IX_ACCOUNT_MAX, account_char, out, err);
+    return take_token(v, name, IX_ACCOUNT_MAX, CC_ACCOUNT, out, err);
 }
 
-static dec_reason take_id(const json_t *v, const char *name, char *out, dec_error *err)
+static dec_reason take_id(const member *v, const char *name, char *out, dec_error *err)
 {
-    return take_token(v, name, IX_ID_MAX, id_char, out, err);
+    return take_token(v, name, IX_ID_MAX, CC_ID, out, err);
 }
 
-static dec_reason take_hash(const json_t *v, const char *name, char *out, dec_error *err)
+static dec_reason take_hash(const member *v, const char *name, char *out, dec_error *err)
 {
-    return take_token(v, name, IX_HASH_MAX, hex_char, out, err);
+    return take_token(v, name, IX_HASH_MAX, CC_HEX, out, err);
 }
 
 /* ISO 9362 BIC: 8 characters, or 11 with a branch code. */
-static dec_reason take_bank(const json_t *v, const char *name, char *out, dec_error *err)
+static dec_reason take_bank(const member *v, const char *name, char *out, dec_error *err)
 {
-    const char *s = NULL;
-    size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
+    text t;
+    dec_reason r = need_string(v, name, &t, err);
     if (r != DEC_OK) {
         return r;
     }
+    const char *s = t.s;
+    size_t n = t.n;
     if (n != 8 && n != 11) {
         return bad_length(name, n, "8 or 11", err);
     }
-    size_t at = first_bad(s, n, bic_char);
+    size_t at = first_bad(s, n, CC_BIC);
     if (at < n) {
         return bad_char(name, s, n, at, err);
     }
@@ -446,14 +502,15 @@ static size_t first_control(const char *s, size_t n)
 }
 
 /* Free text: 1..IX_TEXT_MAX bytes of printable UTF-8. */
-static dec_reason take_text(const json_t *v, const char *name, char *out, dec_error *err)
+static dec_reason take_text(const member *v, const char *name, char *out, dec_error *err)
 {
-    const char *s = NULL;
-    size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
+    text t;
+    dec_reason r = need_string(v, name, &t, err);
     if (r != DEC_OK) {
         return r;
     }
+    const char *s = t.s;
+    size_t n = t.n;
     if (n < 1 || n > IX_TEXT_MAX) {
         return bad_length(name, n, "1..127", err);
     }
@@ -466,34 +523,35 @@ static dec_reason take_text(const json_t *v, const char *name, char *out, dec_er
     return DEC_OK;
 }
 
-static dec_reason take_currency(const json_t *v, const char *name, char *out, dec_error *err)
+static dec_reason take_currency(const member *v, const char *name, char *out, dec_error *err)
 {
-    const char *s = NULL;
-    size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
+    text t;
+    char code[IX_CURRENCY_LEN + 1];
+    dec_reason r = need_string(v, name, &t, err);
     if (r != DEC_OK) {
         return r;
     }
-    if (n != IX_CURRENCY_LEN || !cur_valid(s)) {
+    if (t.n != IX_CURRENCY_LEN || !as_word(&t, code, sizeof code) || !cur_valid(code)) {
         char quoted[DEC_ECHO_MAX + 4];
-        echo(quoted, s, n, DEC_ECHO_MAX);
+        echo(quoted, t.s, t.n, DEC_ECHO_MAX);
         return fail(err, DEC_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
     }
-    memcpy(out, s, IX_CURRENCY_LEN + 1);
+    memcpy(out, code, IX_CURRENCY_LEN + 1);
     return DEC_OK;
 }
 
-static dec_reason take_time(const json_t *v, const char *name, int64_t *out, dec_error *err)
+/* An escaped string longer than DEC_SCRATCH is not kept whole, but no time
+ * is that long (tf_parse() takes at most 35 bytes). */
+static dec_reason take_time(const member *v, const char *name, int64_t *out, dec_error *err)
 {
-    const char *s = NULL;
-    size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
+    text t;
+    dec_reason r = need_string(v, name, &t, err);
     if (r != DEC_OK) {
         return r;
     }
-    if (tf_parse(s, n, out) != 0) {
+    if (t.n > DEC_SCRATCH || tf_parse(t.s, t.n, out) != 0) {
         char quoted[DEC_ECHO_MAX + 4];
-        echo(quoted, s, n, DEC_ECHO_MAX);
+        echo(quoted, t.s, t.n, DEC_ECHO_MAX);
         return fail(err, DEC_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
     }
     return DEC_OK;
@@ -501,21 +559,21 @@ static dec_reason take_time(const json_t *v, const char *name, int64_t *out, dec
 
 /* A JSON integer in 1..DEC_AMOUNT_MAX. A real (1.0, 1e2) is a number but not
  * an amount; a string is the wrong type altogether. */
-static dec_reason take_amount(const json_t *v, const char *name, int64_t *out, dec_error *err)
+static dec_reason take_amount(const member *v, const char *name, int64_t *out, dec_error *err)
 {
-    if (!v) {
+    if (v->tok.kind == JL_END) {
         return fail(err, DEC_MISSING_FIELD, name, "required");
     }
-    if (json_is_real(v)) {
+    if (v->tok.kind == JL_REAL) {
         return fail(err, DEC_AMOUNT, name, "not an integer number of minor units");
     }
-    if (!json_is_integer(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s", type_name(v));
+    if (v->tok.kind != JL_INTEGER) {
+        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s",
+                    type_name(v->tok.kind));
     }
-    json_int_t a = json_integer_value(v);
+    int64_t a = v->tok.integer;
     if (a < 1 || a > DEC_AMOUNT_MAX) {
-        return fail(err, DEC_AMOUNT, name, "%" JSON_INTEGER_FORMAT " outside 1..%lld", a,
-                    DEC_AMOUNT_MAX);
+        return fail(err, DEC_AMOUNT, name, "%lld outside 1..%lld", (long long)a, DEC_AMOUNT_MAX);
     }
     *out = a;
     return DEC_OK;
@@ -523,19 +581,19 @@ static dec_reason take_amount(const json_t *v, const char *name, int64_t *out, d
 
 /* A string naming a value of parse()'s set; the zero value ("unknown") is
  * never valid on the wire. */
-static dec_reason take_enum(const json_t *v, const char *name, int (*parse)(const char *), int *out,
+static dec_reason take_enum(const member *v, const char *name, int (*parse)(const char *), int *out,
                             dec_error *err)
 {
-    const char *s = NULL;
-    size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
+    text t;
+    char word[DEC_WORD_MAX];
+    dec_reason r = need_string(v, name, &t, err);
     if (r != DEC_OK) {
         return r;
     }
-    int x = parse(s);
+    int x = as_word(&t, word, sizeof word) ? parse(word) : -1;
     if (x <= 0) {
         char quoted[DEC_ECHO_MAX + 4];
-        echo(quoted, s, n, DEC_ECHO_MAX);
+        echo(quoted, t.s, t.n, DEC_ECHO_MAX);
         return fail(err, DEC_ENUM, name, "\"%s\" is not an allowed value", quoted);
     }
     *out = x;
@@ -544,17 +602,16 @@ static dec_reason take_enum(const json_t *v, const char *name, int (*parse)(cons
 
 /* ---- the message types -------------------------------------------------- */
 
-typedef dec_reason (*fields_fn)(json_t *const *v, const dec_limits *lim, void *out, dec_error *err);
+typedef dec_reason (*fields_fn)(const member *v, const dec_limits *lim, void *out, dec_error *err);
 
-/* Everything the message types share: limits, parsing, binding, cleanup. */
+/* Everything the message types share: limits, reading, binding. */
 static dec_reason decode(const void *buf, size_t len, const dec_limits *lim,
                          const char *const *keys, size_t nkeys, fields_fn fields, void *out,
                          dec_error *err)
 {
     dec_error scratch;
     dec_limits defaults;
-    json_t *root = NULL;
-    json_t *v[DEC_MAX_FIELDS];
+    member v[DEC_MAX_FIELDS];
     if (!err) {
         err = &scratch;
     }
@@ -563,18 +620,14 @@ static dec_reason decode(const void *buf, size_t len, const dec_limits *lim,
         lim = &defaults;
     }
     memset(err, 0, sizeof *err);
-    dec_reason r = parse_root(buf, len, lim, &root, err);
-    if (r != DEC_OK) {
-        goto cleanup;
+    if (!buf || len == 0) {
+        return fail(err, DEC_EMPTY, "", "empty message");
     }
-    r = bind_fields(root, keys, nkeys, v, err);
-    if (r != DEC_OK) {
-        goto cleanup;
+    if (len > lim->max_bytes) {
+        return fail(err, DEC_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
     }
-    r = fields(v, lim, out, err);
-cleanup:
-    json_decref(root);
-    return r;
+    dec_reason r = bind_fields(buf, len, keys, nkeys, v, err);
+    return r != DEC_OK ? r : fields(v, lim, out, err);
 }
 
 #define CHECK(expr)                                                                                \
@@ -632,21 +685,20 @@ static dec_reason check_time_range(int64_t t, const char *name, const dec_limits
     return DEC_OK;
 }
 
-static dec_reason transfer_fields(json_t *const *v, const dec_limits *lim, void *out,
-                                  dec_error *err)
+static dec_reason transfer_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_transfer *t = out;
-    CHECK(take_id(v[TR_ID], "transfer_id", t->id, err));
-    CHECK(take_account(v[TR_FROM_ACCOUNT], "from_account", t->from_account, err));
-    CHECK(take_bank(v[TR_FROM_BANK], "from_bank", t->from_bank, err));
-    CHECK(take_account(v[TR_TO_ACCOUNT], "to_account", t->to_account, err));
-    CHECK(take_bank(v[TR_TO_BANK], "to_bank", t->to_bank, err));
-    CHECK(take_amount(v[TR_AMOUNT], "amount", &t->amount, err));
-    CHECK(take_currency(v[TR_CURRENCY], "currency", t->currency, err));
-    CHECK(take_time(v[TR_EVENT_TIME], "event_time", &t->event_time_ms, err));
-    if (v[TR_CHANNEL]) {
+    CHECK(take_id(&v[TR_ID], "transfer_id", t->id, err));
+    CHECK(take_account(&v[TR_FROM_ACCOUNT], "from_account", t->from_account, err));
+    CHECK(take_bank(&v[TR_FROM_BANK], "from_bank", t->from_bank, err));
+    CHECK(take_account(&v[TR_TO_ACCOUNT], "to_account", t->to_account, err));
+    CHECK(take_bank(&v[TR_TO_BANK], "to_bank", t->to_bank, err));
+    CHECK(take_amount(&v[TR_AMOUNT], "amount", &t->amount, err));
+    CHECK(take_currency(&v[TR_CURRENCY], "currency", t->currency, err));
+    CHECK(take_time(&v[TR_EVENT_TIME], "event_time", &t->event_time_ms, err));
+    if (v[TR_CHANNEL].tok.kind != JL_END) {
         int ch;
-        CHECK(take_enum(v[TR_CHANNEL], "channel", ix_channel_parse, &ch, err));
+        CHECK(take_enum(&v[TR_CHANNEL], "channel", ix_channel_parse, &ch, err));
         t->channel = (ix_channel)ch;
     }
     if (strcmp(t->from_account, t->to_account) == 0) {
@@ -678,53 +730,62 @@ enum {
 };
 
 _Static_assert(AC__COUNT <= DEC_MAX_FIELDS, "DEC_MAX_FIELDS too small");
+_Static_assert(DEC_MAX_FIELDS <= 32, "bind_fields() keeps a bit per field");
 
 static const char *const account_keys[AC__COUNT] = {
     "version",     "account",    "bank",        "opened_at", "holder_type", "kyc_level",
     "holder_hash", "phone_hash", "device_hash", "status",    "updated_at",
 };
 
-static dec_reason take_kyc(const json_t *v, const char *name, int *out, dec_error *err)
+static dec_reason take_kyc(const member *v, const char *name, int *out, dec_error *err)
 {
-    if (!v) {
+    if (v->tok.kind == JL_END) {
         return fail(err, DEC_MISSING_FIELD, name, "required");
     }
-    if (!json_is_integer(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s", type_name(v));
+    if (v->tok.kind != JL_INTEGER) {
+        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s",
+                    type_name(v->tok.kind));
     }
-    json_int_t k = json_integer_value(v);
+    int64_t k = v->tok.integer;
     if (k < 0 || k > 3) {
-        return fail(err, DEC_ENUM, name, "%" JSON_INTEGER_FORMAT " outside 0..3", k);
+        return fail(err, DEC_ENUM, name, "%lld outside 0..3", (long long)k);
     }
     *out = (int)k;
     return DEC_OK;
 }
 
-/* Optional array of distinct "dormant" / "frozen" into IX_ACCT_* flags. */
-static dec_reason take_status(const json_t *v, const char *name, uint32_t *flags, dec_error *err)
+/* Optional array of distinct "dormant" / "frozen" into IX_ACCT_* flags. The
+ * array was validated when the message was read: reading it again cannot
+ * fail. */
+static dec_reason take_status(const member *v, const char *name, uint32_t *flags, dec_error *err)
 {
     *flags = 0;
-    if (!v) {
+    if (v->tok.kind == JL_END) {
         return DEC_OK;
     }
-    if (!json_is_array(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an array, got %s", type_name(v));
+    if (v->tok.kind != JL_ARRAY) {
+        return fail(err, DEC_FIELD_TYPE, name, "expected an array, got %s", type_name(v->tok.kind));
     }
-    size_t i;
-    json_t *item;
-    json_array_foreach(v, i, item)
-    {
-        if (!json_is_string(item)) {
+    const char *array = v->buf + v->tok.start;
+    jl_reader r;
+    jl_token item;
+    jl_init(&r, array, v->tok.end - v->tok.start);
+    jl_next(&r, &item); /* the '[' */
+    for (size_t i = 0; jl_next(&r, &item) == JL_OK && item.kind != JL_ARRAY_END; i++) {
+        if (item.kind != JL_STRING) {
             return fail(err, DEC_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
-                        type_name(item));
+                        type_name(item.kind));
         }
-        const char *s = json_string_value(item);
-        uint32_t bit = strcmp(s, "dormant") == 0  ? IX_ACCT_DORMANT
-                       : strcmp(s, "frozen") == 0 ? IX_ACCT_FROZEN
-                                                  : 0;
+        text t;
+        char word[DEC_WORD_MAX];
+        text_of(array, &item, &t);
+        int known = as_word(&t, word, sizeof word);
+        uint32_t bit = known && strcmp(word, "dormant") == 0  ? IX_ACCT_DORMANT
+                       : known && strcmp(word, "frozen") == 0 ? IX_ACCT_FROZEN
+                                                              : 0;
         if (bit == 0 || (*flags & bit)) {
             char quoted[DEC_ECHO_MAX + 4];
-            echo(quoted, s, json_string_length(item), DEC_ECHO_MAX);
+            echo(quoted, t.s, t.n, DEC_ECHO_MAX);
             return fail(err, DEC_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
                         bit ? "listed twice" : "not an allowed value");
         }
@@ -733,23 +794,23 @@ static dec_reason take_status(const json_t *v, const char *name, uint32_t *flags
     return DEC_OK;
 }
 
-static dec_reason account_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
+static dec_reason account_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_account *a = out;
     int holder = 0;
-    CHECK(take_account(v[AC_ACCOUNT], "account", a->account, err));
-    CHECK(take_bank(v[AC_BANK], "bank", a->bank, err));
-    CHECK(take_time(v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
-    CHECK(take_enum(v[AC_HOLDER_TYPE], "holder_type", ix_holder_type_parse, &holder, err));
+    CHECK(take_account(&v[AC_ACCOUNT], "account", a->account, err));
+    CHECK(take_bank(&v[AC_BANK], "bank", a->bank, err));
+    CHECK(take_time(&v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
+    CHECK(take_enum(&v[AC_HOLDER_TYPE], "holder_type", ix_holder_type_parse, &holder, err));
     a->holder_type = (ix_holder_type)holder;
-    CHECK(take_kyc(v[AC_KYC_LEVEL], "kyc_level", &a->kyc_level, err));
-    CHECK(take_hash(v[AC_HOLDER_HASH], "holder_hash", a->holder_hash, err));
-    CHECK(take_hash(v[AC_PHONE_HASH], "phone_hash", a->phone_hash, err));
-    if (v[AC_DEVICE_HASH]) {
-        CHECK(take_hash(v[AC_DEVICE_HASH], "device_hash", a->device_hash, err));
+    CHECK(take_kyc(&v[AC_KYC_LEVEL], "kyc_level", &a->kyc_level, err));
+    CHECK(take_hash(&v[AC_HOLDER_HASH], "holder_hash", a->holder_hash, err));
+    CHECK(take_hash(&v[AC_PHONE_HASH], "phone_hash", a->phone_hash, err));
+    if (v[AC_DEVICE_HASH].tok.kind != JL_END) {
+        CHECK(take_hash(&v[AC_DEVICE_HASH], "device_hash", a->device_hash, err));
     }
-    CHECK(take_status(v[AC_STATUS], "status", &a->flags, err));
-    return take_time(v[AC_UPDATED_AT], "updated_at", &a->updated_at_ms, err);
+    CHECK(take_status(&v[AC_STATUS], "status", &a->flags, err));
+    return take_time(&v[AC_UPDATED_AT], "updated_at", &a->updated_at_ms, err);
 }
 
 dec_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
@@ -765,14 +826,14 @@ static const char *const watch_keys[WL__COUNT] = {
     "version", "account", "bank", "list", "reason", "added_at",
 };
 
-static dec_reason watch_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
+static dec_reason watch_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_watch *w = out;
-    CHECK(take_account(v[WL_ACCOUNT], "account", w->account, err));
-    CHECK(take_bank(v[WL_BANK], "bank", w->bank, err));
-    CHECK(take_token(v[WL_LIST], "list", IX_TEXT_MAX, list_char, w->list, err));
-    CHECK(take_text(v[WL_REASON], "reason", w->reason, err));
-    return take_time(v[WL_ADDED_AT], "added_at", &w->added_at_ms, err);
+    CHECK(take_account(&v[WL_ACCOUNT], "account", w->account, err));
+    CHECK(take_bank(&v[WL_BANK], "bank", w->bank, err));
+    CHECK(take_token(&v[WL_LIST], "list", IX_TEXT_MAX, CC_LIST, w->list, err));
+    CHECK(take_text(&v[WL_REASON], "reason", w->reason, err));
+    return take_time(&v[WL_ADDED_AT], "added_at", &w->added_at_ms, err);
 }
 
 dec_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
@@ -812,17 +873,17 @@ static int source_parse(const char *s)
     return -1;
 }
 
-static dec_reason report_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
+static dec_reason report_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_report *r = out;
     int source = 0;
-    CHECK(take_id(v[FR_ID], "report_id", r->id, err));
-    CHECK(take_id(v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
-    CHECK(take_account(v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));
-    CHECK(take_amount(v[FR_AMOUNT], "amount", &r->amount, err));
-    CHECK(take_currency(v[FR_CURRENCY], "currency", r->currency, err));
-    CHECK(take_time(v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
-    CHECK(take_enum(v[FR_SOURCE], "source", source_parse, &source, err));
+    CHECK(take_id(&v[FR_ID], "report_id", r->id, err));
+    CHECK(take_id(&v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
+    CHECK(take_account(&v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));
+    CHECK(take_amount(&v[FR_AMOUNT], "amount", &r->amount, err));
+    CHECK(take_currency(&v[FR_CURRENCY], "currency", r->currency, err));
+    CHECK(take_time(&v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
+    CHECK(take_enum(&v[FR_SOURCE], "source", source_parse, &source, err));
     snprintf(r->source, sizeof r->source, "%s", report_sources[source]);
     return DEC_OK;
 }
