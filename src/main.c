@@ -98,17 +98,16 @@ static void usage(FILE *out)
             "                       be omitted): equal input, equal digest\n"
             "\n"
             "Demo options:\n"
-            "  --transfers N   transfers to stream (default 5000)\n"
-            "  --accounts N    population size (default 2000)\n"
-            "  --mules N       accounts on the watch list (default 40)\n"
-            "  --hits N        transfers touching a distinct watch-listed account (default 12)\n"
-            "  --repeats N     extra hits on already-hit accounts, suppressed as repeats (3)\n"
-            "  --malformed N   malformed messages mixed in (default 8)\n"
-            "  --seed N        generator seed (default 20261123)\n"
-            "  --show N        freeze requests printed in full (default 3)\n"
+            "  --transfers N     transfers over three days (default 12000)\n"
+            "  --accounts N      population size (default 4000)\n"
+            "  --per-pattern N   instances of each laundering pattern planted (default 2)\n"
+            "  --malformed N     malformed messages mixed in (default 8)\n"
+            "  --seed N          generator seed (default 20261123)\n"
+            "  --show N          reason codes to show a freeze request of (default 6)\n"
             "  --keep-state    keep the demo's state directory\n"
             "\n"
-            "Exit status: 0 success, 1 the demo's results differ from what it planted,\n"
+            "Exit status: 0 success, 1 the demo caught less than it should (recall below\n"
+            "0.95 or precision below 0.9),\n"
             "2 usage or configuration error, 3 runtime error.\n"
             "\n",
             INTERDICT_VERSION);
@@ -118,9 +117,7 @@ enum {
     OPT_UNTIL_IDLE = 1000,
     OPT_TRANSFERS,
     OPT_ACCOUNTS,
-    OPT_MULES,
-    OPT_HITS,
-    OPT_REPEATS,
+    OPT_PER_PATTERN,
     OPT_MALFORMED,
     OPT_SEED,
     OPT_SHOW,
@@ -148,9 +145,7 @@ static const struct option long_opts[] = {
     {"until-idle", required_argument, NULL, OPT_UNTIL_IDLE},
     {"transfers", required_argument, NULL, OPT_TRANSFERS},
     {"accounts", required_argument, NULL, OPT_ACCOUNTS},
-    {"mules", required_argument, NULL, OPT_MULES},
-    {"hits", required_argument, NULL, OPT_HITS},
-    {"repeats", required_argument, NULL, OPT_REPEATS},
+    {"per-pattern", required_argument, NULL, OPT_PER_PATTERN},
     {"malformed", required_argument, NULL, OPT_MALFORMED},
     {"seed", required_argument, NULL, OPT_SEED},
     {"show", required_argument, NULL, OPT_SHOW},
@@ -212,12 +207,8 @@ static int parse_demo_opt(int opt, const char *v, demo_opts *d)
         return parse_count("--transfers", v, &d->transfers);
     case OPT_ACCOUNTS:
         return parse_count("--accounts", v, &d->accounts);
-    case OPT_MULES:
-        return parse_count("--mules", v, &d->mules);
-    case OPT_HITS:
-        return parse_count("--hits", v, &d->hits);
-    case OPT_REPEATS:
-        return parse_count("--repeats", v, &d->repeats);
+    case OPT_PER_PATTERN:
+        return parse_count("--per-pattern", v, &d->per_pattern);
     case OPT_MALFORMED:
         return parse_count("--malformed", v, &d->malformed);
     case OPT_SEED:
