@@ -307,6 +307,28 @@ static void render_evidence(json_t *e, const char *currency, FILE *out)
             str(e, "time", t, sizeof(t)));
 }
 
+/* Figures that are money are shown as money; counts, percents and times as
+ * numbers. */
+static int is_money(const char *name)
+{
+    return strstr(name, "amount") || strstr(name, "volume") || strcmp(name, "received") == 0 ||
+           strcmp(name, "sent") == 0;
+}
+
+static void render_figure(json_t *g, const char *currency, FILE *out)
+{
+    char buf[96], v[64], t[64];
+    const char *name = str(g, "name", buf, sizeof(buf));
+    if (is_money(name)) {
+        render_amount(num(g, "value"), currency, v, sizeof(v));
+        render_amount(num(g, "threshold"), currency, t, sizeof(t));
+        fprintf(out, "          %s = %s (threshold %s)\n", name, v, t);
+    } else {
+        fprintf(out, "          %s = %" PRId64 " (threshold %" PRId64 ")\n", name, num(g, "value"),
+                num(g, "threshold"));
+    }
+}
+
 static void render_finding(json_t *f, const char *currency, FILE *out)
 {
     char amt[64], code[FIELD_MAX], rule[FIELD_MAX], buf[FIELD_MAX];
@@ -324,11 +346,8 @@ static void render_finding(json_t *f, const char *currency, FILE *out)
         fputc('\n', out);
     }
     json_t *figs = json_object_get(f, "figures");
-    for (size_t i = 0; i < json_array_size(figs); i++) {
-        json_t *g = json_array_get(figs, i);
-        fprintf(out, "          %s = %" PRId64 " (threshold %" PRId64 ")\n",
-                str(g, "name", buf, sizeof(buf)), num(g, "value"), num(g, "threshold"));
-    }
+    for (size_t i = 0; i < json_array_size(figs); i++)
+        render_figure(json_array_get(figs, i), currency, out);
     json_t *ev = json_object_get(f, "evidence");
     for (size_t i = 0; i < json_array_size(ev); i++)
         render_evidence(json_array_get(ev, i), currency, out);
