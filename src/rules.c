@@ -16,6 +16,10 @@ extern const rule_def rule_fanin;
 extern const rule_def rule_fanout;
 extern const rule_def rule_gatherscatter;
 /* multi-hop rules */
+extern const rule_def rule_chain;
+extern const rule_def rule_cycle;
+extern const rule_def rule_scattergather;
+extern const rule_def rule_bipartite;
 
 /* Evaluation order: cheap single-account checks before anything that reads
  * further into the graph. */
@@ -29,6 +33,10 @@ const rule_def *const rules_table[] = {
     &rule_fanout,
     &rule_gatherscatter,
     /* multi-hop rules */
+    &rule_chain,
+    &rule_cycle,
+    &rule_scattergather,
+    &rule_bipartite,
     NULL,
 };
 
