@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "pipeline.h"
 #include "rules.h"
+#include "replay.h"
 #include "tail.h"
 #include "timefmt.h"
 
@@ -52,6 +53,9 @@ static void usage(FILE *out)
             "  interdict tail [tail options]     print freeze requests from the interceptions\n"
             "                                    topic as they are committed, for a fraud desk\n"
             "  interdict inspect ACCOUNT         what the state store knows about an account\n"
+            "  interdict replay [replay options] re-screen a range of the input topics into a\n"
+            "                                    temporary state and report the decisions, or\n"
+            "                                    compare two rule configurations\n"
             "  interdict load-watchlist FILE     bulk-load a watch list (JSON lines) into the\n"
             "                                    state store\n"
             "  interdict config [--markdown]     print the effective configuration (or the\n"
@@ -97,6 +101,18 @@ static void usage(FILE *out)
             "  --digest             print a digest of the whole committed state (ACCOUNT may\n"
             "                       be omitted): equal input, equal digest\n"
             "\n"
+            "Replay options (a plain read_committed consumer; nothing is written to Kafka):\n"
+            "  --from OFFSET|TIME   start of the range: an offset in every partition of the\n"
+            "                       transfers topic, or an RFC 3339 time (default: the start)\n"
+            "  --to OFFSET|TIME     end of the range, not included (default: the current end)\n"
+            "  --compare-with FILE  screen again with the rule keys of this config file, and\n"
+            "                       compare the two runs\n"
+            "  --set KEY=VALUE      a rules.*, action.*, rule.set or incident.cooldown value for\n"
+            "                       the second run; repeatable, with or without --compare-with\n"
+            "  --json               one JSON document instead of text\n"
+            "  Times select by Kafka message timestamp; the range is screened in event-time\n"
+            "  order into temporary stores under $TMPDIR, removed afterwards.\n"
+            "\n"
             "Demo options:\n"
             "  --transfers N     transfers over three days (default 12000)\n"
             "  --accounts N      population size (default 4000)\n"
@@ -134,7 +150,11 @@ enum {
     OPT_FLOWS,
     OPT_MEMORY,
     OPT_DIGEST,
-    OPT_FINAL_METRICS
+    OPT_FINAL_METRICS,
+    OPT_FROM,
+    OPT_TO,
+    OPT_COMPARE_WITH,
+    OPT_SET
 };
 
 static const struct option long_opts[] = {
@@ -163,6 +183,10 @@ static const struct option long_opts[] = {
     {"memory", no_argument, NULL, OPT_MEMORY},
     {"digest", no_argument, NULL, OPT_DIGEST},
     {"final-metrics", required_argument, NULL, OPT_FINAL_METRICS},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"to", required_argument, NULL, OPT_TO},
+    {"compare-with", required_argument, NULL, OPT_COMPARE_WITH},
+    {"set", required_argument, NULL, OPT_SET},
     {NULL, 0, NULL, 0},
 };
 
@@ -179,6 +203,7 @@ typedef struct args {
     demo_opts demo;
     tail_opts tail;
     inspect_opts inspect; /* account, json and currency are filled in later */
+    replay_opts replay;   /* json and base_name are filled in later */
     int memory;
     int digest;
     const char *final_metrics; /* run: write the last metrics here at exit */
@@ -282,6 +307,25 @@ static int parse_inspect_opt(int opt, const char *v, inspect_opts *o)
     return 0;
 }
 
+/* Options of `interdict replay`; --json is shared with tail. */
+static int parse_replay_opt(int opt, const char *v, replay_opts *r)
+{
+    char errstr[256];
+    int rc;
+    if (opt == OPT_COMPARE_WITH) {
+        r->compare_file = v;
+        return 0;
+    }
+    if (opt == OPT_SET)
+        rc = replay_add_set(r, v, errstr, sizeof(errstr));
+    else
+        rc = replay_parse_bound(opt == OPT_FROM ? "--from" : "--to", v,
+                                opt == OPT_FROM ? &r->from : &r->to, errstr, sizeof(errstr));
+    if (rc != 0)
+        fprintf(stderr, "interdict: %s\n", errstr);
+    return rc;
+}
+
 static int parse_args(int argc, char **argv, args *a)
 {
     char errstr[256];
@@ -349,6 +393,13 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case OPT_FINAL_METRICS:
             a->final_metrics = optarg;
+            break;
+        case OPT_FROM:
+        case OPT_TO:
+        case OPT_COMPARE_WITH:
+        case OPT_SET:
+            if (parse_replay_opt(opt, optarg, &a->replay) != 0)
+                return -1;
             break;
         case OPT_FROM_BEGINNING:
         case OPT_ACTION:
@@ -718,6 +769,25 @@ static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
     return rc;
 }
 
+static int cmd_replay(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    replay_opts o = a->replay;
+    o.json = a->tail.json;
+    o.base_name = a->config_file;
+    if (a->nrest != 0) {
+        fprintf(stderr, "interdict replay: unexpected argument '%s' (see interdict --help)\n",
+                a->rest[0]);
+        return 2;
+    }
+    int rc = replay_run(c, &o, lg, &g_run, stdout, stderr, errstr, sizeof(errstr));
+    if (rc != 0) {
+        fprintf(stderr, "interdict replay: %s\n", errstr);
+        return rc == -2 ? 2 : 3;
+    }
+    return 0;
+}
+
 static int cmd_version(void)
 {
     printf("interdict %s\nlibrdkafka %s\nRocksDB (C API) linked\n", INTERDICT_VERSION,
@@ -739,6 +809,8 @@ static int dispatch(const args *a, cfg *c, const ix_log *lg)
         return cmd_tail(a, c, lg);
     if (strcmp(a->command, "inspect") == 0)
         return cmd_inspect(a, c, lg);
+    if (strcmp(a->command, "replay") == 0)
+        return cmd_replay(a, c, lg);
     if (strcmp(a->command, "config") == 0) {
         if (a->markdown)
             cfg_print_markdown(stdout);

@@ -1,0 +1,966 @@
+/* replay.c - `interdict replay`: read a stretch of the input topics and
+ * screen it into fresh temporary stores, once per configuration.
+ *
+ * Why in memory and sorted: the pipeline screens each partition in arrival
+ * order, several partitions at once. A replay has the whole stretch in hand,
+ * so it applies it in event-time order (ties: transfers before reports, then
+ * partition and offset), which is what the pipeline approximates and what
+ * makes the two runs of a comparison see exactly the same sequence. The cost
+ * is memory: about 200 bytes per transfer read.
+ *
+ * Why a clock of its own: the store expires flows and edges older than
+ * state.retention at compaction, measured against a wall clock. Replaying
+ * last quarter's transfers against today's clock would expire them while
+ * they are screened; the store is given the replay's event time instead.
+ */
+#include "replay.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "kafka.h"
+#include "load.h"
+#include "replay_int.h"
+#include "timefmt.h"
+
+#define RP_POLL_MS      100 /* longest wait for a message; bounds the reaction to a signal */
+#define RP_PROGRESS_NS  2000000000LL    /* a progress line at most this often */
+#define RP_CHECKPOINT   20000           /* events between writes of the temporary stores */
+#define RP_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
+
+enum { RP_TRANSFER = 0, RP_REPORT = 1 }; /* event kinds, in tie-break order */
+
+/* One transfer or report to screen, in the order of screening. */
+typedef struct rp_event {
+    int64_t time_ms;
+    int32_t kind;
+    int32_t partition;
+    int64_t offset;
+    size_t index; /* into the transfers or the reports */
+} rp_event;
+
+typedef struct replay_ctx {
+    const cfg *c;
+    const replay_opts *o;
+    const ix_log *lg;
+    volatile sig_atomic_t *run;
+    FILE *err;
+    rd_kafka_t *rk;
+    dec_limits lim;
+    rp_input in;
+    ix_transfer *tr;
+    size_t ntr, captr;
+    ix_report *rep;
+    size_t nrep, caprep;
+    rp_event *ev;
+    size_t nev, capev;
+    rp_run runs[2];
+    int nruns;
+    char tmp[PATH_MAX - 16];  /* the temporary directory; empty until created */
+    _Atomic int64_t clock_ms; /* event time of the screening, for retention */
+    int64_t next_progress_ns;
+} replay_ctx;
+
+/* ---- options ------------------------------------------------------------ */
+
+int replay_parse_bound(const char *opt, const char *value, replay_bound *b, char *errstr,
+                       size_t errstr_size)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(value, &end, 10);
+    if (*value >= '0' && *value <= '9' && !*end && !errno) {
+        *b = (replay_bound){REPLAY_BOUND_OFFSET, n};
+        return 0;
+    }
+    int64_t ms = 0;
+    if (tf_parse(value, strlen(value), &ms) == 0) {
+        *b = (replay_bound){REPLAY_BOUND_TIME, ms};
+        return 0;
+    }
+    snprintf(errstr, errstr_size, "%s %.64s: expected an offset (0, 1, ...) or an RFC 3339 time",
+             opt, value);
+    return -1;
+}
+
+int replay_rule_key(const char *key)
+{
+    return strncmp(key, "rules.", 6) == 0 || strncmp(key, "action.", 7) == 0 ||
+           strcmp(key, "rule.set") == 0 || strcmp(key, "incident.cooldown") == 0;
+}
+
+int replay_add_set(replay_opts *o, const char *kv, char *errstr, size_t errstr_size)
+{
+    const char *eq = strchr(kv, '=');
+    char key[128];
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+        snprintf(errstr, errstr_size, "--set %.64s: expected KEY=VALUE", kv);
+        return -1;
+    }
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = '\0';
+    if (!replay_rule_key(key)) {
+        snprintf(errstr, errstr_size,
+                 "--set %s: only rules.*, action.*, rule.set and incident.cooldown can differ "
+                 "between the two runs",
+                 key);
+        return -1;
+    }
+    if (o->nsets >= REPLAY_SETS_MAX) {
+        snprintf(errstr, errstr_size, "--set: at most %d", REPLAY_SETS_MAX);
+        return -1;
+    }
+    o->sets[o->nsets++] = kv;
+    return 0;
+}
+
+/* ---- the second configuration ------------------------------------------- */
+
+/* Copy src's values into dst (initialised), every key or the rule keys only. */
+static int copy_keys(cfg *dst, const cfg *src, int rule_keys_only, char *errstr, size_t errstr_size)
+{
+    for (const cfg_entry *e = cfg_table; e->name; e++) {
+        if (rule_keys_only && !replay_rule_key(e->name))
+            continue;
+        const char *from = (const char *)src + e->offset;
+        char *to = (char *)dst + e->offset;
+        if (e->type == CFG_STRING) {
+            const char *s = *(char *const *)from;
+            char *copy = strdup(s ? s : "");
+            if (!copy) {
+                snprintf(errstr, errstr_size, "out of memory");
+                return -1;
+            }
+            free(*(char **)to);
+            *(char **)to = copy;
+        } else if (e->type == CFG_BOOL || e->type == CFG_ENUM) {
+            *(int *)to = *(const int *)from;
+        } else {
+            *(int64_t *)to = *(const int64_t *)from;
+        }
+    }
+    return 0;
+}
+
+/* The rule keys of a config file read over the defaults. */
+static int load_rules_of(cfg *dst, const char *path, char *errstr, size_t errstr_size)
+{
+    cfg f;
+    int rc = -1;
+    if (cfg_init(&f, errstr, errstr_size) != 0)
+        return -1;
+    if (cfg_load_file(&f, path, errstr, errstr_size) == 0 &&
+        cfg_validate(&f, errstr, errstr_size) == 0)
+        rc = copy_keys(dst, &f, 1, errstr, errstr_size);
+    cfg_free(&f);
+    return rc;
+}
+
+static void describe_b(const replay_opts *o, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    if (o->compare_file)
+        n = (size_t)snprintf(buf, size, "--compare-with %s", o->compare_file);
+    for (int i = 0; i < o->nsets && n < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%s--set %s", n ? ", " : "", o->sets[i]);
+}
+
+/* B: A, then the rule keys of --compare-with, then --set. Returns 0 or -2. */
+static int build_b(const cfg *a, const replay_opts *o, cfg *b, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    if (cfg_init(b, errstr, errstr_size) != 0 || copy_keys(b, a, 0, errstr, errstr_size) != 0)
+        return -1;
+    if (o->compare_file && load_rules_of(b, o->compare_file, why, sizeof(why)) != 0) {
+        snprintf(errstr, errstr_size, "--compare-with %s", why);
+        return -2;
+    }
+    for (int i = 0; i < o->nsets; i++) {
+        const char *kv = o->sets[i], *eq = strchr(kv, '=');
+        char key[128];
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+        if (cfg_set(b, key, eq + 1, why, sizeof(why)) != 0) {
+            snprintf(errstr, errstr_size, "--set %s", why);
+            return -2;
+        }
+    }
+    if (cfg_validate(b, why, sizeof(why)) != 0) {
+        snprintf(errstr, errstr_size, "the second configuration: %s", why);
+        return -2;
+    }
+    return 0;
+}
+
+/* ---- temporary stores ---------------------------------------------------- */
+
+static int64_t replay_clock(void *arg)
+{
+    replay_ctx *x = arg;
+    return atomic_load(&x->clock_ms);
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int make_tmp(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(x->tmp, sizeof(x->tmp), "%s/interdict-replay-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(x->tmp)) {
+        snprintf(errstr, errstr_size, "creating a temporary directory in %s: %s",
+                 base && *base ? base : "/tmp", strerror(errno));
+        x->tmp[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static int open_run(replay_ctx *x, rp_run *r, char *errstr, size_t errstr_size)
+{
+    snprintf(r->dir, sizeof(r->dir), "%s/%c", x->tmp, r->label[0] == 'A' ? 'a' : 'b');
+    graph_opts go = {.dir = r->dir,
+                     .cache_bytes = (size_t)r->c.state_cache_bytes,
+                     .create = 1,
+                     .retention_ms = r->c.state_retention_ms,
+                     .log = x->lg,
+                     .clock_ms = replay_clock,
+                     .clock_arg = x};
+    if (graph_open(&go, &r->g, errstr, errstr_size) != 0 ||
+        rules_create(&r->c, &r->r, errstr, errstr_size) != 0)
+        return -1;
+    return 0;
+}
+
+static int setup_runs(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    rp_run *a = &x->runs[0], *b = &x->runs[1];
+    char why[512];
+    snprintf(a->label, sizeof(a->label), "A");
+    snprintf(a->desc, sizeof(a->desc), "%s", x->o->base_name ? x->o->base_name : "defaults");
+    if (cfg_init(&a->c, errstr, errstr_size) != 0 ||
+        copy_keys(&a->c, x->c, 0, errstr, errstr_size) != 0)
+        return -1;
+    x->nruns = 1;
+    if (x->o->compare_file || x->o->nsets > 0) {
+        snprintf(b->label, sizeof(b->label), "B");
+        describe_b(x->o, b->desc, sizeof(b->desc));
+        x->nruns = 2;
+        int rc = build_b(x->c, x->o, &b->c, errstr, errstr_size);
+        if (rc != 0)
+            return rc;
+    }
+    if (make_tmp(x, errstr, errstr_size) != 0)
+        return -1;
+    for (int i = 0; i < x->nruns; i++)
+        if (open_run(x, &x->runs[i], why, sizeof(why)) != 0) {
+            snprintf(errstr, errstr_size, "temporary state of run %s: %s", x->runs[i].label, why);
+            return -1;
+        }
+    return 0;
+}
+
+static void teardown(replay_ctx *x)
+{
+    for (int i = 0; i < 2; i++) {
+        rp_run *r = &x->runs[i];
+        rules_destroy(r->r);
+        graph_close(r->g);
+        cfg_free(&r->c);
+        free(r->reqs);
+    }
+    if (x->tmp[0])
+        nftw(x->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (x->rk) {
+        rd_kafka_consumer_close(x->rk);
+        rd_kafka_destroy(x->rk);
+    }
+    for (rp_range *rg = &x->in.transfers; rg <= &x->in.watchlist; rg++) {
+        free(rg->part);
+        free(rg->start);
+        free(rg->end);
+    }
+    free(x->tr);
+    free(x->rep);
+    free(x->ev);
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static void progress(replay_ctx *x, const char *fmt, int64_t a, int64_t b)
+{
+    int64_t now = tf_mono_ns();
+    if (now < x->next_progress_ns || x->lg->level < CFG_LOG_INFO)
+        return;
+    if (x->next_progress_ns) {
+        fprintf(x->err, "interdict replay: ");
+        fprintf(x->err, fmt, a, b);
+        fputc('\n', x->err);
+    }
+    x->next_progress_ns = now + RP_PROGRESS_NS;
+}
+
+/* ---- reading Kafka ------------------------------------------------------- */
+
+static rd_kafka_t *new_consumer(const cfg *c, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_CONSUMER, NULL, errstr, errstr_size);
+    if (!conf)
+        return NULL;
+    /* Assigned, never subscribed, nothing committed: the group id only
+     * satisfies librdkafka; no group forms on the brokers. */
+    if (kafka_conf_set(conf, "group.id", "interdict-replay", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errstr, errstr_size, "creating the consumer: %s", why);
+        return NULL;
+    }
+    /* rd_kafka_new() took ownership of conf. */
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The topic's partitions, sorted, into rg. */
+static int list_partitions(replay_ctx *x, rp_range *rg, char *errstr, size_t errstr_size)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(x->rk, rg->topic, NULL);
+    rd_kafka_resp_err_t err = rd_kafka_metadata(x->rk, 0, rkt, &md, (int)x->c->kafka_timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+    if (!err && md->topic_cnt != 1)
+        err = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    if (!err)
+        err = md->topics[0].err;
+    if (err) {
+        snprintf(errstr, errstr_size, "topic %s on %s: %s", rg->topic, x->c->brokers,
+                 rd_kafka_err2str(err));
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        return -1;
+    }
+    rg->n = md->topics[0].partition_cnt;
+    rg->part = calloc((size_t)rg->n + 1, sizeof(*rg->part));
+    rg->start = calloc((size_t)rg->n + 1, sizeof(*rg->start));
+    rg->end = calloc((size_t)rg->n + 1, sizeof(*rg->end));
+    for (int i = 0; rg->part && i < rg->n; i++)
+        rg->part[i] = md->topics[0].partitions[i].id;
+    rd_kafka_metadata_destroy(md);
+    if (!rg->part || !rg->start || !rg->end) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    qsort(rg->part, (size_t)rg->n, sizeof(*rg->part), cmp_i32);
+    return 0;
+}
+
+/* The first offset at or after time ms in each partition (the end where there
+ * is none), from the brokers' time index. */
+static int offsets_at(replay_ctx *x, const rp_range *rg, int64_t ms, int64_t *out, char *errstr,
+                      size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(rg->n);
+    for (int i = 0; i < rg->n; i++)
+        rd_kafka_topic_partition_list_add(l, rg->topic, rg->part[i])->offset = ms;
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(x->rk, l, (int)x->c->kafka_timeout_ms);
+    for (int i = 0; !err && i < l->cnt; i++) {
+        err = l->elems[i].err;
+        out[i] = l->elems[i].offset;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err)
+        snprintf(errstr, errstr_size, "offsets of %s by time: %s", rg->topic,
+                 rd_kafka_err2str(err));
+    return err ? -1 : 0;
+}
+
+static int64_t clamp(int64_t v, int64_t lo, int64_t hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Resolve one bound for every partition into pos (lo/hi: the watermarks). */
+static int resolve_bound(replay_ctx *x, const rp_range *rg, const replay_bound *b,
+                         const int64_t *lo, const int64_t *hi, int64_t *pos, int is_end,
+                         char *errstr, size_t errstr_size)
+{
+    if (b->kind == REPLAY_BOUND_TIME && offsets_at(x, rg, b->value, pos, errstr, errstr_size) != 0)
+        return -1;
+    for (int i = 0; i < rg->n; i++) {
+        if (b->kind == REPLAY_BOUND_NONE)
+            pos[i] = is_end ? hi[i] : lo[i];
+        else if (b->kind == REPLAY_BOUND_OFFSET)
+            pos[i] = clamp(b->value, lo[i], hi[i]);
+        else
+            pos[i] = pos[i] < 0 ? hi[i] : clamp(pos[i], lo[i], hi[i]);
+    }
+    return 0;
+}
+
+/* The range [from, to) of a topic, per partition. */
+static int resolve(replay_ctx *x, rp_range *rg, const replay_bound *from, const replay_bound *to,
+                   char *errstr, size_t errstr_size)
+{
+    int rc = -1;
+    if (list_partitions(x, rg, errstr, errstr_size) != 0)
+        return -1;
+    int64_t *lo = calloc((size_t)rg->n + 1, sizeof(*lo)),
+            *hi = calloc((size_t)rg->n + 1, sizeof(*hi));
+    if (!lo || !hi) {
+        snprintf(errstr, errstr_size, "out of memory");
+        goto out;
+    }
+    for (int i = 0; i < rg->n; i++) {
+        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+            x->rk, rg->topic, rg->part[i], &lo[i], &hi[i], (int)x->c->kafka_timeout_ms);
+        if (err) {
+            snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", rg->topic, rg->part[i],
+                     rd_kafka_err2str(err));
+            goto out;
+        }
+    }
+    if (resolve_bound(x, rg, from, lo, hi, rg->start, 0, errstr, errstr_size) != 0 ||
+        resolve_bound(x, rg, to, lo, hi, rg->end, 1, errstr, errstr_size) != 0)
+        goto out;
+    for (int i = 0; i < rg->n; i++)
+        if (rg->end[i] < rg->start[i])
+            rg->end[i] = rg->start[i];
+    rc = 0;
+out:
+    free(lo);
+    free(hi);
+    return rc;
+}
+
+/* Handle one message; returns 0, or -1 with errstr filled. */
+typedef int (*rp_msg_fn)(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
+                         size_t errstr_size);
+
+/* Where a message belongs: its range and partition index, or -1. */
+static int locate(rp_range **rgs, int nrg, const rd_kafka_message_t *m, rp_range **rg)
+{
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    for (int r = 0; r < nrg; r++)
+        if (strcmp(rgs[r]->topic, topic) == 0)
+            for (int i = 0; i < rgs[r]->n; i++)
+                if (rgs[r]->part[i] == m->partition) {
+                    *rg = rgs[r];
+                    return i;
+                }
+    return -1;
+}
+
+static int assign_ranges(replay_ctx *x, rp_range **rgs, int nrg, char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
+    for (int r = 0; r < nrg; r++)
+        for (int i = 0; i < rgs[r]->n; i++)
+            if (rgs[r]->start[i] < rgs[r]->end[i])
+                rd_kafka_topic_partition_list_add(l, rgs[r]->topic, rgs[r]->part[i])->offset =
+                    rgs[r]->start[i];
+    int n = l->cnt;
+    rd_kafka_resp_err_t err = rd_kafka_assign(x->rk, n ? l : NULL);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err) {
+        snprintf(errstr, errstr_size, "assigning %s: %s", rgs[0]->topic, rd_kafka_err2str(err));
+        return -1;
+    }
+    return n;
+}
+
+/* A consumer error: fatal ones end the replay, the rest (a broker down) are
+ * waited out within kafka.timeout. */
+static int consume_error(replay_ctx *x, const rd_kafka_message_t *m, char *errstr,
+                         size_t errstr_size)
+{
+    switch (m->err) {
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+        snprintf(errstr, errstr_size, "reading %s: %s",
+                 m->rkt ? rd_kafka_topic_name(m->rkt) : "input", rd_kafka_message_errstr(m));
+        return -1;
+    default:
+        LOG_WARN(x->lg, "replay", "reading: %s", rd_kafka_message_errstr(m));
+        return 0;
+    }
+}
+
+/* One message of a range: hand it on, and note when its partition is done.
+ * Returns 1 when the partition just finished, 0, or -1. */
+static int consume_one(replay_ctx *x, rp_range **rgs, int nrg, char *done,
+                       const rd_kafka_message_t *m, rp_msg_fn fn, char *errstr, size_t errstr_size)
+{
+    rp_range *rg = NULL;
+    int i = locate(rgs, nrg, m, &rg);
+    if (i < 0)
+        return 0; /* left over from an earlier assignment */
+    int slot = 0;
+    for (int r = 0; r < nrg && rgs[r] != rg; r++)
+        slot += rgs[r]->n;
+    slot += i;
+    if (done[slot])
+        return 0;
+    /* With read_committed the end seen may be the last stable offset, before
+     * the watermark: a transaction still open is not read. */
+    int finished = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || m->offset >= rg->end[i] - 1;
+    if (!m->err && m->offset < rg->end[i]) {
+        rd_kafka_timestamp_type_t tt;
+        int64_t ts = rd_kafka_message_timestamp(m, &tt);
+        rg->messages++;
+        if (ts > 0 && (rg->first_ts == 0 || ts < rg->first_ts))
+            rg->first_ts = ts;
+        if (ts > rg->last_ts)
+            rg->last_ts = ts;
+        if (fn(x, rg, m, errstr, errstr_size) != 0)
+            return -1;
+    }
+    done[slot] = (char)finished;
+    return finished;
+}
+
+/* Read every range to its end, calling fn for each message in it. */
+static int consume(replay_ctx *x, rp_range **rgs, int nrg, rp_msg_fn fn, const char *what,
+                   char *errstr, size_t errstr_size)
+{
+    int total = 0, rc = -1;
+    for (int r = 0; r < nrg; r++)
+        total += rgs[r]->n;
+    char *done = calloc((size_t)total + 1, 1);
+    if (!done) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    /* Empty partitions are done before they start. */
+    int slot = 0, left = 0;
+    for (int r = 0; r < nrg; r++)
+        for (int i = 0; i < rgs[r]->n; i++, slot++)
+            done[slot] = rgs[r]->start[i] >= rgs[r]->end[i];
+    for (int s = 0; s < total; s++)
+        left += !done[s];
+    if (left == 0 || assign_ranges(x, rgs, nrg, errstr, errstr_size) < 0) {
+        rc = left == 0 ? 0 : -1;
+        goto out;
+    }
+    int64_t last_ns = tf_mono_ns();
+    while (left > 0) {
+        if (!*x->run) {
+            snprintf(errstr, errstr_size, "interrupted");
+            goto out;
+        }
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(x->rk, RP_POLL_MS);
+        progress(x, what, rgs[0]->messages, 0);
+        if (!m) {
+            if ((tf_mono_ns() - last_ns) / 1000000 > x->c->kafka_timeout_ms) {
+                snprintf(errstr, errstr_size,
+                         "reading %s: nothing arrived within kafka.timeout, %d partition(s) not "
+                         "at the end of the range",
+                         rgs[0]->topic, left);
+                goto out;
+            }
+            continue;
+        }
+        last_ns = tf_mono_ns();
+        int k = m->err && m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF
+                    ? consume_error(x, m, errstr, errstr_size)
+                    : consume_one(x, rgs, nrg, done, m, fn, errstr, errstr_size);
+        rd_kafka_message_destroy(m);
+        if (k < 0)
+            goto out;
+        left -= k;
+    }
+    rc = 0;
+out:
+    rd_kafka_assign(x->rk, NULL);
+    free(done);
+    return rc;
+}
+
+/* ---- input records -------------------------------------------------------- */
+
+static int push_event(replay_ctx *x, int64_t time_ms, int kind, const rd_kafka_message_t *m,
+                      size_t index)
+{
+    if (x->nev == x->capev) {
+        size_t cap = x->capev ? x->capev * 2 : 4096;
+        rp_event *n = realloc(x->ev, cap * sizeof(*n));
+        if (!n)
+            return -1;
+        x->ev = n;
+        x->capev = cap;
+    }
+    x->ev[x->nev++] = (rp_event){time_ms, kind, m->partition, m->offset, index};
+    return 0;
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t size)
+{
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 4096;
+    void *p = realloc(*arr, c * size);
+    if (!p)
+        return -1;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+static int oom(char *errstr, size_t errstr_size)
+{
+    snprintf(errstr, errstr_size, "out of memory holding the range: replay a shorter one");
+    return -1;
+}
+
+static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
+                       size_t errstr_size)
+{
+    dec_error de;
+    (void)rg;
+    if (grow((void **)&x->tr, &x->captr, x->ntr, sizeof(*x->tr)) != 0)
+        return oom(errstr, errstr_size);
+    ix_transfer *t = &x->tr[x->ntr];
+    if (dec_transfer(m->payload, m->len, &x->lim, t, &de) != DEC_OK) {
+        x->in.rejected[de.reason]++;
+        x->in.rejected_total++;
+        return 0;
+    }
+    if (strcmp(t->currency, x->c->currency) != 0) {
+        x->in.foreign++;
+        return 0;
+    }
+    if (push_event(x, t->event_time_ms, RP_TRANSFER, m, x->ntr++) != 0)
+        return oom(errstr, errstr_size);
+    return 0;
+}
+
+static int on_report(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
+                     size_t errstr_size)
+{
+    (void)rg;
+    if (grow((void **)&x->rep, &x->caprep, x->nrep, sizeof(*x->rep)) != 0)
+        return oom(errstr, errstr_size);
+    ix_report *r = &x->rep[x->nrep];
+    if (dec_report(m->payload, m->len, &x->lim, r, NULL) != DEC_OK) {
+        x->in.reports_rejected++;
+        return 0;
+    }
+    if (push_event(x, r->reported_at_ms, RP_REPORT, m, x->nrep++) != 0)
+        return oom(errstr, errstr_size);
+    return 0;
+}
+
+static int key_is(const rd_kafka_message_t *m, const char *account)
+{
+    size_t n = strlen(account);
+    return m->key && m->key_len == n && memcmp(m->key, account, n) == 0;
+}
+
+/* A watch-list record, applied to every run's store: 0 applied, 1 refused. */
+static int apply_watch(replay_ctx *x, const rd_kafka_message_t *m, char *errstr, size_t errstr_size)
+{
+    ix_watch w;
+    char account[IX_ACCOUNT_MAX + 1];
+    int tomb = m->payload == NULL;
+    if (tomb) {
+        if (!m->key || m->key_len == 0 || m->key_len > IX_ACCOUNT_MAX ||
+            memchr(m->key, '\0', m->key_len))
+            return 1;
+        memcpy(account, m->key, m->key_len);
+        account[m->key_len] = '\0';
+    } else if (dec_watch(m->payload, m->len, &x->lim, &w, NULL) != DEC_OK ||
+               !key_is(m, w.account)) {
+        return 1;
+    }
+    for (int i = 0; i < x->nruns; i++) {
+        graph *g = x->runs[i].g;
+        if ((tomb ? graph_del_watch(g, account, NULL, errstr, errstr_size)
+                  : graph_put_watch(g, &w, NULL, errstr, errstr_size)) != 0)
+            return -1;
+    }
+    if (tomb)
+        x->in.tombstones++;
+    else
+        x->in.watch++;
+    return 0;
+}
+
+static int apply_profile(replay_ctx *x, const rd_kafka_message_t *m, char *errstr,
+                         size_t errstr_size)
+{
+    ix_account a;
+    if (dec_account(m->payload, m->len, &x->lim, &a, NULL) != DEC_OK || !key_is(m, a.account))
+        return 1;
+    for (int i = 0; i < x->nruns; i++)
+        if (graph_put_profile(x->runs[i].g, &a, NULL, errstr, errstr_size) != 0)
+            return -1;
+    x->in.profiles++;
+    return 0;
+}
+
+static int on_table(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
+                    size_t errstr_size)
+{
+    char why[512];
+    int rc = rg == &x->in.watchlist ? apply_watch(x, m, why, sizeof(why))
+                                    : apply_profile(x, m, why, sizeof(why));
+    if (rc < 0) {
+        snprintf(errstr, errstr_size, "temporary state: %s", why);
+        return -1;
+    }
+    x->in.table_rejected += rc > 0;
+    return 0;
+}
+
+/* ---- reading the input ----------------------------------------------------- */
+
+static int read_tables(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    static const replay_bound all = {REPLAY_BOUND_NONE, 0};
+    char why[512];
+    load_stats st;
+    x->in.accounts.topic = x->c->topic_accounts;
+    x->in.watchlist.topic = x->c->topic_watchlist;
+    for (int i = 0; x->c->watchlist_file && x->c->watchlist_file[0] && i < x->nruns; i++)
+        if (load_watchlist(x->runs[i].g, x->c->watchlist_file, i == 0 ? x->err : NULL, &st, why,
+                           sizeof(why)) != 0) {
+            snprintf(errstr, errstr_size, "watchlist.file: %s", why);
+            return -1;
+        }
+    rp_range *rgs[2] = {&x->in.accounts, &x->in.watchlist};
+    if (resolve(x, rgs[0], &all, &all, errstr, errstr_size) != 0 ||
+        resolve(x, rgs[1], &all, &all, errstr, errstr_size) != 0)
+        return -1;
+    return consume(x, rgs, 2, on_table, "%" PRId64 " table records read", errstr, errstr_size);
+}
+
+/* With offsets as bounds, the reports are bounded by the Kafka timestamps
+ * of the first and last transfer read: the same stretch of time. */
+static void report_bounds(const replay_ctx *x, replay_bound *from, replay_bound *to)
+{
+    const rp_range *t = &x->in.transfers;
+    *from = x->o->from;
+    *to = x->o->to;
+    if (from->kind == REPLAY_BOUND_OFFSET)
+        *from = (replay_bound){REPLAY_BOUND_TIME, t->first_ts};
+    if (to->kind == REPLAY_BOUND_OFFSET)
+        *to = (replay_bound){REPLAY_BOUND_TIME, t->last_ts + 1};
+    if (t->messages == 0 &&
+        (x->o->from.kind == REPLAY_BOUND_OFFSET || x->o->to.kind == REPLAY_BOUND_OFFSET))
+        *from = *to = (replay_bound){REPLAY_BOUND_TIME, INT64_MAX / 2};
+}
+
+static int read_stream(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    replay_bound rf, rt;
+    rp_range *t = &x->in.transfers, *r = &x->in.reports;
+    t->topic = x->c->topic_transfers;
+    r->topic = x->c->topic_reports;
+    if (resolve(x, t, &x->o->from, &x->o->to, errstr, errstr_size) != 0 ||
+        consume(x, &t, 1, on_transfer, "%" PRId64 " transfers read", errstr, errstr_size) != 0)
+        return -1;
+    report_bounds(x, &rf, &rt);
+    if (resolve(x, r, &rf, &rt, errstr, errstr_size) != 0 ||
+        consume(x, &r, 1, on_report, "%" PRId64 " reports read", errstr, errstr_size) != 0)
+        return -1;
+    return 0;
+}
+
+/* ---- screening ------------------------------------------------------------- */
+
+static int event_cmp(const void *a, const void *b)
+{
+    const rp_event *x = a, *y = b;
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    if (x->kind != y->kind)
+        return x->kind < y->kind ? -1 : 1;
+    if (x->partition != y->partition)
+        return x->partition < y->partition ? -1 : 1;
+    return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static int keep_requests(rp_run *r, const ix_request *q, int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (grow((void **)&r->reqs, &r->capreqs, r->nreqs, sizeof(*r->reqs)) != 0)
+            return -1;
+        rp_req *k = &r->reqs[r->nreqs++];
+        memset(k, 0, sizeof(*k));
+        memcpy(k->account, q[i].account, sizeof(k->account));
+        memcpy(k->bank, q[i].bank, sizeof(k->bank));
+        memcpy(k->id, q[i].id, sizeof(k->id));
+        memcpy(k->trigger, q[i].trigger_id, sizeof(k->trigger));
+        k->trigger_time_ms = q[i].trigger_time_ms;
+        k->action = q[i].action;
+        k->score = q[i].score;
+        for (int f = 0; f < q[i].nfindings; f++) {
+            const char *code = q[i].findings[f].code;
+            int seen = 0;
+            for (int j = 0; j < k->ncodes && !seen; j++)
+                seen = strcmp(k->codes[j], code) == 0;
+            if (!seen)
+                snprintf(k->codes[k->ncodes++], RP_CODE_MAX, "%s", code);
+        }
+    }
+    return 0;
+}
+
+static int screen_transfer(rp_run *r, const ix_transfer *t, ix_request *q, char *errstr,
+                           size_t errstr_size)
+{
+    graph_acct from, to;
+    int seen = graph_seen_transfer(r->g, t->id, t->event_time_ms, errstr, errstr_size);
+    if (seen != 0) {
+        r->duplicates += seen > 0;
+        return seen < 0 ? -1 : 0;
+    }
+    if (graph_apply_transfer(r->g, t, &from, &to, errstr, errstr_size) != 0)
+        return -1;
+    int n = rules_screen(r->r, r->g, t, &from, &to, t->event_time_ms, q, RP_MAX_REQUESTS, r->hits,
+                         errstr, errstr_size);
+    if (n < 0)
+        return -1;
+    r->screened++;
+    return keep_requests(r, q, n);
+}
+
+static int screen_report(rp_run *r, const ix_report *rep, ix_request *q, char *errstr,
+                         size_t errstr_size)
+{
+    int found = 0;
+    int n = rules_trace(r->r, r->g, rep, rep->reported_at_ms, q, RP_MAX_REQUESTS, &found, r->hits,
+                        errstr, errstr_size);
+    if (n < 0)
+        return -1;
+    r->traced += found;
+    r->unknown += !found;
+    return keep_requests(r, q, n);
+}
+
+static int screen_event(replay_ctx *x, rp_run *r, const rp_event *e, ix_request *q, char *errstr,
+                        size_t errstr_size)
+{
+    char why[512];
+    int rc = e->kind == RP_TRANSFER ? screen_transfer(r, &x->tr[e->index], q, why, sizeof(why))
+                                    : screen_report(r, &x->rep[e->index], q, why, sizeof(why));
+    if (rc != 0)
+        snprintf(errstr, errstr_size, "run %s: %s", r->label, rc == -1 ? why : "out of memory");
+    return rc;
+}
+
+/* Write the stores now and then, so that the account caches can evict. */
+static int checkpoint_all(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    for (int i = 0; i < x->nruns; i++)
+        if (graph_checkpoint(x->runs[i].g, NULL, 0, why, sizeof(why)) != 0) {
+            snprintf(errstr, errstr_size, "temporary state of run %s: %s", x->runs[i].label, why);
+            return -1;
+        }
+    return 0;
+}
+
+static int screen_all(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    int rc = -1;
+    ix_request *q = calloc(RP_MAX_REQUESTS, sizeof(*q));
+    if (!q) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    if (x->nev > 0) {
+        qsort(x->ev, x->nev, sizeof(*x->ev), event_cmp);
+        x->in.first_event_ms = x->ev[0].time_ms;
+        x->in.last_event_ms = x->ev[x->nev - 1].time_ms;
+    }
+    for (size_t i = 0; i < x->nev; i++) {
+        if ((i & 1023) == 0 && !*x->run) {
+            snprintf(errstr, errstr_size, "interrupted");
+            goto out;
+        }
+        atomic_store(&x->clock_ms, x->ev[i].time_ms);
+        for (int k = 0; k < x->nruns; k++)
+            if (screen_event(x, &x->runs[k], &x->ev[i], q, errstr, errstr_size) != 0)
+                goto out;
+        if ((i + 1) % RP_CHECKPOINT == 0 && checkpoint_all(x, errstr, errstr_size) != 0)
+            goto out;
+        progress(x, "%" PRId64 " of %" PRId64 " screened", (int64_t)i + 1, (int64_t)x->nev);
+    }
+    rc = 0;
+out:
+    free(q);
+    return rc;
+}
+
+/* ---- the command ------------------------------------------------------------ */
+
+static int replay_main(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    int rc = setup_runs(x, errstr, errstr_size);
+    if (rc != 0)
+        return rc;
+    x->rk = new_consumer(x->c, errstr, errstr_size);
+    if (!x->rk || read_tables(x, errstr, errstr_size) != 0 ||
+        read_stream(x, errstr, errstr_size) != 0 || screen_all(x, errstr, errstr_size) != 0)
+        return -1;
+    return 0;
+}
+
+int replay_run(const cfg *c, const replay_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
+               FILE *out, FILE *err, char *errstr, size_t errstr_size)
+{
+    replay_ctx *x = calloc(1, sizeof(*x));
+    if (!x) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    x->c = c;
+    x->o = o;
+    x->lg = lg;
+    x->run = run;
+    x->err = err;
+    dec_limits_default(&x->lim);
+    x->lim.max_bytes = (size_t)c->input_max_bytes;
+    x->lim.now_ms = 0; /* history: no event-time range against today's clock */
+    errstr[0] = '\0';
+    int rc = replay_main(x, errstr, errstr_size);
+    if (rc == 0 && o->json && rp_report_json(&x->in, x->runs, x->nruns, c->currency, out) != 0) {
+        snprintf(errstr, errstr_size, "encoding the JSON report failed");
+        rc = -1;
+    } else if (rc == 0 && !o->json) {
+        rp_report_text(&x->in, x->runs, x->nruns, c->currency, out);
+    }
+    teardown(x);
+    free(x);
+    return rc;
+}
