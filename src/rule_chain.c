@@ -84,9 +84,10 @@ static void ch_evidence(const graph_flow *const *hop, int k, const ix_transfer *
 }
 
 /* One hit per intermediary: hop[1..k-1]'s senders, then X. */
-static void ch_hits(const cfg *c, const graph_flow *const *hop, int k, const ix_transfer *t,
+static void ch_hits(const cfg *c, const graph_flow *const *hop, int k, const rule_input *in,
                     rule_hit *hits, int *n, int room)
 {
+    const ix_transfer *t = in->t;
     for (int i = 1; i <= k; i++) {
         const char *account = i < k ? hop[i]->peer : t->from_account;
         const char *bank = i < k ? hop[i]->peer_bank : t->from_bank;
@@ -98,6 +99,16 @@ static void ch_hits(const cfg *c, const graph_flow *const *hop, int k, const ix_
         ch_figures(c, hop, k, t, &h->finding);
         ch_evidence(hop, k, t, &h->finding);
     }
+    /* The end of the chain holds the money now: it is where a freeze still
+     * stops it (CH02), unless it is a shop or a firm being paid. */
+    if (in->to->holder_type == IX_HOLDER_MERCHANT || in->to->holder_type == IX_HOLDER_BUSINESS)
+        return;
+    rule_hit *h = rule_hit_add(hits, n, room, t->to_account, t->to_bank, "chain", "CH02",
+                               (int)c->ch_score, t->amount);
+    if (!h)
+        return;
+    ch_figures(c, hop, k, t, &h->finding);
+    ch_evidence(hop, k, t, &h->finding);
 }
 
 static int ch_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
@@ -131,7 +142,7 @@ static int ch_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
     int leaf = ch_deepest(&s);
     int k = hop_path(&s, leaf, hop, CH_MAX_HOPS);
     if (k + 1 >= c->ch_min_hops)
-        ch_hits(c, hop, k, t, hits, &n, room);
+        ch_hits(c, hop, k, in, hits, &n, room);
     hop_search_free(&s);
     return n;
 }

@@ -116,7 +116,7 @@ static void test_four_hops_flag_the_intermediaries(void **state)
     assert_int_equal(send(f, "T1", "A", "B", 10000000, T0), 0);
     assert_int_equal(send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN), 0);
     assert_int_equal(send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN), 0); /* 3 hops: too short */
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 3);
+    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 4);
 
     const char *who[] = {"B", "C", "D"};
     const int64_t passed[] = {9500000, 9025000, 8573750};
@@ -153,19 +153,28 @@ static void test_four_hops_flag_the_intermediaries(void **state)
         }
         assert_int_equal(fd->evidence[3].amount, 8573750);
     }
+    /* E, the end of the chain, holds the money: CH02, with the whole chain. */
+    const ix_request *end = &f->req[3];
+    assert_string_equal(end->account, "E");
+    assert_int_equal(end->action, IX_ACTION_HOLD);
+    assert_string_equal(end->findings[0].code, "CH02");
+    assert_int_equal(end->findings[0].amount, 8573750);
+    assert_int_equal(end->findings[0].npath, 5);
+    assert_int_equal(end->findings[0].nevidence, 4);
 }
 
-/* A fifth hop extends the chain: E, now an intermediary, is flagged too;
- * the others are inside their incidents' cooldown. */
+/* A fifth hop extends the chain: E, already flagged as its end, is inside
+ * its incident's cooldown, and so are the others; F, the new end, is flagged. */
 static void test_longer_chain_flags_the_new_intermediary(void **state)
 {
     fx *f = *state;
     send(f, "T1", "A", "B", 10000000, T0);
     send(f, "T2", "B", "C", 9900000, T0 + 10 * MIN);
     send(f, "T3", "C", "D", 9800000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 9700000, T0 + 30 * MIN), 3);
+    assert_int_equal(send(f, "T4", "D", "E", 9700000, T0 + 30 * MIN), 4);
     assert_int_equal(send(f, "T5", "E", "F", 9600000, T0 + 40 * MIN), 1);
-    assert_string_equal(f->req[0].account, "E");
+    assert_string_equal(f->req[0].account, "F");
+    assert_string_equal(f->req[0].findings[0].code, "CH02");
     assert_figure(&f->req[0].findings[0], 0, "hops", 5, 4);
     assert_int_equal(f->req[0].findings[0].npath, 6);
 }
@@ -188,7 +197,7 @@ static void test_gap_at_the_bound_and_one_minute_over(void **state)
     send(f, "T1", "A", "B", 10000000, T0);
     send(f, "T2", "B", "C", 9500000, T0 + gap);
     send(f, "T3", "C", "D", 9025000, T0 + gap + 10 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + gap + 20 * MIN), 3);
+    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + gap + 20 * MIN), 4);
     assert_figure(&f->req[0].findings[0], 2, "longest_gap_minutes", gap / MIN, gap / MIN);
 
     send(f, "U1", "P", "Q", 10000000, T0);
@@ -205,7 +214,7 @@ static void test_conservation_at_the_bound_and_one_percent_under(void **state)
     send(f, "T1", "A", "B", 10000000, T0);
     send(f, "T2", "B", "C", 9000000, T0 + 10 * MIN); /* exactly 90% */
     send(f, "T3", "C", "D", 8100000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 7290000, T0 + 30 * MIN), 3);
+    assert_int_equal(send(f, "T4", "D", "E", 7290000, T0 + 30 * MIN), 4);
     assert_figure(&f->req[0].findings[0], 1, "min_conserved_pct", 90, 90);
 
     send(f, "U1", "P", "Q", 10000000, T0);
@@ -231,7 +240,7 @@ static void test_slow_chain_fires_with_defaults(void **state)
     send(f, "T1", "A", "B", 50000000, T0);
     send(f, "T2", "B", "C", 49000000, T0 + 2 * DAY);
     send(f, "T3", "C", "D", 48000000, T0 + 4 * DAY);
-    assert_int_equal(send(f, "T4", "D", "E", 47000000, T0 + 6 * DAY), 3);
+    assert_int_equal(send(f, "T4", "D", "E", 47000000, T0 + 6 * DAY), 4);
     assert_figure(&f->req[1].findings[0], 2, "longest_gap_minutes", 2 * 24 * 60, 3 * 24 * 60);
 }
 
@@ -280,7 +289,7 @@ static void test_small_change_is_not_followed(void **state)
     send(f, "U1", "P", "Q", 1100000, T0);
     send(f, "U2", "Q", "R", 1080000, T0 + 10 * MIN);
     send(f, "U3", "R", "S", 1050000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "U4", "S", "W", 1000000, T0 + 30 * MIN), 3);
+    assert_int_equal(send(f, "U4", "S", "W", 1000000, T0 + 30 * MIN), 4);
 }
 
 /* Businesses and merchants pass money on as their trade: no chain runs
@@ -299,13 +308,23 @@ static void test_no_chain_through_a_business(void **state)
     send(f, "U1", "P", "Q", 10000000, T0);
     send(f, "U2", "Q", "R", 9500000, T0 + 10 * MIN);
     send(f, "U3", "R", "S", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "U4", "S", "W", 8573750, T0 + 30 * MIN), 3); /* P is the origin */
+    assert_int_equal(send(f, "U4", "S", "W", 8573750, T0 + 30 * MIN),
+                     4); /* P is the origin; W the end */
 
     profile(f, "Z", IX_HOLDER_BUSINESS); /* the newest hop's sender */
     send(f, "V1", "I", "J", 10000000, T0);
     send(f, "V2", "J", "K", 9500000, T0 + 10 * MIN);
     send(f, "V3", "K", "Z", 9025000, T0 + 20 * MIN);
     assert_int_equal(send(f, "V4", "Z", "L", 8573750, T0 + 30 * MIN), 0);
+
+    /* A chain that ends by paying a shop: the intermediaries, not the shop. */
+    profile(f, "SHOP", IX_HOLDER_MERCHANT);
+    send(f, "W1", "M", "N", 10000000, T0);
+    send(f, "W2", "N", "O", 9500000, T0 + 10 * MIN);
+    send(f, "W3", "O", "P2", 9025000, T0 + 20 * MIN);
+    assert_int_equal(send(f, "W4", "P2", "SHOP", 8573750, T0 + 30 * MIN), 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(f->req[i].findings[0].code, "CH01");
 }
 
 static double seconds_since(const struct timespec *a)
