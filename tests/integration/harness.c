@@ -61,6 +61,11 @@ static void write_conf(hx_env *e)
     fclose(f);
 }
 
+void hx_write_conf(hx_env *e)
+{
+    write_conf(e);
+}
+
 void hx_setup(hx_env *e, const char *name, const char *brokers)
 {
     char errstr[512];

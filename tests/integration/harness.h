@@ -80,6 +80,9 @@ const char *hx_header(const void *rkmessage, const char *name, char *buf, size_t
 void hx_copy_cfg(hx_env *dst, const hx_env *src);
 int hx_log_contains(const hx_env *e, const char *text);
 
+/* Write the configuration file now (a running interdict reads it on SIGHUP). */
+void hx_write_conf(hx_env *e);
+
 /* Set a configuration key of the environment (written at the next run). */
 void hx_set(hx_env *e, const char *key, const char *value);
 
