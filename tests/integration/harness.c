@@ -68,6 +68,11 @@ void hx_write_conf(hx_env *e)
 
 void hx_setup(hx_env *e, const char *name, const char *brokers)
 {
+    hx_setup_partitions(e, name, brokers, 4);
+}
+
+void hx_setup_partitions(hx_env *e, const char *name, const char *brokers, int partitions)
+{
     char errstr[512];
     memset(e, 0, sizeof(*e));
     snprintf(e->name, sizeof(e->name), "%s", name);
@@ -80,7 +85,9 @@ void hx_setup(hx_env *e, const char *name, const char *brokers)
     char state[300];
     snprintf(state, sizeof(state), "%s/state", e->dir);
     set(&e->c, "state.dir", state);
-    set(&e->c, "topic.partitions", "4");
+    char nparts[16];
+    snprintf(nparts, sizeof(nparts), "%d", partitions);
+    set(&e->c, "topic.partitions", nparts);
     set(&e->c, "commit.interval", "200ms");
     set(&e->c, "kafka.timeout", "20s");
     set(&e->c, "log.level", "info");

@@ -26,6 +26,8 @@ typedef struct hx_env {
 /* Set up an environment on `brokers`, or on a fresh embedded mock cluster
  * when brokers is NULL. Topics are named "<name>-<pid>-<topic>" and created. */
 void hx_setup(hx_env *e, const char *name, const char *brokers);
+/* The same with a number of partitions per topic other than 4. */
+void hx_setup_partitions(hx_env *e, const char *name, const char *brokers, int partitions);
 void hx_teardown(hx_env *e);
 
 /* The real broker's address from KAFKA_BROKERS; fails the test if unset. */
