@@ -14,9 +14,11 @@
 #include <librdkafka/rdkafka.h>
 #include <rocksdb/c.h>
 
+#include "backup.h"
 #include "config.h"
 #include "demo.h"
 #include "graph.h"
+#include "graphviz.h"
 #include "inspect.h"
 #include "kafka.h"
 #include "load.h"
@@ -56,6 +58,8 @@ static void usage(FILE *out)
             "  interdict replay [replay options] re-screen a range of the input topics into a\n"
             "                                    temporary state and report the decisions, or\n"
             "                                    compare two rule configurations\n"
+            "  interdict backup DIR              a consistent copy of the state store in the new\n"
+            "                                    directory DIR, beside a running screener too\n"
             "  interdict load-watchlist FILE     bulk-load a watch list (JSON lines) into the\n"
             "                                    state store\n"
             "  interdict config [--markdown]     print the effective configuration (or the\n"
@@ -100,6 +104,11 @@ static void usage(FILE *out)
             "                       (ACCOUNT may then be omitted)\n"
             "  --digest             print a digest of the whole committed state (ACCOUNT may\n"
             "                       be omitted): equal input, equal digest\n"
+            "  --graph FILE         draw the top counterparties each way (--top), and with\n"
+            "                       --request a request's evidence path, into FILE: .svg or\n"
+            "                       .png (needs Graphviz's dot) or .dot\n"
+            "  --request FILE       a freeze request as `interdict tail --json` prints it, for\n"
+            "                       --graph; ACCOUNT may then be omitted\n"
             "\n"
             "Replay options (a plain read_committed consumer; nothing is written to Kafka):\n"
             "  --from OFFSET|TIME   start of the range: an offset in every partition of the\n"
@@ -154,7 +163,9 @@ enum {
     OPT_FROM,
     OPT_TO,
     OPT_COMPARE_WITH,
-    OPT_SET
+    OPT_SET,
+    OPT_GRAPH,
+    OPT_REQUEST
 };
 
 static const struct option long_opts[] = {
@@ -187,6 +198,8 @@ static const struct option long_opts[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"compare-with", required_argument, NULL, OPT_COMPARE_WITH},
     {"set", required_argument, NULL, OPT_SET},
+    {"graph", required_argument, NULL, OPT_GRAPH},
+    {"request", required_argument, NULL, OPT_REQUEST},
     {NULL, 0, NULL, 0},
 };
 
@@ -206,6 +219,8 @@ typedef struct args {
     replay_opts replay;   /* json and base_name are filled in later */
     int memory;
     int digest;
+    const char *graph_path;    /* inspect --graph */
+    const char *request_path;  /* inspect --request */
     const char *final_metrics; /* run: write the last metrics here at exit */
     char **rest;               /* positional arguments after the command */
     int nrest;
@@ -390,6 +405,12 @@ static int parse_args(int argc, char **argv, args *a)
             break;
         case OPT_DIGEST:
             a->digest = 1;
+            break;
+        case OPT_GRAPH:
+            a->graph_path = optarg;
+            break;
+        case OPT_REQUEST:
+            a->request_path = optarg;
             break;
         case OPT_FINAL_METRICS:
             a->final_metrics = optarg;
@@ -661,6 +682,24 @@ static int cmd_topics(const cfg *c)
     return 0;
 }
 
+static int cmd_backup(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    backup_stats st;
+    if (a->nrest != 1) {
+        fprintf(stderr, "interdict backup: expected one DIR argument\n");
+        return 2;
+    }
+    int rc = backup_create(c->state_dir, a->rest[0], lg, &st, errstr, sizeof(errstr));
+    if (rc != 0) {
+        fprintf(stderr, "interdict backup: %s\n", errstr);
+        return rc == -2 ? 2 : 3;
+    }
+    printf("backup of %s in %s: %llu files, %.1f MB, attempt %d\n", c->state_dir, a->rest[0],
+           (unsigned long long)st.files, (double)st.bytes / 1048576, st.attempts);
+    return 0;
+}
+
 static int cmd_load_watchlist(const args *a, const cfg *c, const ix_log *lg)
 {
     char errstr[1024];
@@ -716,10 +755,52 @@ static void print_memory(graph *g)
     mem_print(stdout);
 }
 
+/* inspect --graph: the picture goes to a file, a line naming it to stdout. */
+static int cmd_inspect_graph(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024], summary[1024];
+    graph *g = NULL;
+    if (!a->graph_path || gv_format_of(a->graph_path) < 0) {
+        fprintf(stderr, "interdict inspect: %s\n",
+                a->graph_path ? "--graph: name the file .svg, .png or .dot"
+                              : "--request draws a picture: give --graph FILE too");
+        return 2;
+    }
+    if (a->nrest > 1 || (a->nrest == 0 && !a->request_path)) {
+        fprintf(stderr, "interdict inspect: expected one ACCOUNT argument (or --request FILE)\n");
+        return 2;
+    }
+    graph_opts o = {.dir = c->state_dir,
+                    .cache_bytes = 64 << 20,
+                    .read_only = 1,
+                    .retention_ms = c->state_retention_ms,
+                    .log = lg};
+    gv_opts go = {.account = a->nrest ? a->rest[0] : NULL,
+                  .currency = c->currency,
+                  .as_of_ms = a->inspect.as_of_ms ? a->inspect.as_of_ms : tf_now_ms(),
+                  .top = a->inspect.top,
+                  .request_path = a->request_path,
+                  .out_path = a->graph_path};
+    int rc = graph_open(&o, &g, errstr, sizeof(errstr)) != 0
+                 ? -1
+                 : gv_inspect(g, &go, summary, sizeof(summary), errstr, sizeof(errstr));
+    if (rc == 1)
+        fprintf(stderr, "interdict inspect: %s: the state store in %s knows nothing of it\n",
+                go.account, c->state_dir);
+    else if (rc < 0)
+        fprintf(stderr, "interdict inspect: %s\n", errstr);
+    else
+        printf("%s\n", summary);
+    graph_close(g);
+    return rc < 0 ? 3 : rc;
+}
+
 static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
 {
     char errstr[1024];
     graph *g = NULL;
+    if (a->graph_path || a->request_path)
+        return cmd_inspect_graph(a, c, lg);
     if (a->nrest != 1 && !((a->memory || a->digest) && a->nrest == 0)) {
         fprintf(stderr, "interdict inspect: expected one ACCOUNT argument\n");
         return 2;
@@ -803,6 +884,8 @@ static int dispatch(const args *a, cfg *c, const ix_log *lg)
         return cmd_demo(a, c, lg);
     if (strcmp(a->command, "topics") == 0)
         return cmd_topics(c);
+    if (strcmp(a->command, "backup") == 0)
+        return cmd_backup(a, c, lg);
     if (strcmp(a->command, "load-watchlist") == 0)
         return cmd_load_watchlist(a, c, lg);
     if (strcmp(a->command, "tail") == 0)
