@@ -172,17 +172,9 @@ static void write_neighbourhood(FILE *out, const gv_neighbourhood *nb, const cha
 
 /* ---- the request --------------------------------------------------------- */
 
-static int hop_covers(const gv_request *rq, int from, int to)
-{
-    for (int i = 0; i < rq->nhops; i++)
-        if (rq->hops[i].from == from && rq->hops[i].to == to)
-            return 1;
-    return 0;
-}
-
 static void write_request(FILE *out, const gv_request *rq, const char *currency)
 {
-    char id[32], id2[32], label[GV_LABEL_MAX], amt[64], t[32], e1[160], e2[160];
+    char id[32], label[GV_LABEL_MAX], amt[64], t[32], e1[160], e2[160];
     fprintf(out, "  subgraph cluster_r {\n");
     fprintf(out, "    label=\"request %s: %s %s, score %d\\n%s\";\n",
             gv_escape(rq->id, e1, sizeof(e1)), gv_escape(rq->action, amt, sizeof(amt)),
@@ -204,14 +196,6 @@ static void write_request(FILE *out, const gv_request *rq, const char *currency)
         lab(label, short_time(h->time_ms, t, sizeof(t)));
         fprintf(out, "    r%d -> r%d [label=\"%s\", penwidth=2%s];\n", h->from, h->to, label,
                 red ? ", color=\"" GV_RED "\", fontcolor=\"" GV_RED "\"" : "");
-    }
-    /* The path's order where no cited transfer shows it. */
-    for (int i = 0; i < rq->nlinks; i++) {
-        if (hop_covers(rq, rq->links[i][0], rq->links[i][1]))
-            continue;
-        snprintf(id, sizeof(id), "r%d", rq->links[i][0]);
-        snprintf(id2, sizeof(id2), "r%d", rq->links[i][1]);
-        fprintf(out, "    %s -> %s [style=dashed, color=\"#999999\"];\n", id, id2);
     }
     fprintf(out, "  }\n");
 }
@@ -461,22 +445,13 @@ static int node_of(gv_request *rq, int cap, const char *account)
     return rq->nnodes++;
 }
 
+/* The path's accounts, in order, as the first nodes. The path is not
+ * always a chain (fan-in lists the senders, then the account), so only the
+ * cited transfers are drawn as edges. */
 static void add_path(gv_request *rq, int cap, json_t *path)
 {
-    int prev = -1;
-    for (size_t i = 0; i < json_array_size(path); i++) {
-        int k = node_of(rq, cap, json_string_value(json_array_get(path, i)));
-        if (k < 0)
-            return;
-        int dup = prev < 0 || prev == k;
-        for (int l = 0; !dup && l < rq->nlinks; l++)
-            dup = rq->links[l][0] == prev && rq->links[l][1] == k;
-        if (!dup && rq->nlinks < cap) {
-            rq->links[rq->nlinks][0] = prev;
-            rq->links[rq->nlinks++][1] = k;
-        }
-        prev = k;
-    }
+    for (size_t i = 0; i < json_array_size(path); i++)
+        node_of(rq, cap, json_string_value(json_array_get(path, i)));
 }
 
 static void add_evidence(gv_request *rq, int cap, json_t *ev)
@@ -508,9 +483,8 @@ static int parse_request(json_t *r, gv_request *rq, char *errstr, size_t errstr_
     json_t *findings = json_object_get(r, "findings");
     int cap = IX_FINDINGS_MAX * (IX_PATH_MAX + 2 * IX_EVIDENCE_MAX);
     rq->nodes = calloc((size_t)cap, sizeof(*rq->nodes));
-    rq->links = calloc((size_t)cap, sizeof(*rq->links));
     rq->hops = calloc((size_t)cap, sizeof(*rq->hops));
-    if (!rq->nodes || !rq->links || !rq->hops) {
+    if (!rq->nodes || !rq->hops) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -571,7 +545,6 @@ void gv_request_free(gv_request *rq)
     if (!rq)
         return;
     free(rq->nodes);
-    free(rq->links);
     free(rq->hops);
     memset(rq, 0, sizeof(*rq));
 }
@@ -587,8 +560,9 @@ static void summarise(const gv_opts *o, const gv_neighbourhood *nb, int have_nb,
                               " %s paid by %d of %d counterparties, paid %d of %d",
                               nb->focus.account, nb->nin, nb->totin, nb->nout, nb->totout);
     if (rq && n < size)
-        snprintf(summary + n, size - n, "%s request %s with %d accounts and %d transfers",
-                 have_nb ? ";" : "", rq->id, rq->nnodes, rq->nhops);
+        snprintf(summary + n, size - n, "%s request %s with %d account%s and %d transfer%s",
+                 have_nb ? ";" : "", rq->id, rq->nnodes, rq->nnodes == 1 ? "" : "s", rq->nhops,
+                 rq->nhops == 1 ? "" : "s");
 }
 
 int gv_inspect(graph *g, const gv_opts *o, char *summary, size_t summary_size, char *errstr,

@@ -59,8 +59,6 @@ typedef struct gv_request {
     char codes[128]; /* "WL01 watchlist_counterparty, ..." */
     gv_node *nodes;
     int nnodes, npath;
-    int (*links)[2]; /* consecutive path accounts, as node indexes */
-    int nlinks;
     gv_hop *hops;
     int nhops;
 } gv_request;

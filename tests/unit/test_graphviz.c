@@ -41,7 +41,6 @@ static gv_node node(const char *account, const char *bank, const char *list)
 static gv_peer g_in[2], g_out[2];
 static gv_neighbourhood g_nb;
 static gv_node g_rnodes[4];
-static int g_links[2][2] = {{0, 1}, {1, 2}};
 static gv_hop g_hops[2];
 static gv_request g_rq;
 
@@ -76,8 +75,6 @@ static void build(void)
     g_rq.nodes = g_rnodes;
     g_rq.nnodes = 4;
     g_rq.npath = 3;
-    g_rq.links = g_links;
-    g_rq.nlinks = 2;
     g_hops[0] = (gv_hop){0, 1, "T-VR-1", 3000000, at("2026-11-20T09:10:00Z")};
     g_hops[1] = (gv_hop){3, 1, "T-WL-\"9\"", 1000, at("2026-11-20T09:40:00Z")};
     g_rq.hops = g_hops;
@@ -124,7 +121,6 @@ static const char WANT[] =
     "    r0 -> r1 [label=\"T-VR-1\\n30,000.00 CNY\\n2026-11-20 09:10:00\", penwidth=2];\n"
     "    r3 -> r1 [label=\"T-WL-\\\"9\\\"\\n10.00 CNY\\n2026-11-20 09:40:00\", penwidth=2, "
     "color=\"#cc0000\", fontcolor=\"#cc0000\"];\n"
-    "    r1 -> r2 [style=dashed, color=\"#999999\"];\n"
     "  }\n"
     "}\n";
 
@@ -277,7 +273,6 @@ static void test_load_request(void **state)
     assert_int_equal(rq.nnodes, 3);
     assert_string_equal(rq.nodes[0].account, "DE89370400440532013000");
     assert_string_equal(rq.nodes[2].account, "6217000010001234567");
-    assert_int_equal(rq.nlinks, 2);
     assert_int_equal(rq.nhops, 2);
     assert_int_equal(rq.hops[0].from, 0);
     assert_int_equal(rq.hops[0].to, 1);
