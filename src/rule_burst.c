@@ -27,8 +27,6 @@
  * finding per account: new before dormant. The amount at risk is the larger
  * of the day's money in and out.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "rules.h"
@@ -37,35 +35,24 @@
 
 /* One account of the transfer and what the rule found about it. */
 typedef struct bu_side {
-    graph_dir dir; /* of this transfer, seen from the account */
-    const char *account, *bank;
-    const graph_acct *state;
+    rule_side side;
     int is_new, by_flag, by_time;
     int64_t age_ms, silent_ms;
     int64_t day_in, day_out; /* this transfer included */
 } bu_side;
 
-/* The account's transfers of the day, oldest first. */
-typedef struct bu_flows {
-    graph_flow *in, *out;
-    int nin, nout;
-} bu_flows;
-
 static bu_side side_of(const rule_input *in, graph_dir dir)
 {
     bu_side s;
     memset(&s, 0, sizeof(s));
-    s.dir = dir;
-    s.account = dir == GRAPH_OUT ? in->t->from_account : in->t->to_account;
-    s.bank = dir == GRAPH_OUT ? in->t->from_bank : in->t->to_bank;
-    s.state = dir == GRAPH_OUT ? in->from : in->to;
+    s.side = rule_side_of(in, dir);
     return s;
 }
 
 /* Classify the account from its profile and times alone. */
 static void classify(const cfg *c, int64_t t, bu_side *s)
 {
-    const graph_acct *a = s->state;
+    const graph_acct *a = s->side.state;
     if (a->has_profile) {
         int64_t start = a->first_seen_ms && a->first_seen_ms < t ? a->first_seen_ms : t;
         if (start < t - DAY_MS)
@@ -90,82 +77,28 @@ static int64_t volume_needed(const cfg *c, const bu_side *s)
 /* The day's volume from the 1-day window: an upper bound. */
 static void window_volume(const ix_transfer *t, bu_side *s)
 {
-    const win_totals *w = &s->state->win[WIN_1D];
-    s->day_in = w->in_sum + (s->dir == GRAPH_IN ? t->amount : 0);
-    s->day_out = w->out_sum + (s->dir == GRAPH_OUT ? t->amount : 0);
+    const win_totals *w = &s->side.state->win[WIN_1D];
+    s->day_in = w->in_sum + (s->side.dir == GRAPH_IN ? t->amount : 0);
+    s->day_out = w->out_sum + (s->side.dir == GRAPH_OUT ? t->amount : 0);
 }
 
-static int64_t sum_flows(const graph_flow *f, int n)
-{
-    int64_t s = 0;
-    for (int i = 0; i < n; i++)
-        s += f[i].amount;
-    return s;
-}
-
-/* Read the day's transfers; the exact volume replaces the window's unless a
- * read reached the bound. fl->in is allocated on first use. */
-static int read_day(const rule_input *in, bu_side *s, bu_flows *fl, char *errstr,
+/* Read the day's transfers (into the buffer of both sides); the exact volume
+ * replaces the window's unless a read reached the bound. */
+static int read_day(const rule_input *in, bu_side *s, rule_flows *fl, char *errstr,
                     size_t errstr_size)
 {
     int max = (int)in->c->search_max_flows;
     int64_t t = in->t->event_time_ms;
-    if (!fl->in && !(fl->in = malloc(2 * (size_t)max * sizeof(graph_flow)))) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
-    fl->out = fl->in + max;
-    fl->nin =
-        graph_flows(in->g, s->account, GRAPH_IN, t - DAY_MS, t, fl->in, max, errstr, errstr_size);
-    if (fl->nin < 0)
-        return -1;
-    fl->nout =
-        graph_flows(in->g, s->account, GRAPH_OUT, t - DAY_MS, t, fl->out, max, errstr, errstr_size);
-    if (fl->nout < 0)
+    if (rule_read_flows(in, s->side.account, t - DAY_MS, t, fl, errstr, errstr_size) != 0)
         return -1;
     if (fl->nin < max && fl->nout < max) {
-        s->day_in = sum_flows(fl->in, fl->nin);
-        s->day_out = sum_flows(fl->out, fl->nout);
+        s->day_in = rule_sum_flows(fl->in, fl->nin);
+        s->day_out = rule_sum_flows(fl->out, fl->nout);
     }
     return 0;
 }
 
-static int in_path(const ix_finding *f, const char *account)
-{
-    for (int i = 0; i < f->npath; i++)
-        if (strcmp(f->path[i], account) == 0)
-            return 1;
-    return 0;
-}
-
-static void path_peers(ix_finding *f, const graph_flow *fl, int n, int limit)
-{
-    for (int i = 0; i < n && limit > 0; i++)
-        if (!in_path(f, fl[i].peer)) {
-            rule_path(f, fl[i].peer);
-            limit--;
-        }
-}
-
-/* Evidence: the day's most recent money in and out, sharing the slots;
- * path: senders, the account, receivers. */
-static void add_evidence(ix_finding *f, const bu_side *s, const bu_flows *fl)
-{
-    int room = IX_EVIDENCE_MAX - f->nevidence;
-    int kin = fl->nout < room / 2 ? room - fl->nout : room / 2;
-    if (kin > fl->nin)
-        kin = fl->nin;
-    int kout = room - kin < fl->nout ? room - kin : fl->nout;
-    for (int i = fl->nin - kin; i < fl->nin; i++)
-        rule_evidence_flow(f, s->account, &fl->in[i]);
-    for (int i = fl->nout - kout; i < fl->nout; i++)
-        rule_evidence_flow(f, s->account, &fl->out[i]);
-    path_peers(f, fl->in, fl->nin, 4);
-    rule_path(f, s->account);
-    path_peers(f, fl->out, fl->nout, IX_PATH_MAX - f->npath);
-}
-
-static void add_hit(const cfg *c, const bu_side *s, const bu_flows *fl, rule_hit *hits, int *n,
+static void add_hit(const cfg *c, const bu_side *s, const rule_flows *fl, rule_hit *hits, int *n,
                     int room)
 {
     int64_t volume = s->day_in + s->day_out;
@@ -174,8 +107,8 @@ static void add_hit(const cfg *c, const bu_side *s, const bu_flows *fl, rule_hit
     if (!fresh && !dormant)
         return; /* the exact volume fell short of the window's */
     int64_t at_risk = s->day_in > s->day_out ? s->day_in : s->day_out;
-    rule_hit *h = rule_hit_add(hits, n, room, s->account, s->bank, "burst", fresh ? "NB01" : "DB01",
-                               (int)c->bu_score, at_risk);
+    rule_hit *h = rule_hit_add(hits, n, room, s->side.account, s->side.bank, "burst",
+                               fresh ? "NB01" : "DB01", (int)c->bu_score, at_risk);
     if (!h)
         return;
     ix_finding *f = &h->finding;
@@ -188,10 +121,11 @@ static void add_hit(const cfg *c, const bu_side *s, const bu_flows *fl, rule_hit
             rule_figure(f, "silent_days", s->silent_ms / DAY_MS, c->bu_dormant_after_ms / DAY_MS);
     }
     rule_figure(f, "day_volume", volume, fresh ? c->bu_new_volume : c->bu_dormant_volume);
-    add_evidence(f, s, fl);
+    /* The day's most recent money in and out; path: senders, the account, receivers. */
+    rule_evidence_in_out(f, s->side.account, fl->in, fl->nin, fl->out, fl->nout);
 }
 
-static int judge_side(const rule_input *in, graph_dir dir, bu_flows *fl, rule_hit *hits, int *n,
+static int judge_side(const rule_input *in, graph_dir dir, rule_flows *fl, rule_hit *hits, int *n,
                       int room, char *errstr, size_t errstr_size)
 {
     bu_side s = side_of(in, dir);
@@ -212,14 +146,14 @@ static int bu_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
                           char *errstr, size_t errstr_size)
 {
     const cfg *c = rules_cfg(r);
-    bu_flows fl = {0};
+    rule_flows fl = {0};
     int n = 0, rc;
     if (!c->bu_enabled)
         return 0;
     rc = judge_side(in, GRAPH_OUT, &fl, hits, &n, room, errstr, errstr_size);
     if (rc == 0)
         rc = judge_side(in, GRAPH_IN, &fl, hits, &n, room, errstr, errstr_size);
-    free(fl.in);
+    rule_flows_free(&fl);
     return rc < 0 ? -1 : n;
 }
 

@@ -20,7 +20,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "rules.h"
 
@@ -36,71 +35,15 @@ static int in_band(const cfg *c, int64_t amount)
     return amount >= band_floor(c) && amount < c->st_threshold;
 }
 
-static win_id covering_window(int64_t len_ms)
+static int worth_a_look(const cfg *c, const rule_side *s)
 {
-    for (int w = 0; w < WIN__COUNT; w++)
-        if (win_length_ms((win_id)w) >= len_ms)
-            return (win_id)w;
-    return WIN_30D;
-}
-
-/* One side of the transfer: the sender (GRAPH_OUT) or the receiver. */
-typedef struct st_side {
-    graph_dir dir;
-    const char *account, *bank;
-    const graph_acct *state;
-} st_side;
-
-static st_side side_of(const rule_input *in, graph_dir dir)
-{
-    st_side s = {dir, in->t->from_account, in->t->from_bank, in->from};
-    if (dir == GRAPH_IN) {
-        s.account = in->t->to_account;
-        s.bank = in->t->to_bank;
-        s.state = in->to;
-    }
-    return s;
-}
-
-static int worth_a_look(const cfg *c, const st_side *s)
-{
-    ix_holder_type h = s->state->holder_type;
-    if (h == IX_HOLDER_BUSINESS || h == IX_HOLDER_MERCHANT)
+    if (rule_is_trade(s->state))
         return 0;
-    const win_totals *w = &s->state->win[covering_window(c->st_window_ms)];
+    const win_totals *w = &s->state->win[rule_window_covering(c->st_window_ms)];
     return (s->dir == GRAPH_OUT ? w->out_count : w->in_count) + 1 >= c->st_min_count;
 }
 
-static int in_path(const ix_finding *f, const char *account)
-{
-    for (int i = 0; i < f->npath; i++)
-        if (strcmp(f->path[i], account) == 0)
-            return 1;
-    return 0;
-}
-
-/* Path in the direction of the money: senders then the account, or the
- * account then its receivers; the newest counterparties are kept. */
-static void add_path(ix_finding *f, const st_side *s, const graph_flow *fl, int first, int n)
-{
-    int pick[IX_PATH_MAX - 1], npick = 0;
-    for (int i = n - 1; i >= first && npick < IX_PATH_MAX - 1; i--) {
-        int dup = 0;
-        for (int j = 0; j < npick && !dup; j++)
-            dup = strcmp(fl[pick[j]].peer, fl[i].peer) == 0;
-        if (!dup)
-            pick[npick++] = i;
-    }
-    if (s->dir == GRAPH_OUT)
-        rule_path(f, s->account);
-    for (int j = npick - 1; j >= 0; j--)
-        if (!in_path(f, fl[pick[j]].peer))
-            rule_path(f, fl[pick[j]].peer);
-    if (s->dir == GRAPH_IN)
-        rule_path(f, s->account);
-}
-
-static void add_hit(const cfg *c, const st_side *s, const graph_flow *fl, int k, rule_hit *hits,
+static void add_hit(const cfg *c, const rule_side *s, const graph_flow *fl, int k, rule_hit *hits,
                     int *n, int room)
 {
     int64_t sum = 0, largest = 0;
@@ -116,10 +59,7 @@ static void add_hit(const cfg *c, const st_side *s, const graph_flow *fl, int k,
     ix_finding *f = &h->finding;
     rule_figure(f, "count_under_threshold", k, c->st_min_count);
     rule_figure(f, "largest_amount", largest, c->st_threshold);
-    int first = k > IX_EVIDENCE_MAX ? k - IX_EVIDENCE_MAX : 0;
-    for (int i = first; i < k; i++)
-        rule_evidence_flow(f, s->account, &fl[i]);
-    add_path(f, s, fl, first, k);
+    rule_evidence_flows(f, s->account, s->dir, fl, k);
 }
 
 /* Count one side's transfers in the band; *buf is allocated on first use
@@ -129,7 +69,7 @@ static int judge_side(const rule_input *in, graph_dir dir, graph_flow **buf, rul
 {
     const cfg *c = in->c;
     const ix_transfer *t = in->t;
-    st_side s = side_of(in, dir);
+    rule_side s = rule_side_of(in, dir);
     int max = (int)c->search_max_flows, k = 0;
     if (!worth_a_look(c, &s))
         return 0;

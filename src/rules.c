@@ -7,6 +7,8 @@
 
 #include "hash.h"
 
+#define RULE_PATH_SENDERS 4 /* senders on an in-and-out finding's path */
+
 extern const rule_def rule_watchlist;
 /* single-account and one-step rules */
 extern const rule_def rule_structuring;
@@ -160,6 +162,167 @@ void rule_figure(ix_finding *f, const char *name, int64_t value, int64_t thresho
     g->name = name;
     g->value = value;
     g->threshold = threshold;
+}
+
+rule_side rule_side_of(const rule_input *in, graph_dir dir)
+{
+    rule_side s = {dir, in->t->from_account, in->t->from_bank, in->from};
+    if (dir == GRAPH_IN) {
+        s.account = in->t->to_account;
+        s.bank = in->t->to_bank;
+        s.state = in->to;
+    }
+    return s;
+}
+
+win_id rule_window_covering(int64_t len_ms)
+{
+    for (int w = 0; w < WIN__COUNT; w++)
+        if (win_length_ms((win_id)w) >= len_ms)
+            return (win_id)w;
+    return WIN_30D;
+}
+
+int rule_holder_is_trade(ix_holder_type holder)
+{
+    return holder == IX_HOLDER_BUSINESS || holder == IX_HOLDER_MERCHANT;
+}
+
+int rule_is_trade(const graph_acct *a)
+{
+    return rule_holder_is_trade(a->holder_type);
+}
+
+int rule_read_flows(const rule_input *in, const char *account, int64_t since, int64_t until,
+                    rule_flows *fl, char *errstr, size_t errstr_size)
+{
+    int max = (int)in->c->search_max_flows;
+    if (!fl->in && !(fl->in = malloc(2 * (size_t)max * sizeof(graph_flow)))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    fl->out = fl->in + max;
+    fl->nin = graph_flows(in->g, account, GRAPH_IN, since, until, fl->in, max, errstr, errstr_size);
+    if (fl->nin < 0)
+        return -1;
+    fl->nout =
+        graph_flows(in->g, account, GRAPH_OUT, since, until, fl->out, max, errstr, errstr_size);
+    return fl->nout < 0 ? -1 : 0;
+}
+
+void rule_flows_free(rule_flows *fl)
+{
+    free(fl->in);
+    memset(fl, 0, sizeof(*fl));
+}
+
+int64_t rule_sum_flows(const graph_flow *f, int n)
+{
+    int64_t s = 0;
+    for (int i = 0; i < n; i++)
+        s += f[i].amount;
+    return s;
+}
+
+int64_t rule_sent_on(const rule_flows *fl, int *first)
+{
+    int k = 0;
+    while (k < fl->nout && fl->out[k].time_ms < fl->in[0].time_ms)
+        k++; /* sent before any money arrived: the account's own */
+    *first = k;
+    return rule_sum_flows(fl->out + k, fl->nout - k);
+}
+
+int rule_edge_is_new(const graph_edge *e, int64_t since, int64_t until)
+{
+    return e->first_ms >= since && e->first_ms <= until;
+}
+
+int rule_read_edges(const rule_input *in, const char *account, graph_dir dir, int64_t since,
+                    rule_edges *ed, char *errstr, size_t errstr_size)
+{
+    int max = (int)in->c->search_max_edges;
+    if (!ed->e && !(ed->e = malloc((size_t)max * sizeof(*ed->e)))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    ed->n = ed->nnew = 0;
+    ed->sum_new = 0;
+    int total = graph_edges(in->g, account, dir, since, ed->e, max, errstr, errstr_size);
+    if (total < 0)
+        return -1;
+    ed->n = total < max ? total : max; /* past the bound: judge by what was read */
+    for (int i = 0; i < ed->n; i++)
+        if (rule_edge_is_new(&ed->e[i], since, in->t->event_time_ms)) {
+            ed->nnew++;
+            ed->sum_new += ed->e[i].sum;
+        }
+    return 0;
+}
+
+void rule_edges_free(rule_edges *ed)
+{
+    free(ed->e);
+    memset(ed, 0, sizeof(*ed));
+}
+
+static int in_path(const ix_finding *f, const char *account)
+{
+    for (int i = 0; i < f->npath; i++)
+        if (strcmp(f->path[i], account) == 0)
+            return 1;
+    return 0;
+}
+
+void rule_evidence_flows(ix_finding *f, const char *account, graph_dir dir, const graph_flow *fl,
+                         int n)
+{
+    int first = n > IX_EVIDENCE_MAX ? n - IX_EVIDENCE_MAX : 0;
+    for (int i = first; i < n; i++)
+        rule_evidence_flow(f, account, &fl[i]);
+    /* Counterparties of the newest evidence first, so the path keeps the latest. */
+    int pick[IX_PATH_MAX - 1], npick = 0;
+    for (int i = n - 1; i >= first && npick < IX_PATH_MAX - 1; i--) {
+        int dup = 0;
+        for (int j = 0; j < npick && !dup; j++)
+            dup = strcmp(fl[pick[j]].peer, fl[i].peer) == 0;
+        if (!dup)
+            pick[npick++] = i;
+    }
+    if (dir == GRAPH_OUT)
+        rule_path(f, account);
+    for (int j = npick - 1; j >= 0; j--)
+        if (!in_path(f, fl[pick[j]].peer))
+            rule_path(f, fl[pick[j]].peer);
+    if (dir == GRAPH_IN)
+        rule_path(f, account);
+}
+
+/* Up to `limit` distinct counterparties of the flows, in their order. */
+static void path_peers(ix_finding *f, const graph_flow *fl, int n, int limit)
+{
+    for (int i = 0; i < n && limit > 0; i++)
+        if (!in_path(f, fl[i].peer)) {
+            rule_path(f, fl[i].peer);
+            limit--;
+        }
+}
+
+void rule_evidence_in_out(ix_finding *f, const char *account, const graph_flow *in, int nin,
+                          const graph_flow *out, int nout)
+{
+    int room = IX_EVIDENCE_MAX - f->nevidence;
+    int kin = nout < room / 2 ? room - nout : room / 2;
+    if (kin > nin)
+        kin = nin;
+    int kout = room - kin < nout ? room - kin : nout;
+    for (int i = nin - kin; i < nin; i++)
+        rule_evidence_flow(f, account, &in[i]);
+    for (int i = nout - kout; i < nout; i++)
+        rule_evidence_flow(f, account, &out[i]);
+    path_peers(f, in, nin, RULE_PATH_SENDERS);
+    rule_path(f, account);
+    path_peers(f, out, nout, IX_PATH_MAX - f->npath);
 }
 
 /* ---- requests */

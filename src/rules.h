@@ -96,6 +96,80 @@ void rule_evidence_transfer(ix_finding *f, const ix_transfer *t);
 void rule_evidence_flow(ix_finding *f, const char *account, const graph_flow *fl);
 void rule_figure(ix_finding *f, const char *name, int64_t value, int64_t threshold);
 
+/* One account of the transfer: the sender (GRAPH_OUT: the money leaves it)
+ * or the receiver (GRAPH_IN), with its bank and its state just before. */
+typedef struct rule_side {
+    graph_dir dir;
+    const char *account, *bank;
+    const graph_acct *state;
+} rule_side;
+
+rule_side rule_side_of(const rule_input *in, graph_dir dir);
+
+/* The shortest rolling window at least `len_ms` long (WIN_30D when none is):
+ * its totals bound from above what happened within len_ms, the cheap check
+ * before any read. */
+win_id rule_window_covering(int64_t len_ms);
+
+/* Businesses and merchants, whose trade looks like many patterns (paying
+ * suppliers, taking payments, payroll). An account without a profile has
+ * the unknown holder type: not trade. */
+int rule_holder_is_trade(ix_holder_type holder);
+int rule_is_trade(const graph_acct *a);
+
+/* An account's transfers of an interval, each way, oldest first. */
+typedef struct rule_flows {
+    graph_flow *in, *out;
+    int nin, nout;
+} rule_flows;
+
+/* Read `account`'s transfers in and out with event time in [since, until],
+ * up to rules.search.max.flows each way. The buffer is allocated on first
+ * use and reused by later reads into the same rule_flows. Returns 0, or -1
+ * with errstr filled. */
+int rule_read_flows(const rule_input *in, const char *account, int64_t since, int64_t until,
+                    rule_flows *fl, char *errstr, size_t errstr_size);
+void rule_flows_free(rule_flows *fl);
+int64_t rule_sum_flows(const graph_flow *f, int n);
+
+/* The money passed on (fl->nin > 0): the transfers out from the first money
+ * in on (those sent before it were the account's own). *first receives the
+ * index of the first of them in fl->out; returns their sum. */
+int64_t rule_sent_on(const rule_flows *fl, int *first);
+
+/* An account's counterparties in one direction since a time (up to
+ * rules.search.max.edges; past the bound, judged by what was read), and the
+ * new ones among them: their first transfer falls in [since, the transfer's
+ * event time]. */
+typedef struct rule_edges {
+    graph_edge *e;
+    int n;
+    int nnew;        /* of them new */
+    int64_t sum_new; /* money that moved with the new ones */
+} rule_edges;
+
+/* Read and count; the buffer is allocated on first use and reused. Returns
+ * 0, or -1 with errstr filled. */
+int rule_read_edges(const rule_input *in, const char *account, graph_dir dir, int64_t since,
+                    rule_edges *ed, char *errstr, size_t errstr_size);
+void rule_edges_free(rule_edges *ed);
+int rule_edge_is_new(const graph_edge *e, int64_t since, int64_t until);
+
+/* Evidence and path of a finding on transfers one way: the newest of `n`
+ * flows of `account` in direction `dir` (as many as there are evidence
+ * slots), and a path in the money's direction through the counterparties of
+ * the newest evidence: senders then the account (GRAPH_IN), or the account
+ * then its receivers (GRAPH_OUT). */
+void rule_evidence_flows(ix_finding *f, const char *account, graph_dir dir, const graph_flow *fl,
+                         int n);
+
+/* Evidence and path of a finding on money in and out: the most recent
+ * transfers each way, sharing the evidence slots (each side half, or more
+ * when the other needs less); path: up to four senders, the account, then
+ * its receivers. */
+void rule_evidence_in_out(ix_finding *f, const char *account, const graph_flow *in, int nin,
+                          const graph_flow *out, int nout);
+
 /* Map a score to an action with the configured thresholds. */
 ix_action rules_action_for(const rules *r, int score);
 
