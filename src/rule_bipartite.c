@@ -39,7 +39,6 @@
 #include <string.h>
 
 #include "rule_block.h"
-#include "rule_hops.h"
 #include "rules.h"
 
 #define BP_EVIDENCE_LAYER (IX_EVIDENCE_MAX / 2) /* a stack's evidence: half for each layer */
@@ -136,7 +135,7 @@ static int drop_trade(bp_search *q, bp_layer *l, char *errstr, size_t errstr_siz
         int rc = graph_get_profile(q->in->g, l->b.cols.m[j].account, &a, errstr, errstr_size);
         if (rc < 0)
             return -1;
-        if (rc == 1 && (a.holder_type == IX_HOLDER_BUSINESS || a.holder_type == IX_HOLDER_MERCHANT))
+        if (rc == 1 && rule_holder_is_trade(a.holder_type))
             l->b.cols.in[j] = 0;
     }
     return 0;
@@ -368,8 +367,8 @@ static void hits_for_block(bp_search *q, int stacked, const bp_evidence *ev_top,
 
 static int worth_a_look(const cfg *c, const rule_input *in)
 {
-    win_id w = hop_window_covering(c->bp_window_ms);
-    if (hop_is_trade(in->to) || hop_is_trade(in->from))
+    win_id w = rule_window_covering(c->bp_window_ms);
+    if (rule_is_trade(in->to) || rule_is_trade(in->from))
         return 0; /* paying the same suppliers and shops is trade */
     if (strcmp(in->t->from_account, in->t->to_account) == 0)
         return 0;

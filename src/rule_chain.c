@@ -36,11 +36,11 @@ static int ch_worth_a_look(const cfg *c, const rule_input *in)
     int64_t t = in->t->event_time_ms;
     if (in->t->amount < c->pt_min_amount)
         return 0; /* every earlier hop carries at least this one: small change */
-    if (hop_is_trade(x) || strcmp(in->t->from_account, in->t->to_account) == 0)
+    if (rule_is_trade(x) || strcmp(in->t->from_account, in->t->to_account) == 0)
         return 0; /* X would be an intermediary; money to oneself is no hop */
     if (x->last_in_ms <= 0 || x->last_in_ms < t - c->ch_max_gap_ms)
         return 0; /* nothing arrived within the gap that could be passed on */
-    return x->win[hop_window_covering(c->ch_max_gap_ms)].in_sum >= in->t->amount;
+    return x->win[rule_window_covering(c->ch_max_gap_ms)].in_sum >= in->t->amount;
 }
 
 /* The first of the deepest nodes: breadth-first, depth never decreases. */
@@ -101,7 +101,7 @@ static void ch_hits(const cfg *c, const graph_flow *const *hop, int k, const rul
     }
     /* The end of the chain holds the money now: it is where a freeze still
      * stops it (CH02), unless it is a shop or a firm being paid. */
-    if (in->to->holder_type == IX_HOLDER_MERCHANT || in->to->holder_type == IX_HOLDER_BUSINESS)
+    if (rule_is_trade(in->to))
         return;
     rule_hit *h = rule_hit_add(hits, n, room, t->to_account, t->to_bank, "chain", "CH02",
                                (int)c->ch_score, t->amount);
@@ -119,21 +119,12 @@ static int ch_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
     int n = 0;
     if (!c->ch_enabled || !ch_worth_a_look(c, in))
         return 0;
-    hop_search s = {
-        .g = in->g,
-        .root = t->from_account,
-        .root_time_ms = t->event_time_ms,
-        .root_amount = t->amount,
-        .conserve_pct = c->ch_conserve_pct,
-        .max_gap_ms = c->ch_max_gap_ms,
-        .floor_ms = 0,
-        .max_depth = CH_MAX_HOPS - 1,
-        .avoid = t->to_account, /* a chain back into Y is a cycle, the cycle rule's */
-        .max_flows = (int)c->search_max_flows,
-        .max_edges = (int)c->search_max_edges,
-        .max_visits = (int)c->search_max_visits,
-        .may_pass = hop_not_trade,
-    };
+    hop_search s;
+    hop_search_init(&s, in);
+    s.conserve_pct = c->ch_conserve_pct;
+    s.max_gap_ms = c->ch_max_gap_ms;
+    s.max_depth = CH_MAX_HOPS - 1;
+    s.avoid = t->to_account; /* a chain back into Y is a cycle, the cycle rule's */
     if (hop_search_run(&s, errstr, errstr_size) != 0) {
         hop_search_free(&s);
         return -1;

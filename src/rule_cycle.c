@@ -33,13 +33,13 @@ static int cy_worth_a_look(const cfg *c, const rule_input *in)
     const graph_acct *x = in->from, *y = in->to;
     if (in->t->amount < c->pt_min_amount)
         return 0; /* every earlier hop carries at least this one: small change */
-    if (hop_is_trade(x) || hop_is_trade(y))
+    if (rule_is_trade(x) || rule_is_trade(y))
         return 0; /* both would be on the cycle */
     if (y->last_out_ms <= 0 || y->last_out_ms < since)
         return 0; /* Y sent nothing that could have come back */
     if (x->last_in_ms <= 0 || x->last_in_ms < since)
         return 0;
-    return x->win[hop_window_covering(c->cy_window_ms)].in_sum >= in->t->amount;
+    return x->win[rule_window_covering(c->cy_window_ms)].in_sum >= in->t->amount;
 }
 
 static void cy_figures(const cfg *c, const graph_flow *const *hop, int k, const ix_transfer *t,
@@ -94,22 +94,14 @@ static int cy_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
     if (!c->cy_enabled || c->cy_max_hops < CY_MIN_HOPS ||
         strcmp(t->from_account, t->to_account) == 0 || !cy_worth_a_look(c, in))
         return 0;
-    hop_search s = {
-        .g = in->g,
-        .root = t->from_account,
-        .root_time_ms = t->event_time_ms,
-        .root_amount = t->amount,
-        .conserve_pct = c->cy_conserve_pct,
-        .max_gap_ms = c->cy_window_ms, /* no gap of its own: the window bounds all */
-        .floor_ms = t->event_time_ms - c->cy_window_ms,
-        .max_depth = (int)c->cy_max_hops - 1, /* the hop from Y is the deepest */
-        .target = t->to_account,
-        .min_target_depth = CY_MIN_HOPS - 1,
-        .max_flows = (int)c->search_max_flows,
-        .max_edges = (int)c->search_max_edges,
-        .max_visits = (int)c->search_max_visits,
-        .may_pass = hop_not_trade,
-    };
+    hop_search s;
+    hop_search_init(&s, in);
+    s.conserve_pct = c->cy_conserve_pct;
+    s.max_gap_ms = c->cy_window_ms; /* no gap of its own: the window bounds all */
+    s.floor_ms = t->event_time_ms - c->cy_window_ms;
+    s.max_depth = (int)c->cy_max_hops - 1; /* the hop from Y is the deepest */
+    s.target = t->to_account;
+    s.min_target_depth = CY_MIN_HOPS - 1;
     if (hop_search_run(&s, errstr, errstr_size) != 0) {
         hop_search_free(&s);
         return -1;

@@ -27,27 +27,26 @@ int64_t hop_pct(int64_t prev, int64_t next)
     return prev > 0 ? (int64_t)((__int128)next * 100 / prev) : 0;
 }
 
-win_id hop_window_covering(int64_t len_ms)
-{
-    for (int w = 0; w < WIN__COUNT; w++)
-        if (win_length_ms((win_id)w) >= len_ms)
-            return (win_id)w;
-    return WIN_30D;
-}
-
-int hop_is_trade(const graph_acct *a)
-{
-    return a->has_profile &&
-           (a->holder_type == IX_HOLDER_BUSINESS || a->holder_type == IX_HOLDER_MERCHANT);
-}
-
 int hop_not_trade(graph *g, const char *account, char *errstr, size_t errstr_size)
 {
     ix_account a;
     int rc = graph_get_profile(g, account, &a, errstr, errstr_size);
     if (rc < 0)
         return -1;
-    return rc == 0 || (a.holder_type != IX_HOLDER_BUSINESS && a.holder_type != IX_HOLDER_MERCHANT);
+    return rc == 0 || !rule_holder_is_trade(a.holder_type);
+}
+
+void hop_search_init(hop_search *s, const rule_input *in)
+{
+    memset(s, 0, sizeof(*s));
+    s->g = in->g;
+    s->root = in->t->from_account;
+    s->root_time_ms = in->t->event_time_ms;
+    s->root_amount = in->t->amount;
+    s->max_flows = (int)in->c->search_max_flows;
+    s->max_edges = (int)in->c->search_max_edges;
+    s->max_visits = (int)in->c->search_max_visits;
+    s->may_pass = hop_not_trade;
 }
 
 /* Whether `account` is node i or one of the nodes it paid on the way to the root. */

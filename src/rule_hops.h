@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "graph.h"
-#include "window.h"
+#include "rules.h"
 
 /* One account reached: `via` is the transfer it sent towards the root (its
  * peer is this account, seen from the receiver). The root's `via` is made up
@@ -76,13 +76,14 @@ int64_t hop_pct(int64_t prev, int64_t next);
 
 /* Businesses and merchants pass money on as their trade (a supplier paid
  * with a customer's money pays its own supplier): the chain and cycle rules
- * do not follow money through them. From the snapshot, or as a may_pass()
- * that reads the account's profile (no profile: a person). */
-int hop_is_trade(const graph_acct *a);
+ * do not follow money through them. A may_pass() that reads the account's
+ * profile (no profile: a person); rule_is_trade() judges from a snapshot. */
 int hop_not_trade(graph *g, const char *account, char *errstr, size_t errstr_size);
 
-/* The shortest rolling window at least `len_ms` long (WIN_30D when none is):
- * its totals bound from above what happened within len_ms. */
-win_id hop_window_covering(int64_t len_ms);
+/* A search rooted at the sender X of the transfer X -> Y that `in` screens:
+ * its time and amount, the rules.search.* bounds, and money not followed
+ * through a business or merchant (hop_not_trade). Everything else is zero;
+ * the caller sets what to look for. */
+void hop_search_init(hop_search *s, const rule_input *in);
 
 #endif /* IX_RULE_HOPS_H */

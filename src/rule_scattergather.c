@@ -312,12 +312,12 @@ static void mid_hits(const sg_search *q, rule_hit *hits, int *n, int room)
 
 static int sg_worth_a_look(const cfg *c, const rule_input *in)
 {
-    win_id w = hop_window_covering(c->sg_window_ms);
+    win_id w = rule_window_covering(c->sg_window_ms);
     const graph_acct *i = in->from;
     int64_t since = in->t->event_time_ms - c->sg_window_ms;
     if (in->to->has_profile && in->to->holder_type == IX_HOLDER_MERCHANT)
         return 0; /* people paying a shop with money they were paid is everyday life */
-    if (hop_is_trade(i))
+    if (rule_is_trade(i))
         return 0; /* a business paying its supplier with its customers' money is trade */
     if (in->to->win[w].in_count + 1 < c->sg_min_paths)
         return 0; /* too few transfers into C for that many paths */
