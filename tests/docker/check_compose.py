@@ -17,7 +17,13 @@ what would make `docker compose up` fail or misbehave:
     factors of the internal topics, no variables the image refuses);
   - the config file mounted into the interdict services loads with the real
     binary (`interdict config -c`), its brokers are the Kafka service's
-    advertised in-network listener, and its state.dir is on a named volume.
+    advertised in-network listener, and its state.dir is on a named volume;
+  - Prometheus and Grafana run only under the `monitoring` profile, with
+    their configuration mounted from the repository: Prometheus scrapes the
+    interdict service on the port of its metrics.listen, which is not bound
+    to the loopback, and loads its mounted rule files; Grafana's data source
+    is the Prometheus service and its dashboard file is where its provider
+    looks.
 
 With --mutations it instead breaks a copy of the file in known ways and
 fails unless every breakage is caught, so the checks cannot go vacuous.
@@ -371,11 +377,12 @@ def interdict_services(doc):
     return out
 
 
-def load_config(ctx, host_file):
-    """The effective configuration of host_file per `interdict config`, or a problem."""
+def load_config(ctx, host_file, extra=()):
+    """The effective configuration of host_file (and -X options) per `interdict config`,
+    or a problem."""
     if not ctx.interdict or not os.access(ctx.interdict, os.X_OK):
         return None, f"interdict binary {ctx.interdict!r} not found (set INTERDICT_BIN)"
-    p = subprocess.run([ctx.interdict, "config", "-c", host_file], capture_output=True,
+    p = subprocess.run([ctx.interdict, "config", "-c", host_file, *extra], capture_output=True,
                        text=True, timeout=60, check=False)
     if p.returncode != 0:
         return None, f"`interdict config -c {host_file}` failed: {p.stderr.strip()}"
@@ -454,6 +461,107 @@ def check_roles(doc, ctx):
     return errs
 
 
+def binds(svc):
+    """{container path: host path as written} of a service's bind mounts."""
+    return {dst: src for kind, src, dst in map(parse_volume, svc.get("volumes") or [])
+            if kind == "bind"}
+
+
+def load_yaml(ctx, src):
+    """A mounted YAML file (its host path as written in the compose file), or None."""
+    try:
+        with open(os.path.join(ctx.base, src), encoding="utf-8") as f:
+            return yaml.safe_load(f)
+    except (OSError, yaml.YAMLError):
+        return None
+
+
+def metrics_endpoint(doc, ctx):
+    """(listen, problem) of the interdict service's metrics.listen, -X options included."""
+    svc = doc["services"].get("interdict") or {}
+    argv = as_list(svc.get("entrypoint")) + as_list(svc.get("command"))
+    if "-c" not in argv or argv.index("-c") + 1 >= len(argv):
+        return None, "interdict: runs without -c CONFIG"
+    target = argv[argv.index("-c") + 1]
+    mounts = binds(svc)
+    if target not in mounts:
+        return None, None  # reported by check_config
+    extra = [a for i, a in enumerate(argv) if a.startswith("-X") or
+             (i > 0 and argv[i - 1] == "-X")]
+    conf, problem = load_config(ctx, os.path.normpath(os.path.join(ctx.base, mounts[target])),
+                                extra)
+    return (conf or {}).get("metrics.listen"), problem
+
+
+def check_prometheus(doc, ctx, prom):
+    errs = []
+    mounts = binds(prom)
+    cfg_path = next((a.split("=", 1)[1] for a in as_list(prom.get("command"))
+                     if str(a).startswith("--config.file=")), "/etc/prometheus/prometheus.yml")
+    if cfg_path not in mounts:
+        return [f"prometheus: its configuration {cfg_path} is not mounted from the repository"]
+    pconf = load_yaml(ctx, mounts[cfg_path])
+    if not isinstance(pconf, dict) or not pconf.get("scrape_configs"):
+        return [f"prometheus: {mounts[cfg_path]} is not a Prometheus configuration with "
+                "scrape_configs"]
+    for rf in pconf.get("rule_files") or []:
+        if rf not in mounts:
+            errs.append(f"prometheus: rule file {rf} is not mounted")
+    targets = [str(t) for sc in pconf["scrape_configs"] for st in sc.get("static_configs") or []
+               for t in st.get("targets") or []]
+    listen, problem = metrics_endpoint(doc, ctx)
+    if problem:
+        return errs + [problem]
+    if listen is None:
+        return errs
+    host, _, port = listen.rpartition(":")
+    if listen == "off" or host in ("127.0.0.1", "localhost", "[::1]", "::1"):
+        errs.append(f"interdict: metrics.listen is {listen}: Prometheus in its own container "
+                    "cannot reach it (use 0.0.0.0:PORT)")
+    wanted = {f"{n}:{port}" for n in names_of("interdict", doc["services"]["interdict"])}
+    if not wanted & set(targets):
+        errs.append(f"prometheus: scrapes {targets}, not the interdict service on port {port}")
+    return errs
+
+
+def check_grafana(doc, ctx, graf):
+    errs = []
+    mounts = binds(graf)
+    ds = [src for dst, src in mounts.items()
+          if dst.startswith("/etc/grafana/provisioning/datasources/")]
+    dbp = [src for dst, src in mounts.items()
+           if dst.startswith("/etc/grafana/provisioning/dashboards/")]
+    if not ds:
+        errs.append("grafana: no data source provisioned")
+    for src in ds:
+        urls = [str(d.get("url", "")) for d in (load_yaml(ctx, src) or {}).get("datasources", [])]
+        if not any(re.fullmatch(r"https?://prometheus:9090/?", u) for u in urls):
+            errs.append(f"grafana: data sources {urls} do not point at the prometheus service")
+    if not dbp:
+        errs.append("grafana: no dashboard provider provisioned")
+    for src in dbp:
+        for prov in (load_yaml(ctx, src) or {}).get("providers", []):
+            path = str((prov.get("options") or {}).get("path", ""))
+            if not any(dst.startswith(path.rstrip("/") + "/") and dst.endswith(".json")
+                       for dst in mounts):
+                errs.append(f"grafana: no dashboard file is mounted under {path!r}, where its "
+                            "provider looks")
+    return errs
+
+
+def check_monitoring(doc, ctx):
+    """Prometheus and Grafana behind the monitoring profile, wired to interdict."""
+    s = doc["services"]
+    errs = [f"no {n!r} service" for n in ("prometheus", "grafana") if n not in s]
+    if errs:
+        return errs
+    for n in ("prometheus", "grafana"):
+        if "monitoring" not in (s[n].get("profiles") or []):
+            errs.append(f"{n}: not under the 'monitoring' profile")
+    return errs + check_prometheus(doc, ctx, s["prometheus"]) + check_grafana(doc, ctx,
+                                                                             s["grafana"])
+
+
 CHECKS = [
     ("images pinned", check_images),
     ("build contexts and Dockerfiles exist", check_builds),
@@ -462,6 +570,7 @@ CHECKS = [
     ("single-node KRaft Kafka", check_kafka),
     ("interdict config loads and points at Kafka", check_config),
     ("service roles", check_roles),
+    ("monitoring: Prometheus scrapes interdict, Grafana reads Prometheus", check_monitoring),
 ]
 
 
@@ -529,6 +638,24 @@ MUTATIONS = [
         volumes=["./interdict.conf:/etc/interdict/interdict.conf:ro"])),
     ("topics restarts", lambda d: d["services"]["topics"].update(restart="always")),
     ("generator always on", lambda d: d["services"]["generator"].pop("profiles")),
+    ("prometheus always on", lambda d: d["services"]["prometheus"].pop("profiles")),
+    ("interdict waits for prometheus", lambda d: d["services"]["interdict"].update(
+        depends_on={"prometheus": {"condition": "service_started"}})),
+    ("prometheus configuration not mounted", lambda d: d["services"]["prometheus"].update(
+        volumes=["prometheus-data:/prometheus"])),
+    ("alerts not mounted", lambda d: d["services"]["prometheus"]["volumes"].remove(
+        "./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro")),
+    ("prometheus configuration is not one", lambda d: d["services"]["prometheus"].update(
+        volumes=["./interdict.conf:/etc/prometheus/prometheus.yml:ro"])),
+    ("metrics on the loopback", lambda d: d["services"]["interdict"]["command"].extend(
+        ["-X", "metrics.listen=127.0.0.1:9464"])),
+    ("metrics on another port", lambda d: d["services"]["interdict"]["command"].extend(
+        ["-X", "metrics.listen=0.0.0.0:9465"])),
+    ("grafana dashboard not mounted", lambda d: d["services"]["grafana"]["volumes"].remove(
+        "./grafana/dashboard.json:/etc/grafana/dashboards/interdict.json:ro")),
+    ("grafana without a data source", lambda d: d["services"]["grafana"]["volumes"].remove(
+        "./grafana/provisioning/datasources.yml:/etc/grafana/provisioning/datasources/"
+        "interdict.yml:ro")),
 ]
 
 
