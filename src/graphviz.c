@@ -163,7 +163,9 @@ static void write_neighbourhood(FILE *out, const gv_neighbourhood *nb, const cha
             "largest first, 30 days to %s UTC\";\n",
             gv_escape(nb->focus.account, acct, sizeof(acct)), nb->nin, nb->totin, nb->nout,
             nb->totout, short_time(nb->as_of_ms, t, sizeof(t)));
-    fprintf(out, "    color=\"#bbbbbb\";\n");
+    /* Room between the title and the first edge label, which Graphviz
+     * does not keep by itself. */
+    fprintf(out, "    color=\"#bbbbbb\";\n    margin=24;\n");
     write_node(out, "n0", &nb->focus, 1);
     write_side(out, nb, 1, currency);
     write_side(out, nb, 0, currency);
@@ -179,7 +181,9 @@ static void write_request(FILE *out, const gv_request *rq, const char *currency)
     fprintf(out, "    label=\"request %s: %s %s, score %d\\n%s\";\n",
             gv_escape(rq->id, e1, sizeof(e1)), gv_escape(rq->action, amt, sizeof(amt)),
             gv_escape(rq->account, t, sizeof(t)), rq->score, gv_escape(rq->codes, e2, sizeof(e2)));
-    fprintf(out, "    color=\"#bbbbbb\";\n");
+    /* Room between the title and the first edge label, which Graphviz
+     * does not keep by itself. */
+    fprintf(out, "    color=\"#bbbbbb\";\n    margin=24;\n");
     for (int i = 0; i < rq->nnodes; i++) {
         snprintf(id, sizeof(id), "r%d", i);
         write_node(out, id, &rq->nodes[i], strcmp(rq->nodes[i].account, rq->account) == 0);
