@@ -6,19 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "graph.h"
-#include "rules.h"
-
-#define MIN_MS    60000LL
-#define HOUR_MS   (60 * MIN_MS)
-#define DAY_MS    (24 * HOUR_MS)
-#define CNY(yuan) ((int64_t)(yuan)*100)
+#include "rule_fixture.h"
 
 /* A multiple of every window bucket (5 days) plus 2 h 5 min 50 s: the middle
  * of a 4-hour bucket. The 1-day window, the smallest that covers the 6-hour
@@ -26,124 +18,22 @@
  * every transfer of a test and the count of new receivers decides. */
 #define T0 (1794960000000LL + 7550000LL)
 
-typedef struct fx {
-    char dir[64];
-    cfg c;
-    graph *g;
-    rules *r;
-    ix_request req[8];
-    uint64_t hits[RULES_COUNTERS];
-    size_t slot; /* the rule's index in rules_table */
-} fx;
-
-/* Only the rule under test is enabled, so a request's score is its own. */
-static void only_rule(fx *f, const char *name)
-{
-    char key[96], errstr[256];
-    for (size_t i = 0; rules_table[i]; i++) {
-        int mine = strcmp(rules_table[i]->name, name) == 0;
-        snprintf(key, sizeof(key), "rules.%s.enabled", rules_table[i]->name);
-        assert_int_equal(cfg_set(&f->c, key, mine ? "true" : "false", errstr, sizeof(errstr)), 0);
-        if (mine)
-            f->slot = i;
-    }
-}
-
 static int setup(void **state)
 {
-    char errstr[512];
-    fx *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ix-rule-fo-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(cfg_init(&f->c, errstr, sizeof(errstr)), 0);
-    only_rule(f, "fanout");
-    graph_opts o = {.dir = f->dir, .cache_bytes = 16 << 20, .create = 1};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
-    assert_int_equal(rules_create(&f->c, &f->r, errstr, sizeof(errstr)), 0);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    rules_destroy(f->r);
-    graph_close(f->g);
-    cfg_free(&f->c);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static void profile(fx *f, const char *account, ix_holder_type holder)
-{
-    char errstr[256];
-    ix_account a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", account);
-    snprintf(a.bank, sizeof(a.bank), "BKCHCNBJ");
-    a.opened_at_ms = T0 - 400LL * 86400000;
-    a.holder_type = holder;
-    a.kyc_level = 3;
-    assert_int_equal(graph_put_profile(f->g, &a, NULL, errstr, sizeof(errstr)), 0);
-}
-
-static ix_transfer transfer(const char *id, const char *from, const char *to, int64_t amount,
-                            int64_t t)
-{
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.from_bank, sizeof(x.from_bank), "BKCHCNBJ");
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    snprintf(x.to_bank, sizeof(x.to_bank), "ICBKCNBJ");
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    return x;
-}
-
-/* Apply and screen one transfer as the pipeline does; returns the requests. */
-static int screen(fx *f, const char *id, const char *from, const char *to, int64_t amount,
-                  int64_t t)
-{
-    char errstr[256];
-    graph_acct a, b;
-    ix_transfer x = transfer(id, from, to, amount, t);
-    assert_int_equal(graph_apply_transfer(f->g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-    int n = rules_screen(f->r, f->g, &x, &a, &b, T0, f->req, 8, f->hits, errstr, sizeof(errstr));
-    assert_true(n >= 0);
-    return n;
-}
-
-static void assert_figure(const ix_finding *fd, int i, const char *name, int64_t value,
-                          int64_t threshold)
-{
-    assert_true(i < fd->nfigures);
-    assert_string_equal(fd->figures[i].name, name);
-    assert_int_equal(fd->figures[i].value, value);
-    assert_int_equal(fd->figures[i].threshold, threshold);
+    return rfx_setup(state, "fanout", RFX_BANK_BY_SIDE);
 }
 
 /* `from` pays receivers R01..R<n> 1,000 CNY each, `gap` apart from `start`;
  * transfer ids are <prefix>01.. Returns the requests of the last one. */
-static int receivers(fx *f, const char *prefix, const char *from, int n, int64_t start, int64_t gap)
+static int receivers(rfx *f, const char *prefix, const char *from, int n, int64_t start,
+                     int64_t gap)
 {
     char id[16], to[16];
     int last = 0;
     for (int i = 1; i <= n; i++) {
         snprintf(id, sizeof(id), "%s%02d", prefix, i);
         snprintf(to, sizeof(to), "R%02d", i);
-        last = screen(f, id, from, to, CNY(1000), start + (i - 1) * gap);
+        last = rfx_send(f, id, from, to, CNY(1000), start + (i - 1) * gap);
         if (i < n)
             assert_int_equal(last, 0);
     }
@@ -154,7 +44,7 @@ static int receivers(fx *f, const char *prefix, const char *from, int n, int64_t
  * Defaults: window 6 h, 10 new receivers. */
 static void test_payer_with_ten_new_receivers(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(receivers(f, "F", "PAYER", 10, T0, 30 * MIN_MS), 1);
     assert_int_equal(f->hits[f->slot], 1);
 
@@ -197,9 +87,9 @@ static void test_payer_with_ten_new_receivers(void **state)
  * cheap check, but only nine receivers are new. */
 static void test_nine_receivers_are_too_few(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(receivers(f, "N", "PAYER", 9, T0, 30 * MIN_MS), 0);
-    assert_int_equal(screen(f, "N10", "PAYER", "R01", CNY(1000), T0 + 5 * HOUR_MS), 0);
+    assert_int_equal(rfx_send(f, "N10", "PAYER", "R01", CNY(1000), T0 + 5 * HOUR_MS), 0);
     assert_int_equal(f->hits[f->slot], 0);
 }
 
@@ -207,13 +97,13 @@ static void test_nine_receivers_are_too_few(void **state)
  * one minute earlier it does not. */
 static void test_window_edge(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(receivers(f, "A", "P1", 9, T0, 30 * MIN_MS), 0);
-    assert_int_equal(screen(f, "A10", "P1", "R10", CNY(1000), T0 + 6 * HOUR_MS), 1);
+    assert_int_equal(rfx_send(f, "A10", "P1", "R10", CNY(1000), T0 + 6 * HOUR_MS), 1);
     assert_int_equal(f->req[0].findings[0].figures[0].value, 10);
 
     assert_int_equal(receivers(f, "B", "P2", 9, T0, 30 * MIN_MS), 0);
-    assert_int_equal(screen(f, "B10", "P2", "R10", CNY(1000), T0 + 6 * HOUR_MS + MIN_MS), 0);
+    assert_int_equal(rfx_send(f, "B10", "P2", "R10", CNY(1000), T0 + 6 * HOUR_MS + MIN_MS), 0);
     assert_int_equal(f->hits[f->slot], 1);
 }
 
@@ -221,21 +111,22 @@ static void test_window_edge(void **state)
  * not new, even when paid again inside it. */
 static void test_long_standing_receivers_do_not_count(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     const char *old[] = {"R01", "R02", "R03"};
     char id[16];
     for (int i = 0; i < 3; i++) {
         snprintf(id, sizeof(id), "OLD%d", i);
-        assert_int_equal(screen(f, id, "HOUSEHOLD", old[i], CNY(500), T0 - 10 * DAY_MS), 0);
+        assert_int_equal(rfx_send(f, id, "HOUSEHOLD", old[i], CNY(500), T0 - 10 * DAY_MS), 0);
     }
     /* Ten receivers in the window, three of them long-standing: 7 new. */
     assert_int_equal(receivers(f, "L", "HOUSEHOLD", 10, T0, 20 * MIN_MS), 0);
     assert_int_equal(f->hits[f->slot], 0);
     /* Three more new ones make 10 new (not 13). */
-    assert_int_equal(screen(f, "L11", "HOUSEHOLD", "R11", CNY(1000), T0 + 4 * HOUR_MS), 0);
-    assert_int_equal(screen(f, "L12", "HOUSEHOLD", "R12", CNY(1000), T0 + 4 * HOUR_MS + MIN_MS), 0);
-    assert_int_equal(screen(f, "L13", "HOUSEHOLD", "R13", CNY(1000), T0 + 4 * HOUR_MS + 2 * MIN_MS),
-                     1);
+    assert_int_equal(rfx_send(f, "L11", "HOUSEHOLD", "R11", CNY(1000), T0 + 4 * HOUR_MS), 0);
+    assert_int_equal(rfx_send(f, "L12", "HOUSEHOLD", "R12", CNY(1000), T0 + 4 * HOUR_MS + MIN_MS),
+                     0);
+    assert_int_equal(
+        rfx_send(f, "L13", "HOUSEHOLD", "R13", CNY(1000), T0 + 4 * HOUR_MS + 2 * MIN_MS), 1);
     const ix_finding *fd = &f->req[0].findings[0];
     assert_int_equal(fd->figures[0].value, 10);
     assert_int_equal(fd->amount, CNY(10000)); /* paid to the new receivers only */
@@ -246,9 +137,9 @@ static void test_long_standing_receivers_do_not_count(void **state)
 /* Payroll and supplier runs by businesses and merchants look like this. */
 static void test_businesses_and_merchants_exempt(void **state)
 {
-    fx *f = *state;
-    profile(f, "EMPLOYER", IX_HOLDER_BUSINESS);
-    profile(f, "STORE", IX_HOLDER_MERCHANT);
+    rfx *f = *state;
+    rfx_profile(f, "EMPLOYER", IX_HOLDER_BUSINESS);
+    rfx_profile(f, "STORE", IX_HOLDER_MERCHANT);
     assert_int_equal(receivers(f, "P", "EMPLOYER", 12, T0, MIN_MS), 0);
     assert_int_equal(receivers(f, "S", "STORE", 12, T0, 10 * MIN_MS), 0);
     assert_int_equal(f->hits[f->slot], 0);
@@ -257,11 +148,12 @@ static void test_businesses_and_merchants_exempt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_payer_with_ten_new_receivers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nine_receivers_are_too_few, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_window_edge, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_long_standing_receivers_do_not_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_businesses_and_merchants_exempt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_payer_with_ten_new_receivers, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_nine_receivers_are_too_few, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_window_edge, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_long_standing_receivers_do_not_count, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_businesses_and_merchants_exempt, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

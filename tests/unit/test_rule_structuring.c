@@ -6,19 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "graph.h"
-#include "rules.h"
-
-#define MIN_MS    60000LL
-#define HOUR_MS   (60 * MIN_MS)
-#define DAY_MS    (24 * HOUR_MS)
-#define CNY(yuan) ((int64_t)(yuan)*100)
+#include "rule_fixture.h"
 
 /* A multiple of every window bucket (5 days) plus 2 h 5 min 50 s. The
  * 30-day window, the smallest that covers the 3-day interval, counts every
@@ -26,112 +18,9 @@
  * and the exact count in the band decides. */
 #define T0 (1794960000000LL + 7550000LL)
 
-typedef struct fx {
-    char dir[64];
-    cfg c;
-    graph *g;
-    rules *r;
-    ix_request req[8];
-    uint64_t hits[RULES_COUNTERS];
-    size_t slot; /* the rule's index in rules_table */
-} fx;
-
-/* Only the rule under test is enabled, so a request's score is its own. */
-static void only_rule(fx *f, const char *name)
-{
-    char key[96], errstr[256];
-    for (size_t i = 0; rules_table[i]; i++) {
-        int mine = strcmp(rules_table[i]->name, name) == 0;
-        snprintf(key, sizeof(key), "rules.%s.enabled", rules_table[i]->name);
-        assert_int_equal(cfg_set(&f->c, key, mine ? "true" : "false", errstr, sizeof(errstr)), 0);
-        if (mine)
-            f->slot = i;
-    }
-}
-
 static int setup(void **state)
 {
-    char errstr[512];
-    fx *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ix-rule-st-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(cfg_init(&f->c, errstr, sizeof(errstr)), 0);
-    only_rule(f, "structuring");
-    graph_opts o = {.dir = f->dir, .cache_bytes = 16 << 20, .create = 1};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
-    assert_int_equal(rules_create(&f->c, &f->r, errstr, sizeof(errstr)), 0);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    rules_destroy(f->r);
-    graph_close(f->g);
-    cfg_free(&f->c);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-static void profile(fx *f, const char *account, ix_holder_type holder)
-{
-    char errstr[256];
-    ix_account a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", account);
-    snprintf(a.bank, sizeof(a.bank), "BKCHCNBJ");
-    a.opened_at_ms = T0 - 400LL * 86400000;
-    a.holder_type = holder;
-    a.kyc_level = 3;
-    assert_int_equal(graph_put_profile(f->g, &a, NULL, errstr, sizeof(errstr)), 0);
-}
-
-static ix_transfer transfer(const char *id, const char *from, const char *to, int64_t amount,
-                            int64_t t)
-{
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.from_bank, sizeof(x.from_bank), "BKCHCNBJ");
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    snprintf(x.to_bank, sizeof(x.to_bank), "ICBKCNBJ");
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    return x;
-}
-
-/* Apply and screen one transfer as the pipeline does; returns the requests. */
-static int screen(fx *f, const char *id, const char *from, const char *to, int64_t amount,
-                  int64_t t)
-{
-    char errstr[256];
-    graph_acct a, b;
-    ix_transfer x = transfer(id, from, to, amount, t);
-    assert_int_equal(graph_apply_transfer(f->g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-    int n = rules_screen(f->r, f->g, &x, &a, &b, T0, f->req, 8, f->hits, errstr, sizeof(errstr));
-    assert_true(n >= 0);
-    return n;
-}
-
-static void assert_figure(const ix_finding *fd, int i, const char *name, int64_t value,
-                          int64_t threshold)
-{
-    assert_true(i < fd->nfigures);
-    assert_string_equal(fd->figures[i].name, name);
-    assert_int_equal(fd->figures[i].value, value);
-    assert_int_equal(fd->figures[i].threshold, threshold);
+    return rfx_setup(state, "structuring", RFX_BANK_BY_SIDE);
 }
 
 /* Amounts in minor units around the default threshold of 50,000.00 CNY
@@ -142,7 +31,7 @@ static void assert_figure(const ix_finding *fd, int i, const char *name, int64_t
 /* `who` sends (out) or receives (!out) one transfer of `amount` per entry of
  * `amounts` with distinct counterparties <who>-P1.., at `times` from T0; ids
  * <who>-1... Returns the requests of the last one. */
-static int series(fx *f, const char *who, int out, const int64_t *amounts, const int64_t *times,
+static int series(rfx *f, const char *who, int out, const int64_t *amounts, const int64_t *times,
                   int n)
 {
     char id[32], peer[32];
@@ -150,7 +39,7 @@ static int series(fx *f, const char *who, int out, const int64_t *amounts, const
     for (int i = 0; i < n; i++) {
         snprintf(id, sizeof(id), "%s-%d", who, i + 1);
         snprintf(peer, sizeof(peer), "%s-P%d", who, i + 1);
-        last = screen(f, id, out ? who : peer, out ? peer : who, amounts[i], T0 + times[i]);
+        last = rfx_send(f, id, out ? who : peer, out ? peer : who, amounts[i], T0 + times[i]);
         if (i < n - 1)
             assert_int_equal(last, 0);
     }
@@ -164,7 +53,7 @@ static const int64_t spread[] = {0, 8 * HOUR_MS, 20 * HOUR_MS, 30 * HOUR_MS, 40 
  * else. Defaults: 50,000.00 CNY, 10% band, 5 transfers, 3 days. */
 static void test_sender_splitting_under_threshold(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(series(f, "SMURF", 1, five, spread, 5), 1);
     assert_int_equal(f->hits[f->slot], 1);
 
@@ -202,7 +91,7 @@ static void test_sender_splitting_under_threshold(void **state)
 /* The same on the receiving side: ST02 on the receiver, senders first. */
 static void test_receiver_collecting_under_threshold(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(series(f, "SINK", 0, five, spread, 5), 1);
     const ix_request *q = &f->req[0];
     assert_string_equal(q->account, "SINK");
@@ -222,10 +111,10 @@ static void test_receiver_collecting_under_threshold(void **state)
 /* One transfer can complete both sides' series: two requests. */
 static void test_both_sides_at_once(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(series(f, "A", 1, five, spread, 4), 0);
     assert_int_equal(series(f, "B", 0, five, spread, 4), 0);
-    assert_int_equal(screen(f, "AB", "A", "B", 4800000, T0 + 2 * DAY_MS), 2);
+    assert_int_equal(rfx_send(f, "AB", "A", "B", 4800000, T0 + 2 * DAY_MS), 2);
     assert_string_equal(f->req[0].account, "A");
     assert_string_equal(f->req[0].findings[0].code, "ST01");
     assert_string_equal(f->req[1].account, "B");
@@ -237,7 +126,7 @@ static void test_both_sides_at_once(void **state)
  * the band is not "just under". Neither counts toward the five. */
 static void test_band_edges(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     const int64_t at[] = {THRESHOLD, 4900000, 4850000, 4700000, FLOOR};
     const int64_t below[] = {FLOOR - 1, 4900000, 4850000, 4700000, FLOOR};
     assert_int_equal(series(f, "AT", 1, at, spread, 5), 0);
@@ -249,7 +138,7 @@ static void test_band_edges(void **state)
  * minute earlier it does not. */
 static void test_window_edge(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     const int64_t edge[] = {0, HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 3 * DAY_MS};
     const int64_t late[] = {0, HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 3 * DAY_MS + MIN_MS};
     assert_int_equal(series(f, "EDGE", 1, five, edge, 5), 1);
@@ -261,9 +150,9 @@ static void test_window_edge(void **state)
  * on either side. */
 static void test_businesses_and_merchants_exempt(void **state)
 {
-    fx *f = *state;
-    profile(f, "FIRM", IX_HOLDER_BUSINESS);
-    profile(f, "STORE", IX_HOLDER_MERCHANT);
+    rfx *f = *state;
+    rfx_profile(f, "FIRM", IX_HOLDER_BUSINESS);
+    rfx_profile(f, "STORE", IX_HOLDER_MERCHANT);
     assert_int_equal(series(f, "FIRM", 1, five, spread, 5), 0);
     assert_int_equal(series(f, "STORE", 0, five, spread, 5), 0);
     assert_int_equal(f->hits[f->slot], 0);
@@ -272,12 +161,13 @@ static void test_businesses_and_merchants_exempt(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_sender_splitting_under_threshold, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_receiver_collecting_under_threshold, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_both_sides_at_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_band_edges, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_window_edge, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_businesses_and_merchants_exempt, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sender_splitting_under_threshold, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_receiver_collecting_under_threshold, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_both_sides_at_once, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_band_edges, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_window_edge, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_businesses_and_merchants_exempt, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
