@@ -6,116 +6,27 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "graph.h"
-#include "rules.h"
+#include "rule_fixture.h"
 
 #define T0  1795000000000LL /* 2026-11-19T..., any fixed event time */
 #define MIN 60000LL
 #define DAY 86400000LL
 
-typedef struct fx {
-    char dir[64];
-    cfg c;
-    graph *g;
-    rules *r;
-    ix_request req[RULES_MAX_HITS];
-    int seq;
-    char flagged[32][IX_ACCOUNT_MAX + 1]; /* every account requested so far, in order */
-    int nflagged;
-} fx;
-
-/* Only the rule under test, so every request is its own. */
-static void only_rule(cfg *c, const char *keep)
-{
-    char errstr[256];
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        size_t n = strlen(e->name);
-        if (strncmp(e->name, "rules.", 6) == 0 && n > 8 && strcmp(e->name + n - 8, ".enabled") == 0)
-            assert_int_equal(cfg_set(c, e->name, strstr(e->name, keep) ? "true" : "false", errstr,
-                                     sizeof(errstr)),
-                             0);
-    }
-}
-
 static int setup(void **state)
 {
-    char errstr[512];
-    fx *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ix-bp-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(cfg_init(&f->c, errstr, sizeof(errstr)), 0);
-    only_rule(&f->c, ".bipartite.");
-    graph_opts o = {.dir = f->dir, .cache_bytes = 64 << 20, .create = 1};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
-    assert_int_equal(rules_create(&f->c, &f->r, errstr, sizeof(errstr)), 0);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    rules_destroy(f->r);
-    graph_close(f->g);
-    cfg_free(&f->c);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-/* Apply and screen one transfer as the pipeline does; returns the requests. */
-static int send(fx *f, const char *id, const char *from, const char *to, int64_t amount, int64_t t)
-{
-    char errstr[256];
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.from_bank, sizeof(x.from_bank), "BANK%.4s", from);
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    snprintf(x.to_bank, sizeof(x.to_bank), "BANK%.4s", to);
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    graph_acct a, b;
-    assert_int_equal(graph_apply_transfer(f->g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-    int n = rules_screen(f->r, f->g, &x, &a, &b, t + 5, f->req, RULES_MAX_HITS, NULL, errstr,
-                         sizeof(errstr));
-    assert_true(n >= 0);
-    for (int i = 0; i < n && f->nflagged < 32; i++)
-        snprintf(f->flagged[f->nflagged++], sizeof(f->flagged[0]), "%s", f->req[i].account);
-    return n;
-}
-
-static void assert_figure(const ix_finding *fd, int i, const char *name, int64_t value,
-                          int64_t threshold)
-{
-    assert_true(i < fd->nfigures);
-    assert_string_equal(fd->figures[i].name, name);
-    assert_int_equal(fd->figures[i].value, value);
-    assert_int_equal(fd->figures[i].threshold, threshold);
+    return rfx_setup(state, "bipartite", RFX_BANK_BY_ACCOUNT);
 }
 
 /* Senders <tag>S1.. pay receivers <tag>R1.. (`ns` x `nr`), pair by pair in
  * sender order, 10 minutes apart from `start`, skipping the pairs listed in
  * `skip` ("13" is S1 -> R3). Returns the requests of the last transfer; the
  * earlier ones must raise nothing when `quiet`. */
-static int layer(fx *f, const char *from, const char *to, int ns, int nr, const char *skip,
+static int layer(rfx *f, const char *from, const char *to, int ns, int nr, const char *skip,
                  int64_t start, int quiet)
 {
     char id[32], s[16], r[16];
@@ -131,7 +42,7 @@ static int layer(fx *f, const char *from, const char *to, int ns, int nr, const 
             snprintf(id, sizeof(id), "%s%s%s", from, to, pair);
             snprintf(s, sizeof(s), "%s%d", from, i);
             snprintf(r, sizeof(r), "%s%d", to, j);
-            n = send(f, id, s, r, 500000, start + k * 10 * MIN);
+            n = rfx_send(f, id, s, r, 500000, start + k * 10 * MIN);
             if (quiet && ++k < total)
                 assert_int_equal(n, 0);
             else if (!quiet)
@@ -144,7 +55,7 @@ static int layer(fx *f, const char *from, const char *to, int ns, int nr, const 
  * receiver is flagged, the receiver of the completing transfer first. */
 static void test_dense_block_flags_every_receiver(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(layer(f, "S", "R", 3, 3, "33", T0, 1), 3);
 
     const char *who[] = {"R2", "R1", "R3"};
@@ -192,14 +103,14 @@ static void test_dense_block_flags_every_receiver(void **state)
 
 static void test_one_receiver_too_few(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(layer(f, "S", "R", 3, 2, "", T0, 1), 0);
 }
 
 /* 7 of 9 pairs is 77%, just under 80%. */
 static void test_density_just_below(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(layer(f, "S", "R", 3, 3, "3323", T0, 1), 0);
 }
 
@@ -208,7 +119,7 @@ static void test_density_just_below(void **state)
  * once; no sender is. */
 static void test_larger_block_flags_every_receiver_once(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     layer(f, "S", "R", 6, 6, "16253443526166", T0, 0);
     assert_int_equal(f->nflagged, 6);
     for (int j = 1; j <= 6; j++) {
@@ -224,8 +135,8 @@ static void test_larger_block_flags_every_receiver_once(void **state)
 /* A pair paid outside the window does not count. */
 static void test_pair_outside_the_window(void **state)
 {
-    fx *f = *state;
-    send(f, "EARLY", "S1", "R1", 500000, T0 - f->c.bp_window_ms + 60 * MIN - MIN);
+    rfx *f = *state;
+    rfx_send(f, "EARLY", "S1", "R1", 500000, T0 - f->c.bp_window_ms + 60 * MIN - MIN);
     assert_int_equal(layer(f, "S", "R", 3, 3, "3311", T0 + 60 * MIN, 1), 0);
 }
 
@@ -233,28 +144,16 @@ static void test_pair_outside_the_window(void **state)
  * group: without it, the block is too thin. */
 static void test_old_relationship_does_not_count(void **state)
 {
-    fx *f = *state;
-    send(f, "OLD", "S1", "R1", 10000, T0 - f->c.bp_window_ms - MIN);
+    rfx *f = *state;
+    rfx_send(f, "OLD", "S1", "R1", 10000, T0 - f->c.bp_window_ms - MIN);
     assert_int_equal(layer(f, "S", "R", 3, 3, "33", T0, 1), 0);
-}
-
-static void merchant(fx *f, const char *account, ix_holder_type holder)
-{
-    char errstr[256];
-    ix_account a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", account);
-    snprintf(a.bank, sizeof(a.bank), "BANK%.4s", account);
-    a.holder_type = holder;
-    a.kyc_level = 3;
-    assert_int_equal(graph_put_profile(f->g, &a, NULL, errstr, sizeof(errstr)), 0);
 }
 
 /* Customers paying the same shops: a merchant is never a receiver. */
 static void test_merchant_receivers_are_exempt(void **state)
 {
-    fx *f = *state;
-    merchant(f, "R3", IX_HOLDER_MERCHANT);
+    rfx *f = *state;
+    rfx_profile(f, "R3", IX_HOLDER_MERCHANT);
     assert_int_equal(layer(f, "S", "R", 3, 3, "", T0, 1), 0);
 }
 
@@ -262,10 +161,10 @@ static void test_merchant_receivers_are_exempt(void **state)
  * completes a block as its sender nor counts as its receiver. */
 static void test_business_is_exempt(void **state)
 {
-    fx *f = *state;
-    merchant(f, "S3", IX_HOLDER_BUSINESS); /* the sender of the completing transfer */
+    rfx *f = *state;
+    rfx_profile(f, "S3", IX_HOLDER_BUSINESS); /* the sender of the completing transfer */
     assert_int_equal(layer(f, "S", "R", 3, 3, "33", T0, 1), 0);
-    merchant(f, "bR1", IX_HOLDER_BUSINESS);
+    rfx_profile(f, "bR1", IX_HOLDER_BUSINESS);
     assert_int_equal(layer(f, "bS", "bR", 3, 3, "33", T0, 1), 0);
 }
 
@@ -273,7 +172,7 @@ static void test_business_is_exempt(void **state)
  * the second layer stacks on the first, BP02 on tier 2 with a FREEZE. */
 static void test_stack_of_two_layers(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(layer(f, "A", "B", 3, 3, "", T0, 0), 0); /* the 9th pair: a repeat */
     assert_int_equal(f->nflagged, 3);                         /* tier 1, at the 8th pair */
     for (int i = 0; i < 3; i++)
@@ -310,16 +209,9 @@ static void test_stack_of_two_layers(void **state)
 /* The first layer alone, earlier in the same test: BP01 on tier 1. */
 static void test_first_layer_of_a_stack_is_a_layer(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(layer(f, "A", "B", 3, 3, "33", T0, 1), 3);
     assert_string_equal(f->req[0].findings[0].code, "BP01");
-}
-
-static double seconds_since(const struct timespec *a)
-{
-    struct timespec b;
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
 /* HOT has 3000 senders, each also paying X: a group with only two
@@ -327,7 +219,7 @@ static double seconds_since(const struct timespec *a)
  * X's first 256 senders, each one's payments) and returns promptly. */
 static void test_hot_receiver_stays_within_bounds(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     char errstr[256], id[32], s[32];
     f->c.bp_enabled = 0; /* built quickly; searched once, below */
     for (int i = 0; i < 3000; i++) {
@@ -335,16 +227,16 @@ static void test_hot_receiver_stays_within_bounds(void **state)
             assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
         snprintf(s, sizeof(s), "S%05d", i);
         snprintf(id, sizeof(id), "X%05d", i);
-        send(f, id, s, "X", 100000, T0 + i * 10);
+        rfx_send(f, id, s, "X", 100000, T0 + i * 10);
         snprintf(id, sizeof(id), "H%05d", i);
-        send(f, id, s, "HOT", 100000, T0 + 60000 + i * 10);
+        rfx_send(f, id, s, "HOT", 100000, T0 + 60000 + i * 10);
     }
     assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
     f->c.bp_enabled = 1;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(send(f, "LAST", "S00001", "HOT", 100000, T0 + 60 * MIN), 0);
-    double took = seconds_since(&t0);
+    assert_int_equal(rfx_send(f, "LAST", "S00001", "HOT", 100000, T0 + 60 * MIN), 0);
+    double took = rfx_seconds_since(&t0);
     print_message("bipartite search on a receiver with 3000 senders: %.2f ms\n", took * 1e3);
     assert_true(took < 2.0);
 }
@@ -352,18 +244,19 @@ static void test_hot_receiver_stays_within_bounds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_dense_block_flags_every_receiver, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_one_receiver_too_few, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_density_just_below, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_dense_block_flags_every_receiver, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_one_receiver_too_few, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_density_just_below, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_larger_block_flags_every_receiver_once, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_pair_outside_the_window, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_old_relationship_does_not_count, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_merchant_receivers_are_exempt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_business_is_exempt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stack_of_two_layers, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_layer_of_a_stack_is_a_layer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hot_receiver_stays_within_bounds, setup, teardown),
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_pair_outside_the_window, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_old_relationship_does_not_count, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_merchant_receivers_are_exempt, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_business_is_exempt, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_stack_of_two_layers, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_first_layer_of_a_stack_is_a_layer, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_hot_receiver_stays_within_bounds, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,117 +6,33 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "graph.h"
 #include "rule_hops.h"
-#include "rules.h"
+#include "rule_fixture.h"
 
 #define T0  1795000000000LL /* 2026-11-19T..., any fixed event time */
 #define MIN 60000LL
 #define DAY 86400000LL
 
-typedef struct fx {
-    char dir[64];
-    cfg c;
-    graph *g;
-    rules *r;
-    ix_request req[RULES_MAX_HITS];
-    int seq;
-} fx;
-
-/* Only the rule under test, so every request is its own. */
-static void only_rule(cfg *c, const char *keep)
-{
-    char errstr[256];
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        size_t n = strlen(e->name);
-        if (strncmp(e->name, "rules.", 6) == 0 && n > 8 && strcmp(e->name + n - 8, ".enabled") == 0)
-            assert_int_equal(cfg_set(c, e->name, strstr(e->name, keep) ? "true" : "false", errstr,
-                                     sizeof(errstr)),
-                             0);
-    }
-}
-
 static int setup(void **state)
 {
-    char errstr[512];
-    fx *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ix-chain-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(cfg_init(&f->c, errstr, sizeof(errstr)), 0);
-    only_rule(&f->c, ".chain.");
-    graph_opts o = {.dir = f->dir, .cache_bytes = 64 << 20, .create = 1};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
-    assert_int_equal(rules_create(&f->c, &f->r, errstr, sizeof(errstr)), 0);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    rules_destroy(f->r);
-    graph_close(f->g);
-    cfg_free(&f->c);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-/* Apply and screen one transfer as the pipeline does; returns the requests. */
-static int send(fx *f, const char *id, const char *from, const char *to, int64_t amount, int64_t t)
-{
-    char errstr[256];
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.from_bank, sizeof(x.from_bank), "BANK%.4s", from);
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    snprintf(x.to_bank, sizeof(x.to_bank), "BANK%.4s", to);
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    graph_acct a, b;
-    assert_int_equal(graph_apply_transfer(f->g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-    int n = rules_screen(f->r, f->g, &x, &a, &b, t + 5, f->req, RULES_MAX_HITS, NULL, errstr,
-                         sizeof(errstr));
-    assert_true(n >= 0);
-    return n;
-}
-
-static void assert_figure(const ix_finding *fd, int i, const char *name, int64_t value,
-                          int64_t threshold)
-{
-    assert_true(i < fd->nfigures);
-    assert_string_equal(fd->figures[i].name, name);
-    assert_int_equal(fd->figures[i].value, value);
-    assert_int_equal(fd->figures[i].threshold, threshold);
+    return rfx_setup(state, "chain", RFX_BANK_BY_ACCOUNT);
 }
 
 /* A -> B -> C -> D -> E, 10 minutes a hop, 95% a hop: the fourth hop flags
  * B, C and D, each with the whole chain. */
 static void test_four_hops_flag_the_intermediaries(void **state)
 {
-    fx *f = *state;
-    assert_int_equal(send(f, "T1", "A", "B", 10000000, T0), 0);
-    assert_int_equal(send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN), 0);
-    assert_int_equal(send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN), 0); /* 3 hops: too short */
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 4);
+    rfx *f = *state;
+    assert_int_equal(rfx_send(f, "T1", "A", "B", 10000000, T0), 0);
+    assert_int_equal(rfx_send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN), 0);
+    assert_int_equal(rfx_send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN),
+                     0); /* 3 hops: too short */
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 4);
 
     const char *who[] = {"B", "C", "D"};
     const int64_t passed[] = {9500000, 9025000, 8573750};
@@ -167,12 +83,12 @@ static void test_four_hops_flag_the_intermediaries(void **state)
  * its incident's cooldown, and so are the others; F, the new end, is flagged. */
 static void test_longer_chain_flags_the_new_intermediary(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9900000, T0 + 10 * MIN);
-    send(f, "T3", "C", "D", 9800000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 9700000, T0 + 30 * MIN), 4);
-    assert_int_equal(send(f, "T5", "E", "F", 9600000, T0 + 40 * MIN), 1);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9900000, T0 + 10 * MIN);
+    rfx_send(f, "T3", "C", "D", 9800000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 9700000, T0 + 30 * MIN), 4);
+    assert_int_equal(rfx_send(f, "T5", "E", "F", 9600000, T0 + 40 * MIN), 1);
     assert_string_equal(f->req[0].account, "F");
     assert_string_equal(f->req[0].findings[0].code, "CH02");
     assert_figure(&f->req[0].findings[0], 0, "hops", 5, 4);
@@ -182,156 +98,137 @@ static void test_longer_chain_flags_the_new_intermediary(void **state)
 /* Three hops are one too few, whatever follows elsewhere. */
 static void test_three_hops_do_not_fire(void **state)
 {
-    fx *f = *state;
-    assert_int_equal(send(f, "T1", "A", "B", 10000000, T0), 0);
-    assert_int_equal(send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN), 0);
-    assert_int_equal(send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN), 0);
-    assert_int_equal(send(f, "T4", "X", "Y", 8573750, T0 + 30 * MIN), 0); /* unrelated */
+    rfx *f = *state;
+    assert_int_equal(rfx_send(f, "T1", "A", "B", 10000000, T0), 0);
+    assert_int_equal(rfx_send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN), 0);
+    assert_int_equal(rfx_send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN), 0);
+    assert_int_equal(rfx_send(f, "T4", "X", "Y", 8573750, T0 + 30 * MIN), 0); /* unrelated */
 }
 
 /* A gap of exactly max.gap still chains; one minute more breaks it. */
 static void test_gap_at_the_bound_and_one_minute_over(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     int64_t gap = f->c.ch_max_gap_ms;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9500000, T0 + gap);
-    send(f, "T3", "C", "D", 9025000, T0 + gap + 10 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + gap + 20 * MIN), 4);
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9500000, T0 + gap);
+    rfx_send(f, "T3", "C", "D", 9025000, T0 + gap + 10 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 8573750, T0 + gap + 20 * MIN), 4);
     assert_figure(&f->req[0].findings[0], 2, "longest_gap_minutes", gap / MIN, gap / MIN);
 
-    send(f, "U1", "P", "Q", 10000000, T0);
-    send(f, "U2", "Q", "R", 9500000, T0 + gap + MIN); /* one minute too late */
-    send(f, "U3", "R", "S", 9025000, T0 + gap + 10 * MIN);
-    assert_int_equal(send(f, "U4", "S", "W", 8573750, T0 + gap + 20 * MIN), 0);
+    rfx_send(f, "U1", "P", "Q", 10000000, T0);
+    rfx_send(f, "U2", "Q", "R", 9500000, T0 + gap + MIN); /* one minute too late */
+    rfx_send(f, "U3", "R", "S", 9025000, T0 + gap + 10 * MIN);
+    assert_int_equal(rfx_send(f, "U4", "S", "W", 8573750, T0 + gap + 20 * MIN), 0);
 }
 
 /* Each hop must carry at least conserve percent: exactly 90% chains, one
  * percent less on one hop does not. */
 static void test_conservation_at_the_bound_and_one_percent_under(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9000000, T0 + 10 * MIN); /* exactly 90% */
-    send(f, "T3", "C", "D", 8100000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 7290000, T0 + 30 * MIN), 4);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9000000, T0 + 10 * MIN); /* exactly 90% */
+    rfx_send(f, "T3", "C", "D", 8100000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 7290000, T0 + 30 * MIN), 4);
     assert_figure(&f->req[0].findings[0], 1, "min_conserved_pct", 90, 90);
 
-    send(f, "U1", "P", "Q", 10000000, T0);
-    send(f, "U2", "Q", "R", 9500000, T0 + 10 * MIN);
-    send(f, "U3", "R", "S", 8455000, T0 + 20 * MIN); /* 89% of 9500000 */
-    assert_int_equal(send(f, "U4", "S", "W", 8032250, T0 + 30 * MIN), 0);
+    rfx_send(f, "U1", "P", "Q", 10000000, T0);
+    rfx_send(f, "U2", "Q", "R", 9500000, T0 + 10 * MIN);
+    rfx_send(f, "U3", "R", "S", 8455000, T0 + 20 * MIN); /* 89% of 9500000 */
+    assert_int_equal(rfx_send(f, "U4", "S", "W", 8032250, T0 + 30 * MIN), 0);
 }
 
 /* More than the previous hop carried is not the same money passed on. */
 static void test_growing_amount_breaks_the_chain(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 10000010, T0 + 10 * MIN);
-    send(f, "T3", "C", "D", 9500000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 9000000, T0 + 30 * MIN), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 10000010, T0 + 10 * MIN);
+    rfx_send(f, "T3", "C", "D", 9500000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 9000000, T0 + 30 * MIN), 0);
 }
 
 /* Organised layering: hops two days apart fire with the defaults. */
 static void test_slow_chain_fires_with_defaults(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 50000000, T0);
-    send(f, "T2", "B", "C", 49000000, T0 + 2 * DAY);
-    send(f, "T3", "C", "D", 48000000, T0 + 4 * DAY);
-    assert_int_equal(send(f, "T4", "D", "E", 47000000, T0 + 6 * DAY), 4);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 50000000, T0);
+    rfx_send(f, "T2", "B", "C", 49000000, T0 + 2 * DAY);
+    rfx_send(f, "T3", "C", "D", 48000000, T0 + 4 * DAY);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 47000000, T0 + 6 * DAY), 4);
     assert_figure(&f->req[1].findings[0], 2, "longest_gap_minutes", 2 * 24 * 60, 3 * 24 * 60);
 }
 
 /* Money that waited and a hop that left before the money arrived do not chain. */
 static void test_hop_before_the_money_arrived(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "B", "C", 9500000, T0); /* B pays before it is paid */
-    send(f, "T2", "A", "B", 10000000, T0 + 10 * MIN);
-    send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "B", "C", 9500000, T0); /* B pays before it is paid */
+    rfx_send(f, "T2", "A", "B", 10000000, T0 + 10 * MIN);
+    rfx_send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 0);
 }
 
 /* A chain that comes back into its receiver is a cycle, not a chain. */
 static void test_chain_back_into_the_receiver_is_not_followed(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "E", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN);
-    send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 0);
-}
-
-static void profile(fx *f, const char *account, ix_holder_type holder)
-{
-    char errstr[256];
-    ix_account a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", account);
-    snprintf(a.bank, sizeof(a.bank), "BANK%.4s", account);
-    a.holder_type = holder;
-    a.kyc_level = 3;
-    assert_int_equal(graph_put_profile(f->g, &a, NULL, errstr, sizeof(errstr)), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "E", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN);
+    rfx_send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 0);
 }
 
 /* Below rules.passthrough.min.amount (10,000.00) a hop is small change:
  * the newest hop must reach it, and every earlier one carries at least as much. */
 static void test_small_change_is_not_followed(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 1100000, T0);
-    send(f, "T2", "B", "C", 1080000, T0 + 10 * MIN);
-    send(f, "T3", "C", "D", 1050000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 999999, T0 + 30 * MIN), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 1100000, T0);
+    rfx_send(f, "T2", "B", "C", 1080000, T0 + 10 * MIN);
+    rfx_send(f, "T3", "C", "D", 1050000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 999999, T0 + 30 * MIN), 0);
 
-    send(f, "U1", "P", "Q", 1100000, T0);
-    send(f, "U2", "Q", "R", 1080000, T0 + 10 * MIN);
-    send(f, "U3", "R", "S", 1050000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "U4", "S", "W", 1000000, T0 + 30 * MIN), 4);
+    rfx_send(f, "U1", "P", "Q", 1100000, T0);
+    rfx_send(f, "U2", "Q", "R", 1080000, T0 + 10 * MIN);
+    rfx_send(f, "U3", "R", "S", 1050000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "U4", "S", "W", 1000000, T0 + 30 * MIN), 4);
 }
 
 /* Businesses and merchants pass money on as their trade: no chain runs
  * through one, but one can start a chain. */
 static void test_no_chain_through_a_business(void **state)
 {
-    fx *f = *state;
-    profile(f, "C", IX_HOLDER_BUSINESS);
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN);
-    send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 0);
-    assert_int_equal(send(f, "T5", "E", "F", 8500000, T0 + 40 * MIN), 0); /* C..F: 3 hops */
+    rfx *f = *state;
+    rfx_profile(f, "C", IX_HOLDER_BUSINESS);
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9500000, T0 + 10 * MIN);
+    rfx_send(f, "T3", "C", "D", 9025000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "T4", "D", "E", 8573750, T0 + 30 * MIN), 0);
+    assert_int_equal(rfx_send(f, "T5", "E", "F", 8500000, T0 + 40 * MIN), 0); /* C..F: 3 hops */
 
-    profile(f, "P", IX_HOLDER_MERCHANT);
-    send(f, "U1", "P", "Q", 10000000, T0);
-    send(f, "U2", "Q", "R", 9500000, T0 + 10 * MIN);
-    send(f, "U3", "R", "S", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "U4", "S", "W", 8573750, T0 + 30 * MIN),
+    rfx_profile(f, "P", IX_HOLDER_MERCHANT);
+    rfx_send(f, "U1", "P", "Q", 10000000, T0);
+    rfx_send(f, "U2", "Q", "R", 9500000, T0 + 10 * MIN);
+    rfx_send(f, "U3", "R", "S", 9025000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "U4", "S", "W", 8573750, T0 + 30 * MIN),
                      4); /* P is the origin; W the end */
 
-    profile(f, "Z", IX_HOLDER_BUSINESS); /* the newest hop's sender */
-    send(f, "V1", "I", "J", 10000000, T0);
-    send(f, "V2", "J", "K", 9500000, T0 + 10 * MIN);
-    send(f, "V3", "K", "Z", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "V4", "Z", "L", 8573750, T0 + 30 * MIN), 0);
+    rfx_profile(f, "Z", IX_HOLDER_BUSINESS); /* the newest hop's sender */
+    rfx_send(f, "V1", "I", "J", 10000000, T0);
+    rfx_send(f, "V2", "J", "K", 9500000, T0 + 10 * MIN);
+    rfx_send(f, "V3", "K", "Z", 9025000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "V4", "Z", "L", 8573750, T0 + 30 * MIN), 0);
 
     /* A chain that ends by paying a shop: the intermediaries, not the shop. */
-    profile(f, "SHOP", IX_HOLDER_MERCHANT);
-    send(f, "W1", "M", "N", 10000000, T0);
-    send(f, "W2", "N", "O", 9500000, T0 + 10 * MIN);
-    send(f, "W3", "O", "P2", 9025000, T0 + 20 * MIN);
-    assert_int_equal(send(f, "W4", "P2", "SHOP", 8573750, T0 + 30 * MIN), 3);
+    rfx_profile(f, "SHOP", IX_HOLDER_MERCHANT);
+    rfx_send(f, "W1", "M", "N", 10000000, T0);
+    rfx_send(f, "W2", "N", "O", 9500000, T0 + 10 * MIN);
+    rfx_send(f, "W3", "O", "P2", 9025000, T0 + 20 * MIN);
+    assert_int_equal(rfx_send(f, "W4", "P2", "SHOP", 8573750, T0 + 30 * MIN), 3);
     for (int i = 0; i < 3; i++)
         assert_string_equal(f->req[i].findings[0].code, "CH01");
-}
-
-static double seconds_since(const struct timespec *a)
-{
-    struct timespec b;
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
 }
 
 /* HOT has 3000 senders in the last hour, each paid by two more: the search
@@ -339,7 +236,7 @@ static double seconds_since(const struct timespec *a)
  * account and visits max.visits accounts, then stops without a false hit. */
 static void test_hot_account_stays_within_bounds(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     char errstr[256], id[32], s[32], u[32];
     assert_int_equal(cfg_set(&f->c, "rules.search.max.visits", "600", errstr, sizeof(errstr)), 0);
     assert_int_equal(cfg_set(&f->c, "rules.search.max.edges", "200", errstr, sizeof(errstr)), 0);
@@ -350,17 +247,17 @@ static void test_hot_account_stays_within_bounds(void **state)
         for (int k = 0; k < 2; k++) {
             snprintf(u, sizeof(u), "U%05d-%d", i, k);
             snprintf(id, sizeof(id), "P%05d-%d", i, k);
-            send(f, id, u, s, 10000000, T0 + i * 1000 + k);
+            rfx_send(f, id, u, s, 10000000, T0 + i * 1000 + k);
         }
         snprintf(id, sizeof(id), "H%05d", i);
-        send(f, id, s, "HOT", 9900000, T0 + 3600000 + i * 100);
+        rfx_send(f, id, s, "HOT", 9900000, T0 + 3600000 + i * 100);
     }
     /* From the store, as a screener reads an account written at a checkpoint. */
     assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(send(f, "OUT", "HOT", "Y", 9800000, T0 + 2 * 3600000), 0);
-    double took = seconds_since(&t0);
+    assert_int_equal(rfx_send(f, "OUT", "HOT", "Y", 9800000, T0 + 2 * 3600000), 0);
+    double took = rfx_seconds_since(&t0);
 
     hop_search hs = {.g = f->g,
                      .root = "HOT",
@@ -392,21 +289,23 @@ static void test_hot_account_stays_within_bounds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_four_hops_flag_the_intermediaries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_four_hops_flag_the_intermediaries, setup,
+                                        rfx_teardown),
         cmocka_unit_test_setup_teardown(test_longer_chain_flags_the_new_intermediary, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_three_hops_do_not_fire, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_gap_at_the_bound_and_one_minute_over, setup, teardown),
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_three_hops_do_not_fire, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_gap_at_the_bound_and_one_minute_over, setup,
+                                        rfx_teardown),
         cmocka_unit_test_setup_teardown(test_conservation_at_the_bound_and_one_percent_under, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_growing_amount_breaks_the_chain, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_slow_chain_fires_with_defaults, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hop_before_the_money_arrived, setup, teardown),
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_growing_amount_breaks_the_chain, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_slow_chain_fires_with_defaults, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_hop_before_the_money_arrived, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_chain_back_into_the_receiver_is_not_followed, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_small_change_is_not_followed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_chain_through_a_business, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hot_account_stays_within_bounds, setup, teardown),
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_small_change_is_not_followed, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_chain_through_a_business, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_hot_account_stays_within_bounds, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

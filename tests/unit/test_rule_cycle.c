@@ -6,115 +6,30 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
-#include "graph.h"
 #include "rule_hops.h"
-#include "rules.h"
+#include "rule_fixture.h"
 
 #define T0  1795000000000LL /* 2026-11-19T..., any fixed event time */
 #define MIN 60000LL
 #define DAY 86400000LL
 
-typedef struct fx {
-    char dir[64];
-    cfg c;
-    graph *g;
-    rules *r;
-    ix_request req[RULES_MAX_HITS];
-    int seq;
-} fx;
-
-/* Only the rule under test, so every request is its own. */
-static void only_rule(cfg *c, const char *keep)
-{
-    char errstr[256];
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        size_t n = strlen(e->name);
-        if (strncmp(e->name, "rules.", 6) == 0 && n > 8 && strcmp(e->name + n - 8, ".enabled") == 0)
-            assert_int_equal(cfg_set(c, e->name, strstr(e->name, keep) ? "true" : "false", errstr,
-                                     sizeof(errstr)),
-                             0);
-    }
-}
-
 static int setup(void **state)
 {
-    char errstr[512];
-    fx *f = calloc(1, sizeof(*f));
-    snprintf(f->dir, sizeof(f->dir), "/tmp/ix-cycle-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(cfg_init(&f->c, errstr, sizeof(errstr)), 0);
-    only_rule(&f->c, ".cycle.");
-    graph_opts o = {.dir = f->dir, .cache_bytes = 64 << 20, .create = 1};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
-    assert_int_equal(rules_create(&f->c, &f->r, errstr, sizeof(errstr)), 0);
-    *state = f;
-    return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    fx *f = *state;
-    rules_destroy(f->r);
-    graph_close(f->g);
-    cfg_free(&f->c);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-    free(f);
-    return 0;
-}
-
-/* Apply and screen one transfer as the pipeline does; returns the requests. */
-static int send(fx *f, const char *id, const char *from, const char *to, int64_t amount, int64_t t)
-{
-    char errstr[256];
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.from_bank, sizeof(x.from_bank), "BANK%.4s", from);
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    snprintf(x.to_bank, sizeof(x.to_bank), "BANK%.4s", to);
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    graph_acct a, b;
-    assert_int_equal(graph_apply_transfer(f->g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-    int n = rules_screen(f->r, f->g, &x, &a, &b, t + 5, f->req, RULES_MAX_HITS, NULL, errstr,
-                         sizeof(errstr));
-    assert_true(n >= 0);
-    return n;
-}
-
-static void assert_figure(const ix_finding *fd, int i, const char *name, int64_t value,
-                          int64_t threshold)
-{
-    assert_true(i < fd->nfigures);
-    assert_string_equal(fd->figures[i].name, name);
-    assert_int_equal(fd->figures[i].value, value);
-    assert_int_equal(fd->figures[i].threshold, threshold);
+    return rfx_setup(state, "cycle", RFX_BANK_BY_ACCOUNT);
 }
 
 /* A -> B -> C -> A within two hours, 97% a hop: A, B and C are flagged. */
 static void test_three_hop_cycle_flags_every_account(void **state)
 {
-    fx *f = *state;
-    assert_int_equal(send(f, "T1", "A", "B", 10000000, T0), 0);
-    assert_int_equal(send(f, "T2", "B", "C", 9700000, T0 + 60 * MIN), 0);
-    assert_int_equal(send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 3);
+    rfx *f = *state;
+    assert_int_equal(rfx_send(f, "T1", "A", "B", 10000000, T0), 0);
+    assert_int_equal(rfx_send(f, "T2", "B", "C", 9700000, T0 + 60 * MIN), 0);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 3);
 
     const char *who[] = {"A", "B", "C"};
     const int64_t sent[] = {10000000, 9700000, 9500000};
@@ -157,7 +72,7 @@ static void test_three_hop_cycle_flags_every_account(void **state)
 /* Send a cycle of `hops` hops over accounts C0..C(hops-1), `gap` apart,
  * each hop keeping `keep` per mille of the previous; returns the requests
  * of the closing hop. */
-static int cycle(fx *f, const char *tag, int hops, int64_t gap, int keep)
+static int cycle(rfx *f, const char *tag, int hops, int64_t gap, int keep)
 {
     char id[16], a[16], b[16];
     int64_t amount = 100000000;
@@ -168,7 +83,7 @@ static int cycle(fx *f, const char *tag, int hops, int64_t gap, int keep)
         snprintf(b, sizeof(b), "%s-C%d", tag, (h + 1) % hops);
         if (h)
             amount = amount * keep / 1000;
-        n = send(f, id, a, b, amount, T0 + h * gap);
+        n = rfx_send(f, id, a, b, amount, T0 + h * gap);
         if (h < hops - 1)
             assert_int_equal(n, 0);
     }
@@ -177,7 +92,7 @@ static int cycle(fx *f, const char *tag, int hops, int64_t gap, int keep)
 
 static void test_longest_cycle_searched_fires_one_longer_does_not(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     assert_int_equal(cycle(f, "six", 6, 30 * MIN, 980), 6);
     assert_figure(&f->req[0].findings[0], 0, "hops", 6, 6);
     assert_int_equal(f->req[0].findings[0].npath, 7);
@@ -187,115 +102,96 @@ static void test_longest_cycle_searched_fires_one_longer_does_not(void **state)
 /* A payment and its refund is everyday life, not a cycle. */
 static void test_two_hops_are_a_refund(void **state)
 {
-    fx *f = *state;
-    assert_int_equal(send(f, "T1", "A", "B", 10000000, T0), 0);
-    assert_int_equal(send(f, "T2", "B", "A", 10000000, T0 + 60 * MIN), 0);
+    rfx *f = *state;
+    assert_int_equal(rfx_send(f, "T1", "A", "B", 10000000, T0), 0);
+    assert_int_equal(rfx_send(f, "T2", "B", "A", 10000000, T0 + 60 * MIN), 0);
 }
 
 /* The whole cycle within the window: exactly at it fires, one minute over does not. */
 static void test_span_at_the_window_and_one_minute_over(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     int64_t w = f->c.cy_window_ms;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9700000, T0 + DAY);
-    assert_int_equal(send(f, "T3", "C", "A", 9500000, T0 + w), 3);
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9700000, T0 + DAY);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 9500000, T0 + w), 3);
     assert_figure(&f->req[0].findings[0], 1, "span_minutes", w / MIN, w / MIN);
 
-    send(f, "U1", "P", "Q", 10000000, T0);
-    send(f, "U2", "Q", "R", 9700000, T0 + DAY);
-    assert_int_equal(send(f, "U3", "R", "P", 9500000, T0 + w + MIN), 0);
+    rfx_send(f, "U1", "P", "Q", 10000000, T0);
+    rfx_send(f, "U2", "Q", "R", 9700000, T0 + DAY);
+    assert_int_equal(rfx_send(f, "U3", "R", "P", 9500000, T0 + w + MIN), 0);
 }
 
 /* Each hop keeps at least conserve percent: exactly 95% fires, 94% does not. */
 static void test_conservation_at_the_bound_and_one_percent_under(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9500000, T0 + 60 * MIN);
-    assert_int_equal(send(f, "T3", "C", "A", 9025000, T0 + 120 * MIN), 3);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9500000, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 9025000, T0 + 120 * MIN), 3);
     assert_figure(&f->req[0].findings[0], 2, "min_conserved_pct", 95, 95);
 
-    send(f, "U1", "P", "Q", 10000000, T0);
-    send(f, "U2", "Q", "R", 9400000, T0 + 60 * MIN); /* 94% */
-    assert_int_equal(send(f, "U3", "R", "P", 8930000, T0 + 120 * MIN), 0);
+    rfx_send(f, "U1", "P", "Q", 10000000, T0);
+    rfx_send(f, "U2", "Q", "R", 9400000, T0 + 60 * MIN); /* 94% */
+    assert_int_equal(rfx_send(f, "U3", "R", "P", 8930000, T0 + 120 * MIN), 0);
 }
 
 /* Money that grows on the way round is not the same money coming back. */
 static void test_growing_amount_is_no_cycle(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 10000010, T0 + 60 * MIN);
-    assert_int_equal(send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 10000010, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 0);
 }
 
 /* Hops out of time order do not carry the money round. */
 static void test_hops_out_of_order_are_no_cycle(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "B", "C", 9700000, T0);
-    send(f, "T2", "A", "B", 10000000, T0 + 60 * MIN);
-    assert_int_equal(send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 0);
-}
-
-static void profile(fx *f, const char *account, ix_holder_type holder)
-{
-    char errstr[256];
-    ix_account a;
-    memset(&a, 0, sizeof(a));
-    snprintf(a.account, sizeof(a.account), "%s", account);
-    snprintf(a.bank, sizeof(a.bank), "BANK%.4s", account);
-    a.holder_type = holder;
-    a.kyc_level = 3;
-    assert_int_equal(graph_put_profile(f->g, &a, NULL, errstr, sizeof(errstr)), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "B", "C", 9700000, T0);
+    rfx_send(f, "T2", "A", "B", 10000000, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 0);
 }
 
 /* Below rules.passthrough.min.amount (10,000.00) a hop is small change. */
 static void test_small_change_is_not_followed(void **state)
 {
-    fx *f = *state;
-    send(f, "T1", "A", "B", 1100000, T0);
-    send(f, "T2", "B", "C", 1050000, T0 + 60 * MIN);
-    assert_int_equal(send(f, "T3", "C", "A", 999999, T0 + 120 * MIN), 0);
+    rfx *f = *state;
+    rfx_send(f, "T1", "A", "B", 1100000, T0);
+    rfx_send(f, "T2", "B", "C", 1050000, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 999999, T0 + 120 * MIN), 0);
 
-    send(f, "U1", "P", "Q", 1100000, T0);
-    send(f, "U2", "Q", "R", 1050000, T0 + 60 * MIN);
-    assert_int_equal(send(f, "U3", "R", "P", 1000000, T0 + 120 * MIN), 3);
+    rfx_send(f, "U1", "P", "Q", 1100000, T0);
+    rfx_send(f, "U2", "Q", "R", 1050000, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "U3", "R", "P", 1000000, T0 + 120 * MIN), 3);
 }
 
 /* Businesses and merchants pass money on as their trade: no cycle runs
  * through one. */
 static void test_no_cycle_through_a_business(void **state)
 {
-    fx *f = *state;
-    profile(f, "B", IX_HOLDER_BUSINESS);
-    send(f, "T1", "A", "B", 10000000, T0);
-    send(f, "T2", "B", "C", 9700000, T0 + 60 * MIN);
-    assert_int_equal(send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 0);
+    rfx *f = *state;
+    rfx_profile(f, "B", IX_HOLDER_BUSINESS);
+    rfx_send(f, "T1", "A", "B", 10000000, T0);
+    rfx_send(f, "T2", "B", "C", 9700000, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "T3", "C", "A", 9500000, T0 + 120 * MIN), 0);
 
-    profile(f, "P", IX_HOLDER_MERCHANT); /* the receiver of the closing hop */
-    send(f, "U1", "P", "Q", 10000000, T0);
-    send(f, "U2", "Q", "R", 9700000, T0 + 60 * MIN);
-    assert_int_equal(send(f, "U3", "R", "P", 9500000, T0 + 120 * MIN), 0);
-}
-
-static double seconds_since(const struct timespec *a)
-{
-    struct timespec b;
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+    rfx_profile(f, "P", IX_HOLDER_MERCHANT); /* the receiver of the closing hop */
+    rfx_send(f, "U1", "P", "Q", 10000000, T0);
+    rfx_send(f, "U2", "Q", "R", 9700000, T0 + 60 * MIN);
+    assert_int_equal(rfx_send(f, "U3", "R", "P", 9500000, T0 + 120 * MIN), 0);
 }
 
 /* HOT has 3000 senders, each paid by two more, and Y paid someone else: the
  * search for a way back to Y stays within its bounds and finds none. */
 static void test_hot_account_stays_within_bounds(void **state)
 {
-    fx *f = *state;
+    rfx *f = *state;
     char errstr[256], id[32], s[32], u[32];
     assert_int_equal(cfg_set(&f->c, "rules.search.max.visits", "600", errstr, sizeof(errstr)), 0);
     assert_int_equal(cfg_set(&f->c, "rules.search.max.edges", "200", errstr, sizeof(errstr)), 0);
-    send(f, "Y0", "Y", "Z", 10000000, T0);
+    rfx_send(f, "Y0", "Y", "Z", 10000000, T0);
     for (int i = 0; i < 3000; i++) {
         if (i % 250 == 0) /* as the pipeline checkpoints every commit interval */
             assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
@@ -303,16 +199,16 @@ static void test_hot_account_stays_within_bounds(void **state)
         for (int k = 0; k < 2; k++) {
             snprintf(u, sizeof(u), "U%05d-%d", i, k);
             snprintf(id, sizeof(id), "P%05d-%d", i, k);
-            send(f, id, u, s, 10000000, T0 + 1000 + i * 1000 + k);
+            rfx_send(f, id, u, s, 10000000, T0 + 1000 + i * 1000 + k);
         }
         snprintf(id, sizeof(id), "H%05d", i);
-        send(f, id, s, "HOT", 9900000, T0 + 3600000 + i * 100);
+        rfx_send(f, id, s, "HOT", 9900000, T0 + 3600000 + i * 100);
     }
     assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(send(f, "OUT", "HOT", "Y", 9800000, T0 + 2 * 3600000), 0);
-    double took = seconds_since(&t0);
+    assert_int_equal(rfx_send(f, "OUT", "HOT", "Y", 9800000, T0 + 2 * 3600000), 0);
+    double took = rfx_seconds_since(&t0);
 
     hop_search hs = {.g = f->g,
                      .root = "HOT",
@@ -340,19 +236,20 @@ static void test_hot_account_stays_within_bounds(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_three_hop_cycle_flags_every_account, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_three_hop_cycle_flags_every_account, setup,
+                                        rfx_teardown),
         cmocka_unit_test_setup_teardown(test_longest_cycle_searched_fires_one_longer_does_not,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_two_hops_are_a_refund, setup, teardown),
+                                        setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_two_hops_are_a_refund, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_span_at_the_window_and_one_minute_over, setup,
-                                        teardown),
+                                        rfx_teardown),
         cmocka_unit_test_setup_teardown(test_conservation_at_the_bound_and_one_percent_under, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_growing_amount_is_no_cycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hops_out_of_order_are_no_cycle, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_small_change_is_not_followed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_cycle_through_a_business, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hot_account_stays_within_bounds, setup, teardown),
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_growing_amount_is_no_cycle, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_hops_out_of_order_are_no_cycle, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_small_change_is_not_followed, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_no_cycle_through_a_business, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_hot_account_stays_within_bounds, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
