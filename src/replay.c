@@ -287,10 +287,11 @@ static void teardown(replay_ctx *x)
         rd_kafka_consumer_close(x->rk);
         rd_kafka_destroy(x->rk);
     }
-    for (rp_range *rg = &x->in.transfers; rg <= &x->in.watchlist; rg++) {
-        free(rg->part);
-        free(rg->start);
-        free(rg->end);
+    rp_range *rgs[] = {&x->in.transfers, &x->in.reports, &x->in.accounts, &x->in.watchlist};
+    for (size_t i = 0; i < sizeof(rgs) / sizeof(rgs[0]); i++) {
+        free(rgs[i]->part);
+        free(rgs[i]->start);
+        free(rgs[i]->end);
     }
     free(x->tr);
     free(x->rep);
