@@ -46,7 +46,14 @@ static void test_backup_while_running_then_restore(void **state)
      * the middle, beside it. */
     pthread_t feeder = hx_chaos_start(&e, &spec, start, &x);
     pid_t pid = hx_spawn(&e, NULL, "run", NULL);
-    hx_sleep_ms(6000);
+    /* Mid-stream: once the screener has committed a few thousand transfers
+     * (and, a moment later, written them to its store). */
+    for (int waited = 0; hx_committed_sum(&e, e.c.topic_transfers) < 5000; waited += 250) {
+        if (waited > 90000)
+            fail_msg("the screener committed nothing within 90 s");
+        hx_sleep_ms(250);
+    }
+    hx_sleep_ms(1000);
     assert_int_equal(hx_run_capture(&e, 60, 0, out, "backup", backup, NULL), 0);
     char *said = hx_slurp(out);
     assert_non_null(strstr(said, " in "));
