@@ -739,13 +739,43 @@ static void pipe_teardown(pipeline_ctx *p)
 
 /* ---- the loop */
 
+/* Whether the group consumer's fetch position is behind the end of any of
+ * its partitions. Positions, not the offsets of delivered messages: the
+ * position also moves past transaction markers, which are never delivered. */
+static int fetch_behind(pipeline_ctx *p)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    int behind = 0;
+    if (rd_kafka_assignment(p->consumer, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l)
+        return 0;
+    rd_kafka_position(p->consumer, l);
+    for (int i = 0; i < l->cnt && !behind; i++) {
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_get_watermark_offsets(p->consumer, l->elems[i].topic, l->elems[i].partition,
+                                           &lo, &hi) != RD_KAFKA_RESP_ERR_NO_ERROR)
+            continue;
+        behind = l->elems[i].offset >= 0 && l->elems[i].offset < hi;
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return behind;
+}
+
+/* Idle means caught up and quiet: nothing queued, nothing left in the
+ * assigned partitions (a paused or checkpointing screener under load sees no
+ * input for a while without being done), and no input for until_idle. */
 static int idle_expired(pipeline_ctx *p)
 {
     if (p->o->until_idle_ms <= 0 || !p->assigned)
         return 0;
     if (tf_mono_ns() - p->last_input_ns < p->o->until_idle_ms * 1000000)
         return 0;
-    return wk_queued(p->pool) == 0;
+    if (wk_queued(p->pool) != 0 || p->paused)
+        return 0;
+    if (fetch_behind(p)) {
+        p->last_input_ns = tf_mono_ns(); /* not idle: wait a whole period again */
+        return 0;
+    }
+    return 1;
 }
 
 static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
