@@ -81,7 +81,8 @@ static void usage(FILE *out)
             "SIGTERM; then reads the rest of the topic, then the transfers and reports\n"
             "topics to find each request's trigger and its Kafka CreateTime. Writes one\n"
             "line per request to FILE: latency_ms arrival_ms create_ms trigger account\n"
-            "kind (transfer, warmup or report). Prints requests, transfer_triggered,\n"
+            "kind (transfer, warmup or report). Prints requests, transfer_triggered\n"
+            "(and the distinct transfers behind them, triggers),\n"
             "report_triggered, unmatched and p50_ms, p99_ms, p999_ms, max_ms and mean_ms\n"
             "of the transfer-triggered requests (nearest rank on the raw samples).\n"
             "--ready FILE is created once every partition is being read. Requests whose\n"
@@ -413,7 +414,7 @@ static double rank(const double *v, size_t n, double q)
     return v[(k > n ? n : k) - 1];
 }
 
-static int report(const bench *b)
+static int report(bench *b)
 {
     FILE *f = fopen(b->out, "w");
     if (!f) {
@@ -421,7 +422,7 @@ static int report(const bench *b)
         return -1;
     }
     double *lat = malloc((b->n + 1) * sizeof(*lat)), sum = 0, warm_max = 0;
-    size_t nt = 0, nr = 0, unmatched = 0, warm = 0;
+    size_t nt = 0, nr = 0, unmatched = 0, warm = 0, triggers = 0;
     if (!lat) {
         fclose(f);
         return -1;
@@ -449,12 +450,16 @@ static int report(const bench *b)
         } else {
             lat[nt++] = l;
             sum += l;
+            /* A transfer can trigger several requests (one per account):
+             * count each trigger once, at its first sample. */
+            triggers += *slot_of(b, s->trigger) == (int64_t)i;
         }
     }
     int rc = fclose(f) == 0 ? 0 : -1;
     qsort(lat, nt, sizeof(*lat), cmp_double);
     printf("requests %zu\n", b->n);
     printf("transfer_triggered %zu\n", nt);
+    printf("triggers %zu\n", triggers);
     printf("report_triggered %zu\n", nr);
     printf("unmatched %zu\n", unmatched);
     printf("warmup %zu\n", warm);

@@ -40,8 +40,9 @@ options:
   --fast-commit DUR  one more latency step at half the maximum rate with
                      -X commit.interval=DUR (default 25ms; off to skip)
   --seed N           generator seed (default 20261123)
-  --profile          also run perf record on one extra screening run (the
-                     best worker count) and list where the time goes
+  --profile          also run perf record (DWARF call graphs) on one extra
+                     screening run (the best worker count) and list where
+                     the time goes
   --keep             keep the work directory (logs, metrics, samples) and
                      the benchmark's topics
   -h, --help         this help
@@ -506,13 +507,15 @@ done
 
 # --- 7. profile (optional) ---------------------------------------------------------------------
 
-perf_top='' perf_dso=''
+perf_top='' perf_dso='' perf_incl=''
 if ((profile)); then
   log "7/7 perf record on one more run (workers=$best_w)"
   perf_pid=
   start_perf() { # NAME PID
     wait_for_line "$WORK/$1.log" "assigned" "$2" 60 || return 0
-    perf record -F 499 -g -p "$2" -o "$WORK/perf.data" >"$WORK/perf.log" 2>&1 &
+    # The Release build has no frame pointers: DWARF unwinding attributes
+    # time to callers (inclusive figures), at 199 Hz to keep the file small.
+    perf record -F 199 --call-graph dwarf,8192 -p "$2" -o "$WORK/perf.data" >"$WORK/perf.log" 2>&1 &
     perf_pid=$!
     bg_pids+=("$perf_pid")
   }
@@ -525,10 +528,17 @@ if ((profile)); then
     wait "$perf_pid" || true # perf record -p ends, and writes its file, when the process is gone
     forget_pid "$perf_pid"
   fi
-  perf_top=$(perf report -i "$WORK/perf.data" --no-children --stdio --sort symbol -g none \
-    --percent-limit 1 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 25 || true)
-  perf_dso=$(perf report -i "$WORK/perf.data" --no-children --stdio --sort dso -g none \
-    --percent-limit 1 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 12 || true)
+  # perf pads its columns to the widest symbol: keep the percentage and the name.
+  perf_rows() { # CHILDREN|NO-CHILDREN SORT
+    perf report -i "$WORK/perf.data" "--$1" --stdio --sort "$2" -g none \
+      --percent-limit 1 2>/dev/null | grep -E '^ +[0-9.]+%' |
+      sed -E -e 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//' -e 's/[[:space:]]+$//' || true
+  }
+  log "    perf report (three views, about a minute)"
+  perf_top=$(perf_rows no-children symbol | head -n 25)
+  perf_dso=$(perf_rows no-children dso | head -n 12)
+  # Inclusive time of interdict's own functions and the RocksDB C calls they make.
+  perf_incl=$(perf_rows children dso,symbol | awk '$3 == "interdict" || $5 ~ /^rocksdb_[a-z_]+$/' | head -n 30)
 else
   log "7/7 profile skipped (--profile)"
 fi
@@ -571,7 +581,7 @@ for step in $latency_steps; do
   L=$WORK/$set.latency M=$WORK/$set.prom
   interval=500ms
   [[ $step == *f ]] && interval=$fast_commit
-  lat_rows+=("| $pct % | $interval | $(fmt_int "$rate") | $(fmt_int "$achieved") | $(fmt_int "$(kv "$WORK/$set.watch" rate)") | $(fmt_int "$count") | $(kv "$L" transfer_triggered) | $(kv "$L" p50_ms) | **$(kv "$L" p99_ms)** | $(kv "$L" p999_ms) | $(kv "$L" max_ms) | $(kv "$L" warmup) / $(kv "$L" warmup_max_ms) | $(hist_q "$M" interdict_processing_seconds 0.5) | $(hist_q "$M" interdict_processing_seconds 0.99) | $(hist_q "$M" interdict_processing_seconds 0.999) | $(hist_q "$M" interdict_processing_seconds max) | $(hist_q "$M" interdict_end_to_end_seconds 0.99) |")
+  lat_rows+=("| $pct % | $interval | $(fmt_int "$rate") | $(fmt_int "$achieved") | $(fmt_int "$(kv "$WORK/$set.watch" rate)") | $(fmt_int "$count") | $(kv "$L" transfer_triggered) ($(kv "$L" triggers)) | $(kv "$L" p50_ms) | **$(kv "$L" p99_ms)** | $(kv "$L" p999_ms) | $(kv "$L" max_ms) | $(kv "$L" warmup) / $(kv "$L" warmup_max_ms) | $(hist_q "$M" interdict_processing_seconds 0.5) | $(hist_q "$M" interdict_processing_seconds 0.99) | $(hist_q "$M" interdict_processing_seconds 0.999) | $(hist_q "$M" interdict_processing_seconds max) | $(hist_q "$M" interdict_end_to_end_seconds 0.99) |")
   dat=$WORK/latency.dat
   [[ $step == *f ]] && dat=$WORK/latency-fast.dat
   echo "$pct $rate $(kv "$L" p50_ms) $(kv "$L" p99_ms) $(kv "$L" p999_ms) $(kv "$L" max_ms)" >>"$dat"
@@ -725,12 +735,14 @@ detect_row() { # NAME FILE
     echo "![latency by offered rate]($base-latency.png)"
     echo
   fi
-  echo "| offered | commit.interval | rate (/s) | achieved by the generator (/s) | screened (/s) | transfers | requests | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | warm-up: requests / max (ms) | processing p50 (ms) | processing p99 | processing p99.9 | processing max | screened p99 (ms) |"
+  echo "| offered | commit.interval | rate (/s) | achieved by the generator (/s) | screened (/s) | transfers | requests (their transfers) | p50 (ms) | p99 (ms) | p99.9 (ms) | max (ms) | warm-up: requests / max (ms) | processing p50 (ms) | processing p99 | processing p99.9 | processing max | screened p99 (ms) |"
   echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   printf '%s\n' "${lat_rows[@]}"
   echo
-  echo "Processing columns are in milliseconds (≤ 0.01 is the 10 µs bucket). With few requests"
-  echo "per step, p99.9 is the largest sample or close to it; the request count is the sample size."
+  echo "Processing columns are in milliseconds (≤ 0.01 is the 10 µs bucket). The request count"
+  echo "is the sample size: with a few hundred, p99.9 is the largest sample or close to it, and"
+  echo "requests raised by one transfer (a bipartite layer flags several accounts at once) share"
+  echo "one latency, so the tail is made of fewer events than samples."
   echo
   echo "## Detection"
   echo
@@ -786,9 +798,18 @@ detect_row() { # NAME FILE
   if ((profile)); then
     echo "## Where the time goes"
     echo
-    echo "\`perf record -F 499 -g -p <interdict>\` over one more run with workers=$best_w"
-    echo "($(fmt_int "$(kv "$WORK/prof.watch" run_rate)") transfers/s under the profiler), self time"
-    echo "per function (\`perf report --no-children --sort symbol\`), functions above 1 %:"
+    echo "\`perf record -F 199 --call-graph dwarf -p <interdict>\` over one more run with"
+    echo "workers=$best_w ($(fmt_int "$(kv "$WORK/prof.watch" run_rate)") transfers/s under the profiler). Shares"
+    echo "are of interdict's CPU samples, all threads (the main thread consumes and"
+    echo "checkpoints, the workers screen). Inclusive time (\`--children\`) of interdict's"
+    echo "functions and the RocksDB calls they make, above 1 %:"
+    echo
+    echo '```'
+    echo "  children     self  library               symbol"
+    echo "$perf_incl"
+    echo '```'
+    echo
+    echo "Self time per function (\`--no-children --sort symbol\`), above 1 %:"
     echo
     echo '```'
     echo "$perf_top"
