@@ -200,6 +200,11 @@ const char *kafka_mock_bootstraps(const kafka_mock *m)
     return m->bootstraps;
 }
 
+rd_kafka_mock_cluster_t *kafka_mock_cluster(kafka_mock *m)
+{
+    return m->mc;
+}
+
 void kafka_mock_stop(kafka_mock *m)
 {
     if (!m)

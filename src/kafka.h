@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
 
 #include "config.h"
 
@@ -41,6 +42,9 @@ kafka_mock *kafka_mock_start(const cfg *c, int brokers, char *errstr, size_t err
 
 /* "host:port,..." of the mock brokers, valid until kafka_mock_stop(). */
 const char *kafka_mock_bootstraps(const kafka_mock *m);
+
+/* The cluster itself, for tests that inject broker errors. */
+rd_kafka_mock_cluster_t *kafka_mock_cluster(kafka_mock *m);
 
 void kafka_mock_stop(kafka_mock *m);
 

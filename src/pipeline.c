@@ -49,6 +49,7 @@ typedef struct pipeline_ctx {
     rd_kafka_t *consumer; /* the group consumer of transfers and reports */
     rd_kafka_t *tables;   /* assigned consumer of the table topics, every partition */
     rd_kafka_queue_t *cq; /* the group consumer's queue, for batch consumption */
+    rd_kafka_queue_t *tq; /* the table consumer's queue */
     emit *out;
     wk_pool *pool;
     int nworkers;
@@ -57,6 +58,7 @@ typedef struct pipeline_ctx {
     int assigned; /* the group has given us partitions at least once */
     int paused;   /* consumption paused for back-pressure */
     int failed;   /* a fatal error on the main thread */
+    int fenced;   /* the group consumer raised a fatal error: replace it */
     char fail_msg[1024];
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
@@ -382,8 +384,12 @@ static void dispatch(pipeline_ctx *p, rd_kafka_message_t *m)
         /* Transient errors (broker down, timeouts) are retried by librdkafka. */
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             LOG_WARN(p->o->log, "pipeline", "consumer: %s", rd_kafka_message_errstr(m));
-        if (m->err == RD_KAFKA_RESP_ERR__FATAL)
-            fail(p, "consumer: %s", rd_kafka_message_errstr(m));
+        if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+            if (rd_kafka_fatal_error(p->consumer, NULL, 0))
+                p->fenced = 1;
+            else
+                fail(p, "consumer: %s", rd_kafka_message_errstr(m));
+        }
         rd_kafka_message_destroy(m);
         return;
     }
@@ -401,10 +407,13 @@ static void dispatch(pipeline_ctx *p, rd_kafka_message_t *m)
 static void consume_some(pipeline_ctx *p)
 {
     rd_kafka_message_t *batch[PIPE_BATCH];
-    rd_kafka_message_t *tm = rd_kafka_consumer_poll(p->tables, 0);
-    if (tm)
-        dispatch(p, tm);
-    ssize_t n = rd_kafka_consume_batch_queue(p->cq, PIPE_POLL_MS, batch, PIPE_BATCH);
+    /* Every table update that is waiting goes first: a watch-list entry
+     * must not queue behind the transfer stream, nor trickle in at one per
+     * poll while the transfers are quiet. */
+    ssize_t nt = rd_kafka_consume_batch_queue(p->tq, 0, batch, PIPE_BATCH);
+    for (ssize_t i = 0; i < nt; i++)
+        dispatch(p, batch[i]);
+    ssize_t n = rd_kafka_consume_batch_queue(p->cq, nt > 0 ? 0 : PIPE_POLL_MS, batch, PIPE_BATCH);
     for (ssize_t i = 0; i < n; i++)
         dispatch(p, batch[i]);
 }
@@ -497,6 +506,42 @@ static void drop_interval(pipeline_ctx *p)
     if ((emit_abort_open(p->out) != 0 && restart_output(p, errstr, sizeof(errstr)) != 0) ||
         emit_begin(p->out, errstr, sizeof(errstr)) != 0)
         fail(p, "after a lost assignment: %s", errstr);
+}
+
+static rd_kafka_t *new_consumer(pipeline_ctx *p, const char *group, int with_rebalance,
+                                char *errstr, size_t errstr_size);
+static int subscribe(pipeline_ctx *p, char *errstr, size_t errstr_size);
+
+/* The group consumer raised a fatal error. The one seen in practice is
+ * librdkafka fencing its own static membership after a broker outage that
+ * outlasted the session: its rejoin registers a new member id for our
+ * group.instance.id and the old id's next heartbeat is refused. A new
+ * consumer with the same instance id takes the membership back; what was
+ * screened since the last checkpoint is dropped and screened again from the
+ * store, as after any lost assignment. */
+static int replace_consumer(pipeline_ctx *p, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    rd_kafka_fatal_error(p->consumer, why, sizeof(why));
+    LOG_WARN(p->o->log, "pipeline",
+             "consumer failed (%s): dropping the uncommitted interval and joining again; "
+             "if this repeats, another screener runs with instance.id %s",
+             why, p->c->instance_id);
+    p->fenced = 0;
+    drop_interval(p);
+    for (size_t i = p->nparts; i-- > 0;)
+        if (p->parts[i]->kind != WK_TABLE)
+            part_remove(p, p->parts[i]->topic, p->parts[i]->partition);
+    rd_kafka_queue_destroy(p->cq);
+    p->cq = NULL;
+    rd_kafka_consumer_close(p->consumer);
+    rd_kafka_destroy(p->consumer);
+    p->assigned = 0;
+    p->paused = 0;
+    p->consumer = new_consumer(p, p->c->group_id, 1, errstr, errstr_size);
+    if (!p->consumer)
+        return -1;
+    return subscribe(p, errstr, errstr_size);
 }
 
 static void on_revoke(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
@@ -708,6 +753,7 @@ static int pipe_setup(pipeline_ctx *p, char *errstr, size_t errstr_size)
         return -1;
     if (bootstrap_tables(p, errstr, errstr_size) != 0)
         return -1;
+    p->tq = rd_kafka_queue_get_consumer(p->tables);
     LOG_INFO(p->o->log, "pipeline", "tables loaded; screening with %d worker(s)", p->nworkers);
     return subscribe(p, errstr, errstr_size);
 }
@@ -716,6 +762,8 @@ static void pipe_teardown(pipeline_ctx *p)
 {
     if (p->cq)
         rd_kafka_queue_destroy(p->cq);
+    if (p->tq)
+        rd_kafka_queue_destroy(p->tq);
     if (p->consumer) {
         rd_kafka_consumer_close(p->consumer); /* revokes: final checkpoint */
         rd_kafka_destroy(p->consumer);
@@ -782,6 +830,8 @@ static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     while (*p->o->run && !any_failure(p) && !idle_expired(p)) {
         consume_some(p);
+        if (p->fenced && replace_consumer(p, errstr, errstr_size) != 0)
+            return -1;
         back_pressure(p);
         int64_t now = tf_mono_ns();
         if (now - p->last_ckpt_ns >= p->c->commit_interval_ms * 1000000 &&

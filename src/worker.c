@@ -247,6 +247,8 @@ static void apply_table(worker *w, const rd_kafka_message_t *m)
             return;
         }
         rc = graph_put_watch(env->g, &wl, NULL, errstr, sizeof(errstr));
+        LOG_DEBUG(env->log, "worker", "watch list: %s from %s [%" PRId32 "] @%" PRId64, wl.account,
+                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
     } else {
         ix_account a;
         if (dec_account(m->payload, m->len, &w->lim, &a, &de) != DEC_OK) {

@@ -108,7 +108,9 @@ typedef struct hx_chaos_expect {
 
 void hx_chaos_produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x);
 /* The same on a thread of its own, so the stream arrives while the test
- * disrupts the screener; join the returned thread before verifying. */
+ * disrupts the screener; returns once the watch list is on the broker, so a
+ * screener started after it screens every transfer against it. Join the
+ * returned thread before verifying. */
 pthread_t hx_chaos_start(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x);
 /* The output topics hold exactly the expected requests and dead letters,
  * and the group committed every message. */
@@ -116,6 +118,9 @@ void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x);
 void hx_chaos_free(hx_chaos_expect *x);
 /* Only the freeze requests: exactly the expected ids, once each. */
 void hx_chaos_verify_requests(hx_env *e, const hx_chaos_expect *x);
+/* Every expected id is there, repeats allowed: for the embedded broker,
+ * which serves aborted transactions to read_committed consumers. */
+void hx_chaos_verify_present(hx_env *e, const hx_chaos_expect *x);
 
 /* The scenario shared by the real-broker and embedded-broker tests
  * (harness_scenarios.c). */

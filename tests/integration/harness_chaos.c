@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,10 @@ static void pace(int64_t sent, int rate, int64_t t0_ns)
         hx_sleep_ms((int)((due_ns - now) / 1000000));
 }
 
-void hx_chaos_produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x)
+/* `listed`, if given, is posted once the watch list is on the broker: the
+ * transfers that follow are only meaningful against it. */
+static void produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x,
+                    sem_t *listed)
 {
     int64_t t0 = tf_mono_ns();
     char buf[ENC_RECORD_MAX];
@@ -64,6 +68,9 @@ void hx_chaos_produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chao
         assert_true(enc_watch(&w, buf, sizeof(buf)) > 0);
         put(f, e->c.topic_watchlist, w.account, buf);
     }
+    hx_flush(f);
+    if (listed)
+        sem_post(listed);
     int64_t every = spec->transfers / (spec->hits + 1);
     for (int64_t s = 0, h = 0; s < spec->transfers; s++) {
         ix_transfer t;
@@ -90,6 +97,11 @@ void hx_chaos_produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chao
     hx_flush(f);
     feed_destroy(f);
     x->messages = spec->transfers + x->malformed + x->duplicates;
+}
+
+void hx_chaos_produce(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_chaos_expect *x)
+{
+    produce(e, spec, start_ms, x, NULL);
 }
 
 typedef struct collected {
@@ -147,6 +159,19 @@ void hx_chaos_verify_requests(hx_env *e, const hx_chaos_expect *x)
     free(c.ids);
 }
 
+void hx_chaos_verify_present(hx_env *e, const hx_chaos_expect *x)
+{
+    collected c = {.cap = 4 * x->nids + 1000};
+    c.ids = calloc((size_t)c.cap, sizeof(*c.ids));
+    assert_non_null(c.ids);
+    hx_read(e, e->c.topic_interceptions, on_req, &c);
+    qsort(c.ids, (size_t)c.n, sizeof(c.ids[0]), cmp_id);
+    for (int i = 0; i < x->nids; i++)
+        if (!bsearch(x->ids[i], c.ids, (size_t)c.n, sizeof(c.ids[0]), cmp_id))
+            fail_msg("freeze request %s is missing", x->ids[i]);
+    free(c.ids);
+}
+
 void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x)
 {
     collected c = {.cap = x->nids + 1000};
@@ -181,12 +206,13 @@ typedef struct chaos_job {
     const hx_chaos *spec;
     int64_t start_ms;
     hx_chaos_expect *x;
+    sem_t listed;
 } chaos_job;
 
 static void *chaos_thread(void *arg)
 {
     chaos_job *j = arg;
-    hx_chaos_produce(j->e, j->spec, j->start_ms, j->x);
+    produce(j->e, j->spec, j->start_ms, j->x, &j->listed);
     return NULL;
 }
 
@@ -194,8 +220,14 @@ pthread_t hx_chaos_start(hx_env *e, const hx_chaos *spec, int64_t start_ms, hx_c
 {
     static chaos_job job; /* one feeder at a time per test process */
     pthread_t th;
-    job = (chaos_job){e, spec, start_ms, x};
+    job = (chaos_job){e, spec, start_ms, x, {{0}}};
+    assert_int_equal(sem_init(&job.listed, 0, 0), 0);
     assert_int_equal(pthread_create(&th, NULL, chaos_thread, &job), 0);
+    /* The screener started next loads the watch list before it screens:
+     * which hits are caught does not depend on who starts faster. */
+    while (sem_wait(&job.listed) != 0)
+        ;
+    sem_destroy(&job.listed);
     return th;
 }
 
