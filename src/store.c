@@ -267,6 +267,13 @@ static void build_options(store *s, const store_opts *o)
                                                   prefix_in_domain, prefix_in_range, prefix_name));
             rocksdb_options_set_memtable_prefix_bloom_size_ratio(co, 0.05);
             rocksdb_options_set_hash_skip_list_rep(co, 1000000, 4, 4);
+        } else {
+            /* Point lookups, most of them for keys that are not there (a
+             * new transfer id, an account seen for the first time): a
+             * whole-key bloom lets them skip each memtable without a
+             * skiplist search, which otherwise dominates their cost. */
+            rocksdb_options_set_memtable_prefix_bloom_size_ratio(co, 0.05);
+            rocksdb_options_set_memtable_whole_key_filtering(co, 1);
         }
         if (i == SCF_EDGES_OUT || i == SCF_EDGES_IN) {
             rocksdb_options_set_merge_operator(
