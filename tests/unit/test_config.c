@@ -270,7 +270,7 @@ static void test_table_covers_every_field(void **state)
 
 static void test_table_entries_well_formed(void **state)
 {
-    static const char *const sections[] = {"Kafka", "Pipeline", "Topics",  "State",
+    static const char *const sections[] = {"Kafka", "Pipeline", "Topics",     "State",
                                            "Rules", "Actions",  "Operations", NULL};
     int section_starts = 0;
 
