@@ -81,6 +81,8 @@ const char *hx_header(const void *rkmessage, const char *name, char *buf, size_t
  * owned copy), and whether a log of e's mentions `text`. */
 void hx_copy_cfg(hx_env *dst, const hx_env *src);
 int hx_log_contains(const hx_env *e, const char *text);
+/* Polls the log until it contains text; fails after timeout_ms. */
+void hx_wait_for_log(const hx_env *e, const char *text, int timeout_ms);
 
 /* Write the configuration file now (a running interdict reads it on SIGHUP). */
 void hx_write_conf(hx_env *e);

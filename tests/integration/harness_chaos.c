@@ -137,15 +137,21 @@ static int cmp_id(const void *a, const void *b)
     return strcmp(a, b);
 }
 
-static void check_ids(collected *c, const hx_chaos_expect *x)
+/* Sorts what was collected and fails on the first expected id not in it. */
+static void check_present(collected *c, const hx_chaos_expect *x)
 {
     qsort(c->ids, (size_t)c->n, sizeof(c->ids[0]), cmp_id);
-    for (int i = 1; i < c->n; i++)
-        if (strcmp(c->ids[i - 1], c->ids[i]) == 0)
-            fail_msg("freeze request %s was published twice", c->ids[i]);
     for (int i = 0; i < x->nids; i++)
         if (!bsearch(x->ids[i], c->ids, (size_t)c->n, sizeof(c->ids[0]), cmp_id))
             fail_msg("freeze request %s is missing", x->ids[i]);
+}
+
+static void check_ids(collected *c, const hx_chaos_expect *x)
+{
+    check_present(c, x);
+    for (int i = 1; i < c->n; i++)
+        if (strcmp(c->ids[i - 1], c->ids[i]) == 0)
+            fail_msg("freeze request %s was published twice", c->ids[i]);
     assert_int_equal(c->n, x->nids);
 }
 
@@ -165,10 +171,7 @@ void hx_chaos_verify_present(hx_env *e, const hx_chaos_expect *x)
     c.ids = calloc((size_t)c.cap, sizeof(*c.ids));
     assert_non_null(c.ids);
     hx_read(e, e->c.topic_interceptions, on_req, &c);
-    qsort(c.ids, (size_t)c.n, sizeof(c.ids[0]), cmp_id);
-    for (int i = 0; i < x->nids; i++)
-        if (!bsearch(x->ids[i], c.ids, (size_t)c.n, sizeof(c.ids[0]), cmp_id))
-            fail_msg("freeze request %s is missing", x->ids[i]);
+    check_present(&c, x);
     free(c.ids);
 }
 
@@ -260,4 +263,13 @@ int hx_log_contains(const hx_env *e, const char *text)
         found = strstr(line, text) != NULL;
     fclose(f);
     return found;
+}
+
+void hx_wait_for_log(const hx_env *e, const char *text, int timeout_ms)
+{
+    for (int waited = 0; !hx_log_contains(e, text); waited += 100) {
+        if (waited >= timeout_ms)
+            fail_msg("the screener never logged \"%s\"", text);
+        hx_sleep_ms(100);
+    }
 }

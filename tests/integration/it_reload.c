@@ -49,13 +49,6 @@ static void wait_for_requests(hx_env *e, actions *a, int n)
     fail_msg("only %d of %d freeze requests arrived", a->n, n);
 }
 
-static void wait_for_log(hx_env *e, const char *text)
-{
-    for (int i = 0; i < 120 && !hx_log_contains(e, text); i++)
-        hx_sleep_ms(500);
-    assert_true(hx_log_contains(e, text));
-}
-
 static void send_hit(hx_env *e, gen *g, int64_t seq, int64_t mule)
 {
     char buf[ENC_RECORD_MAX];
@@ -101,7 +94,7 @@ static void test_sighup_reloads_rules(void **state)
     hx_set(&e, "rules.watchlist.score", "60");
     hx_write_conf(&e);
     kill(pid, SIGHUP);
-    wait_for_log(&e, "rules reloaded");
+    hx_wait_for_log(&e, "rules reloaded", 60000);
     send_hit(&e, &g, 2, 1);
     wait_for_requests(&e, &a, 2);
     assert_string_equal(a.action[1], "HOLD");
@@ -111,7 +104,7 @@ static void test_sighup_reloads_rules(void **state)
     hx_set(&e, "rules.watchlist.score", "20");
     hx_write_conf(&e);
     kill(pid, SIGHUP);
-    wait_for_log(&e, "state.cache.size changed: it takes effect only at a restart");
+    hx_wait_for_log(&e, "state.cache.size changed: it takes effect only at a restart", 60000);
     send_hit(&e, &g, 3, 2);
     wait_for_requests(&e, &a, 3);
     assert_string_equal(a.action[2], "HOLD"); /* still 60, not 20 */

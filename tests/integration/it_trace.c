@@ -15,18 +15,7 @@
 #include <string.h>
 
 #include "harness.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
+#include "harness_replay.h"
 
 static void assert_has(const char *text, const char *what, const char *where)
 {
@@ -37,7 +26,7 @@ static void assert_has(const char *text, const char *what, const char *where)
 /* The request for M1 as `tail --json` prints it, into its own file. */
 static void request_of_m1(const char *tail_out, const char *path)
 {
-    char *all = slurp(tail_out);
+    char *all = hx_slurp(tail_out);
     char *line = strtok(all, "\n");
     while (line && !strstr(line, "\"account\":\"M1\""))
         line = strtok(NULL, "\n");
@@ -64,7 +53,7 @@ static void desk_tools(hx_env *e)
 
     /* Text: M1 received from the victim and paid M2 and M3. */
     assert_int_equal(hx_run_capture(e, 60, 0, out, "inspect", "M1", NULL), 0);
-    char *text = slurp(out);
+    char *text = hx_slurp(out);
     assert_has(text, "M1", "inspect M1");
     assert_has(text, "VICTIM", "inspect M1");
     assert_has(text, "M2", "inspect M1");
@@ -75,7 +64,7 @@ static void desk_tools(hx_env *e)
      * evidence path of the request. */
     assert_int_equal(
         hx_run_capture(e, 60, 0, out, "inspect", "M1", "--graph", dot, "--request", req, NULL), 0);
-    char *g = slurp(dot);
+    char *g = hx_slurp(dot);
     assert_has(g, "digraph", "the .dot file");
     assert_has(g, "\"M1\"", "the .dot file");
     assert_has(g, "\"M2\"", "the .dot file");

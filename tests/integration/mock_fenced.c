@@ -18,15 +18,6 @@
 
 #define HEARTBEAT_API 12 /* the Kafka protocol's ApiKey of Heartbeat */
 
-static void wait_for_log(hx_env *e, const char *text, int timeout_ms)
-{
-    for (int waited = 0; !hx_log_contains(e, text); waited += 100) {
-        if (waited >= timeout_ms)
-            fail_msg("the screener never logged \"%s\"", text);
-        hx_sleep_ms(100);
-    }
-}
-
 static void test_consumer_fenced(void **state)
 {
     (void)state;
@@ -41,7 +32,7 @@ static void test_consumer_fenced(void **state)
     hx_write_conf(&e);
     pthread_t feeder = hx_chaos_start(&e, &spec, start, &x);
     pid_t pid = hx_spawn(&e, NULL, "run", "--until-idle", "4s", NULL);
-    wait_for_log(&e, "assigned", 30000);
+    hx_wait_for_log(&e, "assigned", 30000);
     hx_sleep_ms(1500);
     rd_kafka_mock_push_request_errors(kafka_mock_cluster(e.mock), HEARTBEAT_API, 1,
                                       RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID);
