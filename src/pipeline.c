@@ -58,7 +58,6 @@ typedef struct pipeline_ctx {
     int assigned; /* the group has given us partitions at least once */
     int paused;   /* consumption paused for back-pressure */
     int failed;   /* a fatal error on the main thread */
-    int fenced;   /* the group consumer raised a fatal error: replace it */
     char fail_msg[1024];
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
@@ -384,12 +383,10 @@ static void dispatch(pipeline_ctx *p, rd_kafka_message_t *m)
         /* Transient errors (broker down, timeouts) are retried by librdkafka. */
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
             LOG_WARN(p->o->log, "pipeline", "consumer: %s", rd_kafka_message_errstr(m));
-        if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-            if (rd_kafka_fatal_error(p->consumer, NULL, 0))
-                p->fenced = 1;
-            else
-                fail(p, "consumer: %s", rd_kafka_message_errstr(m));
-        }
+        /* The group consumer's own fatal error is handled by the loop
+         * (replace_consumer); the table consumer's ends the run. */
+        if (m->err == RD_KAFKA_RESP_ERR__FATAL && !rd_kafka_fatal_error(p->consumer, NULL, 0))
+            fail(p, "consumer: %s", rd_kafka_message_errstr(m));
         rd_kafka_message_destroy(m);
         return;
     }
@@ -527,7 +524,6 @@ static int replace_consumer(pipeline_ctx *p, char *errstr, size_t errstr_size)
              "consumer failed (%s): dropping the uncommitted interval and joining again; "
              "if this repeats, another screener runs with instance.id %s",
              why, p->c->instance_id);
-    p->fenced = 0;
     drop_interval(p);
     for (size_t i = p->nparts; i-- > 0;)
         if (p->parts[i]->kind != WK_TABLE)
@@ -830,7 +826,8 @@ static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     while (*p->o->run && !any_failure(p) && !idle_expired(p)) {
         consume_some(p);
-        if (p->fenced && replace_consumer(p, errstr, errstr_size) != 0)
+        if (rd_kafka_fatal_error(p->consumer, NULL, 0) &&
+            replace_consumer(p, errstr, errstr_size) != 0)
             return -1;
         back_pressure(p);
         int64_t now = tf_mono_ns();
