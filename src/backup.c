@@ -22,8 +22,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <rocksdb/c.h>
-
 #include "graph.h"
 
 #define BACKUP_ATTEMPTS 8   /* checkpoints tried before giving up */
@@ -71,65 +69,17 @@ static void remove_tree(const char *dir)
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void fail_rocks(char *err, const char *what, const char *dir, char *errstr,
-                       size_t errstr_size)
+/* One checkpoint of the store opened read-only (no lock, so the screener
+ * keeps running). Returns 0 or -1. */
+static int checkpoint_once(const char *dir, const char *dest, const ix_log *lg, char *errstr,
+                           size_t errstr_size)
 {
-    snprintf(errstr, errstr_size, "%s %s: %s", what, dir, err);
-    free(err);
-}
-
-/* One checkpoint of the store opened read-only. Returns 0 or -1. */
-static int checkpoint_once(const char *dir, const char *dest, char *errstr, size_t errstr_size)
-{
-    char *err = NULL;
-    size_t ncf = 0;
-    int rc = -1;
-    rocksdb_t *db = NULL;
-    rocksdb_checkpoint_t *cp = NULL;
-    rocksdb_options_t *opts = rocksdb_options_create();
-    char **names = rocksdb_list_column_families(opts, dir, &ncf, &err);
-    const rocksdb_options_t **cfo = calloc(ncf + 1, sizeof(*cfo));
-    rocksdb_column_family_handle_t **cfh = calloc(ncf + 1, sizeof(*cfh));
-    if (err) {
-        fail_rocks(err, "reading the families of", dir, errstr, errstr_size);
-        goto out;
-    }
-    if (!cfo || !cfh) {
-        snprintf(errstr, errstr_size, "out of memory");
-        goto out;
-    }
-    /* A checkpoint copies files; it reads no values, so default options
-     * for every family do (bytewise order is the store's own). */
-    for (size_t i = 0; i < ncf; i++)
-        cfo[i] = opts;
-    db = rocksdb_open_for_read_only_column_families(opts, dir, (int)ncf, (const char *const *)names,
-                                                    cfo, cfh, 0, &err);
-    if (err) {
-        fail_rocks(err, "opening", dir, errstr, errstr_size);
-        goto out;
-    }
-    cp = rocksdb_checkpoint_object_create(db, &err);
-    /* No flush (a read-only handle cannot): the log is copied instead. */
-    if (!err)
-        rocksdb_checkpoint_create(cp, dest, UINT64_MAX, &err);
-    if (err) {
-        fail_rocks(err, "checkpoint of", dir, errstr, errstr_size);
-        goto out;
-    }
-    rc = 0;
-out:
-    if (cp)
-        rocksdb_checkpoint_object_destroy(cp);
-    for (size_t i = 0; cfh && i < ncf; i++)
-        if (cfh[i])
-            rocksdb_column_family_handle_destroy(cfh[i]);
-    if (db)
-        rocksdb_close(db);
-    if (names)
-        rocksdb_list_column_families_destroy(names, ncf);
-    free(cfh);
-    free(cfo);
-    rocksdb_options_destroy(opts);
+    graph *g = NULL;
+    graph_opts o = {.dir = dir, .cache_bytes = 8 << 20, .read_only = 1, .log = lg};
+    if (graph_open(&o, &g, errstr, errstr_size) != 0)
+        return -1;
+    int rc = graph_copy(g, dest, errstr, errstr_size);
+    graph_close(g);
     return rc;
 }
 
@@ -150,7 +100,7 @@ static int take(const char *dir, const char *dest, const ix_log *lg, backup_stat
     for (st->attempts = 1; st->attempts <= BACKUP_ATTEMPTS; st->attempts++) {
         if (mark(dir, &before, errstr, errstr_size) != 0)
             return -1;
-        int rc = checkpoint_once(dir, dest, why, sizeof(why));
+        int rc = checkpoint_once(dir, dest, lg, why, sizeof(why));
         if (mark(dir, &after, errstr, errstr_size) != 0)
             return -1;
         int moved = strcmp(before.name, after.name) != 0 || before.size != after.size;

@@ -1284,6 +1284,11 @@ int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size
     return 0;
 }
 
+int graph_copy(graph *g, const char *dest, char *errstr, size_t errstr_size)
+{
+    return store_copy(g->st, dest, errstr, errstr_size);
+}
+
 void graph_compact(graph *g)
 {
     store_compact(g->st, SCF_FLOWS);

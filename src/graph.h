@@ -183,6 +183,10 @@ typedef struct graph_digest {
 } graph_digest;
 int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size);
 
+/* A consistent copy of everything checkpointed into dest, which must not
+ * exist (`interdict backup`). Returns 0, or -1 with errstr filled. */
+int graph_copy(graph *g, const char *dest, char *errstr, size_t errstr_size);
+
 /* Run the retention filter over edges and flows now (tests, maintenance).
  * In normal running RocksDB's own compactions do it; an edge updated
  * recently enough to still be a merge operand expires one compaction later. */

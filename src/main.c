@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
-#include <rocksdb/c.h>
 
 #include "backup.h"
 #include "config.h"

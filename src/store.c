@@ -584,6 +584,17 @@ void store_iter_destroy(store_iter *it)
     free(it);
 }
 
+int store_copy(store *s, const char *dest, char *errstr, size_t errstr_size)
+{
+    char *err = NULL;
+    rocksdb_checkpoint_t *cp = rocksdb_checkpoint_object_create(s->db, &err);
+    if (!err)
+        rocksdb_checkpoint_create(cp, dest, UINT64_MAX, &err);
+    if (cp)
+        rocksdb_checkpoint_object_destroy(cp);
+    return err ? fail_with(err, "checkpoint of the state store", errstr, errstr_size) : 0;
+}
+
 void store_compact(store *s, store_cf cf)
 {
     rocksdb_compact_range_cf(s->db, s->cf[cf], NULL, 0, NULL, 0);

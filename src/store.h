@@ -84,6 +84,12 @@ void store_iter_destroy(store_iter *it);
 /* Compact a family (the retention filter runs). For tests and maintenance. */
 void store_compact(store *s, store_cf cf);
 
+/* A RocksDB checkpoint of the open database into dest, which must not
+ * exist: table files hard-linked (copied across file systems), manifest and
+ * log copied. Works on a read-only handle (no flush first; the log is
+ * copied instead). Returns 0, or -1 with errstr filled. */
+int store_copy(store *s, const char *dest, char *errstr, size_t errstr_size);
+
 /* Approximate memory: memtables and block cache, in bytes. */
 uint64_t store_memory(store *s);
 
