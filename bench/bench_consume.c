@@ -11,7 +11,6 @@
  * the first message to the last (seconds), the time from start to the first
  * message (join_seconds), the rate (messages_per_second) and MB/s.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +20,8 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "bench_common.h"
 
 #define BATCH        1024  /* messages per rd_kafka_consume_batch_queue, as interdict */
 #define POLL_MS      100   /* longest wait for a batch */
@@ -67,108 +68,51 @@ static double mono_s(void)
 /* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse(int argc, char **argv, opts *o)
 {
-    static const struct option lo[] = {
-        {"brokers", required_argument, NULL, 'b'}, {"topic", required_argument, NULL, 't'},
-        {"group", required_argument, NULL, 'g'},   {"timeout", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    int c;
+    const bc_opt table[] = {{"brokers", BC_STR, &o->brokers, 1, NULL},
+                            {"topic", BC_STR, &o->topic, 1, NULL},
+                            {"group", BC_STR, &o->group, 0, NULL},
+                            {"timeout", BC_INT, &o->timeout_s, 0, NULL},
+                            {0}};
     *o = (opts){.timeout_s = 600};
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            o->brokers = optarg;
-            break;
-        case 't':
-            o->topic = optarg;
-            break;
-        case 'g':
-            o->group = optarg;
-            break;
-        case 'T':
-            o->timeout_s = atoi(optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        default:
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (!o->brokers || !o->topic || o->timeout_s <= 0 || optind < argc) {
+    int rc = bc_parse(argc, argv, table, usage);
+    if (rc == 0 && o->timeout_s <= 0) {
         usage(stderr);
-        return -1;
+        rc = -1;
     }
-    return 0;
-}
-
-static int set(rd_kafka_conf_t *conf, const char *k, const char *v)
-{
-    char why[256];
-    if (rd_kafka_conf_set(conf, k, v, why, sizeof(why)) == RD_KAFKA_CONF_OK)
-        return 0;
-    fprintf(stderr, "bench_consume: %s=%s: %s\n", k, v, why);
-    return -1;
+    return rc;
 }
 
 /* The number of messages between each partition's low and high watermark:
  * what a reader from the beginning has to read. */
 static int64_t topic_size(rd_kafka_t *rk, const char *topic, int *nparts)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, META_TIMEOUT);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        fprintf(stderr, "bench_consume: topic %s: %s\n", topic,
-                rd_kafka_err2str(err ? err : md->topics[0].err));
-        if (md)
-            rd_kafka_metadata_destroy(md);
+    char errstr[512];
+    int64_t total = 0;
+    int truncated = 0;
+    rd_kafka_topic_partition_list_t *l =
+        kafka_partitions(rk, topic, RD_KAFKA_OFFSET_INVALID, META_TIMEOUT, errstr, sizeof(errstr));
+    if (l) {
+        *nparts = l->cnt;
+        rd_kafka_topic_partition_list_destroy(l);
+    }
+    if (!l || kafka_topic_counts(rk, topic, &total, &truncated, META_TIMEOUT, errstr,
+                                 sizeof(errstr)) != 0) {
+        fprintf(stderr, "bench_consume: %s\n", errstr);
         return -1;
     }
-    int64_t total = 0;
-    *nparts = md->topics[0].partition_cnt;
-    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
-        int64_t lo = 0, hi = 0;
-        err = rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[i].id, &lo, &hi,
-                                               META_TIMEOUT);
-        if (err) {
-            fprintf(stderr, "bench_consume: watermarks of %s [%d]: %s\n", topic,
-                    md->topics[0].partitions[i].id, rd_kafka_err2str(err));
-            rd_kafka_metadata_destroy(md);
-            return -1;
-        }
-        total += hi - lo;
-    }
-    rd_kafka_metadata_destroy(md);
     return total;
 }
 
 static rd_kafka_t *new_consumer(const opts *o)
 {
-    char why[512], group[128];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char group[128];
     if (!o->group) {
         snprintf(group, sizeof(group), "bench-consume-%ld-%ld", (long)getpid(), (long)time(NULL));
     } else {
         snprintf(group, sizeof(group), "%s", o->group);
     }
-    if (set(conf, "bootstrap.servers", o->brokers) || set(conf, "group.id", group) ||
-        set(conf, "enable.auto.commit", "false") || set(conf, "auto.offset.reset", "earliest") ||
-        set(conf, "isolation.level", "read_committed") ||
-        set(conf, "enable.partition.eof", "true")) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        fprintf(stderr, "bench_consume: creating the consumer: %s\n", why);
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    /* rd_kafka_new() took ownership of conf. */
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
+    kafka_consumer_opts co = {.group_id = group, .offset_reset = "earliest", .partition_eof = 1};
+    return bc_consumer("bench_consume", o->brokers, &co);
 }
 
 /* Consume until `target` messages were read or every partition reported

@@ -16,7 +16,6 @@
  * Writes the table (Markdown) to --table and prints a summary on stdout, one
  * "key value" a line.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +24,7 @@
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
-#include "config.h"
-#include "kafka.h"
+#include "bench_common.h"
 #include "scenario.h"
 
 #define READ_MS   300000 /* reading the interceptions topic */
@@ -83,38 +81,12 @@ static void usage(FILE *out)
 /* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse(int argc, char **argv, detect *d)
 {
-    static const struct option lo[] = {
-        {"brokers", required_argument, NULL, 'b'}, {"interceptions", required_argument, NULL, 'i'},
-        {"truth", required_argument, NULL, 't'},   {"table", required_argument, NULL, 'T'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            d->brokers = optarg;
-            break;
-        case 'i':
-            d->topic = optarg;
-            break;
-        case 't':
-            d->truth_path = optarg;
-            break;
-        case 'T':
-            d->table_path = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        default:
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (!d->brokers || !d->topic || !d->truth_path || !d->table_path || optind < argc) {
-        usage(stderr);
-        return -1;
-    }
-    return 0;
+    const bc_opt table[] = {{"brokers", BC_STR, &d->brokers, 1, NULL},
+                            {"interceptions", BC_STR, &d->topic, 1, NULL},
+                            {"truth", BC_STR, &d->truth_path, 1, NULL},
+                            {"table", BC_STR, &d->table_path, 1, NULL},
+                            {0}};
+    return bc_parse(argc, argv, table, usage);
 }
 
 /* ---- the truth */
@@ -232,18 +204,7 @@ static int on_request(const rd_kafka_message_t *m, void *arg)
 
 static int read_requests(detect *d)
 {
-    char errstr[512];
-    cfg c;
-    int rc = -1;
-    if (cfg_init(&c, errstr, sizeof(errstr)) != 0 ||
-        cfg_set(&c, "brokers", d->brokers, errstr, sizeof(errstr)) != 0 ||
-        cfg_set(&c, "instance.id", "bench-detect", errstr, sizeof(errstr)) != 0 ||
-        kafka_read_topic(&c, d->topic, READ_MS, on_request, d, errstr, sizeof(errstr)) < 0)
-        fprintf(stderr, "bench_detect: %s\n", errstr);
-    else
-        rc = 0;
-    cfg_free(&c);
-    return rc;
+    return bc_read_topic("bench_detect", d->brokers, d->topic, READ_MS, on_request, d) < 0 ? -1 : 0;
 }
 
 /* ---- the verdict */

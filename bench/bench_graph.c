@@ -9,7 +9,6 @@
  * db_bench readrandom and writes bench/results/graph.md.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_common.h"
 #include "graph.h"
 #include "timefmt.h"
 
@@ -41,60 +41,30 @@ static void usage(FILE *out)
                  "--hot (default 20) percent of transfers touch the busiest 1%% of accounts.\n");
 }
 
+/* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse(int argc, char **argv, bopts *o)
 {
-    static const struct option lo[] = {{"dir", required_argument, NULL, 'd'},
-                                       {"accounts", required_argument, NULL, 'a'},
-                                       {"transfers", required_argument, NULL, 't'},
-                                       {"cache-mb", required_argument, NULL, 'c'},
-                                       {"checkpoint-every", required_argument, NULL, 'k'},
-                                       {"hot", required_argument, NULL, 'H'},
-                                       {"seed", required_argument, NULL, 's'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
+    const bc_opt table[] = {{"dir", BC_STR, &o->dir, 1, NULL},
+                            {"accounts", BC_I64, &o->accounts, 0, NULL},
+                            {"transfers", BC_I64, &o->transfers, 0, NULL},
+                            {"cache-mb", BC_I64, &o->cache_mb, 0, NULL},
+                            {"checkpoint-every", BC_I64, &o->checkpoint_every, 0, NULL},
+                            {"hot", BC_INT, &o->hot, 0, NULL},
+                            {"seed", BC_U64, &o->seed, 0, NULL},
+                            {0}};
     *o = (bopts){.accounts = 1000000,
                  .transfers = 2000000,
                  .checkpoint_every = 50000,
                  .cache_mb = 2048,
                  .seed = 1,
                  .hot = 20};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        switch (c) {
-        case 'd':
-            o->dir = optarg;
-            break;
-        case 'a':
-            o->accounts = strtoll(optarg, NULL, 10);
-            break;
-        case 't':
-            o->transfers = strtoll(optarg, NULL, 10);
-            break;
-        case 'c':
-            o->cache_mb = strtoll(optarg, NULL, 10);
-            break;
-        case 'k':
-            o->checkpoint_every = strtoll(optarg, NULL, 10);
-            break;
-        case 'H':
-            o->hot = atoi(optarg);
-            break;
-        case 's':
-            o->seed = strtoull(optarg, NULL, 10);
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            return -1;
-        }
-    }
-    if (!o->dir || o->accounts < 100 || o->transfers < 1 || o->checkpoint_every < 1 || o->hot < 0 ||
-        o->hot > 100) {
+    int rc = bc_parse(argc, argv, table, usage);
+    if (rc == 0 && (o->accounts < 100 || o->transfers < 1 || o->checkpoint_every < 1 ||
+                    o->hot < 0 || o->hot > 100)) {
         usage(stderr);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 /* splitmix64: the benchmark's own small generator. */
@@ -214,8 +184,9 @@ int main(int argc, char **argv)
     bopts o;
     char errstr[512];
     graph *gr = NULL;
-    if (parse(argc, argv, &o) != 0)
-        return 2;
+    int prc = parse(argc, argv, &o);
+    if (prc != 0)
+        return prc > 0 ? 0 : 2;
     graph_opts go = {.dir = o.dir, .cache_bytes = (size_t)o.cache_mb << 20, .create = 1};
     if (graph_open(&go, &gr, errstr, sizeof(errstr)) != 0) {
         fprintf(stderr, "bench_graph: %s\n", errstr);

@@ -23,7 +23,6 @@
  * arrival ms, create ms, trigger id, account, kind), and a summary of the
  * transfer-triggered requests on stdout, one "key value" a line.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -33,14 +32,14 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "config.h"
-#include "kafka.h"
+#include "bench_common.h"
 
 #define ID_MAX       40     /* longest trigger id kept */
 #define ACCOUNT_MAX  40     /* longest account kept */
 #define DRAIN_MS     20000  /* reading the rest of the topic after the stop signal */
 #define READ_MS      300000 /* reading the transfers topic afterwards */
 #define META_TIMEOUT 10000  /* metadata queries, ms */
+#define PROG         "bench_latency"
 
 static volatile sig_atomic_t g_run = 1; /* cleared by SIGINT / SIGTERM: end the live phase */
 
@@ -101,53 +100,15 @@ static double wall_ms(void)
 /* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse(int argc, char **argv, bench *b)
 {
-    static const struct option lo[] = {{"brokers", required_argument, NULL, 'b'},
-                                       {"interceptions", required_argument, NULL, 'i'},
-                                       {"transfers", required_argument, NULL, 't'},
-                                       {"reports", required_argument, NULL, 'r'},
-                                       {"out", required_argument, NULL, 'o'},
-                                       {"ready", required_argument, NULL, 'R'},
-                                       {"warmup-ms", required_argument, NULL, 'w'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            b->brokers = optarg;
-            break;
-        case 'i':
-            b->interceptions = optarg;
-            break;
-        case 't':
-            b->transfers = optarg;
-            break;
-        case 'r':
-            b->reports = optarg;
-            break;
-        case 'o':
-            b->out = optarg;
-            break;
-        case 'R':
-            b->ready = optarg;
-            break;
-        case 'w':
-            b->warmup_ms = strtoll(optarg, NULL, 10);
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        default:
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (!b->brokers || !b->interceptions || !b->transfers || !b->reports || !b->out ||
-        optind < argc) {
-        usage(stderr);
-        return -1;
-    }
-    return 0;
+    const bc_opt table[] = {{"brokers", BC_STR, &b->brokers, 1, NULL},
+                            {"interceptions", BC_STR, &b->interceptions, 1, NULL},
+                            {"transfers", BC_STR, &b->transfers, 1, NULL},
+                            {"reports", BC_STR, &b->reports, 1, NULL},
+                            {"out", BC_STR, &b->out, 1, NULL},
+                            {"ready", BC_STR, &b->ready, 0, NULL},
+                            {"warmup-ms", BC_I64, &b->warmup_ms, 0, NULL},
+                            {0}};
+    return bc_parse(argc, argv, table, usage);
 }
 
 /* The string value following `key` (e.g. "\"account\":\"") in a JSON text
@@ -200,57 +161,21 @@ static int add_sample(bench *b, const rd_kafka_message_t *m, double arrival)
 
 static rd_kafka_t *live_consumer(const bench *b)
 {
-    char why[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    const char *kv[] = {"bootstrap.servers", b->brokers, "group.id", "bench-latency",
-                        "enable.auto.commit", "false", "isolation.level", "read_committed",
-                        "enable.partition.eof", "true",
-                        /* The broker answers a fetch as soon as data is there;
-                         * without data it waits at most this long. */
-                        "fetch.wait.max.ms", "5", NULL};
-    for (int i = 0; kv[i]; i += 2) {
-        if (rd_kafka_conf_set(conf, kv[i], kv[i + 1], why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-            fprintf(stderr, "bench_latency: %s\n", why);
-            rd_kafka_conf_destroy(conf);
-            return NULL;
-        }
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        fprintf(stderr, "bench_latency: creating the consumer: %s\n", why);
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
+    /* The broker answers a fetch as soon as data is there; without data it
+     * waits at most this long. */
+    const char *const tuning[] = {"fetch.wait.max.ms", "5", NULL};
+    kafka_consumer_opts o = {.group_id = "bench-latency", .partition_eof = 1, .defaults = tuning};
+    return bc_consumer(PROG, b->brokers, &o);
 }
 
 /* Assign every partition of the topic from the beginning; returns how many. */
 static int assign_all(rd_kafka_t *rk, const char *topic)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, META_TIMEOUT);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        fprintf(stderr, "bench_latency: topic %s: %s\n", topic,
-                rd_kafka_err2str(err ? err : md->topics[0].err));
-        if (md)
-            rd_kafka_metadata_destroy(md);
-        return -1;
-    }
-    int n = md->topics[0].partition_cnt;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-    for (int i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id)->offset =
-            RD_KAFKA_OFFSET_BEGINNING;
-    rd_kafka_metadata_destroy(md);
-    err = rd_kafka_assign(rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (err) {
-        fprintf(stderr, "bench_latency: assigning %s: %s\n", topic, rd_kafka_err2str(err));
-        return -1;
-    }
+    char errstr[512];
+    int n = kafka_assign_topic(rk, topic, RD_KAFKA_OFFSET_BEGINNING, META_TIMEOUT, errstr,
+                               sizeof(errstr));
+    if (n < 0)
+        fprintf(stderr, "bench_latency: %s\n", errstr);
     return n;
 }
 
@@ -377,24 +302,12 @@ static int on_input(const rd_kafka_message_t *m, void *arg)
 
 static int find_triggers(bench *b)
 {
-    char errstr[512];
-    cfg c;
-    int rc = -1;
-    if (cfg_init(&c, errstr, sizeof(errstr)) != 0 ||
-        cfg_set(&c, "brokers", b->brokers, errstr, sizeof(errstr)) != 0 ||
-        cfg_set(&c, "instance.id", "bench-latency", errstr, sizeof(errstr)) != 0)
-        goto out;
     lookup lt = {.b = b, .key = "\"transfer_id\":\"", .transfers = 1};
     lookup lr = {.b = b, .key = "\"report_id\":\""};
-    if (kafka_read_topic(&c, b->transfers, READ_MS, on_input, &lt, errstr, sizeof(errstr)) < 0 ||
-        kafka_read_topic(&c, b->reports, READ_MS, on_input, &lr, errstr, sizeof(errstr)) < 0)
-        goto out;
-    rc = 0;
-out:
-    if (rc)
-        fprintf(stderr, "bench_latency: %s\n", errstr);
-    cfg_free(&c);
-    return rc;
+    if (bc_read_topic(PROG, b->brokers, b->transfers, READ_MS, on_input, &lt) < 0 ||
+        bc_read_topic(PROG, b->brokers, b->reports, READ_MS, on_input, &lr) < 0)
+        return -1;
+    return 0;
 }
 
 /* ---- results */

@@ -3,12 +3,13 @@
  * used a broker that was already running (a broker it started itself is
  * stopped, and its data deleted, instead).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "bench_common.h"
 
 #define TIMEOUT_MS 30000 /* metadata and the deletion, each */
 
@@ -23,46 +24,36 @@ static void usage(FILE *out)
 /* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse(int argc, char **argv, const char **brokers, const char **prefix)
 {
-    static const struct option lo[] = {{"brokers", required_argument, NULL, 'b'},
-                                       {"delete-prefix", required_argument, NULL, 'p'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        if (c == 'b') {
-            *brokers = optarg;
-        } else if (c == 'p') {
-            *prefix = optarg;
-        } else if (c == 'h') {
-            usage(stdout);
-            return 1;
-        } else {
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (!*brokers || !*prefix || strlen(*prefix) < 4 || optind < argc) {
+    const bc_opt table[] = {
+        {"brokers", BC_STR, brokers, 1, NULL}, {"delete-prefix", BC_STR, prefix, 1, NULL}, {0}};
+    int rc = bc_parse(argc, argv, table, usage);
+    if (rc == 0 && strlen(*prefix) < 4) {
         usage(stderr);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 /* The names of the topics starting with prefix; returns how many, or -1. */
 static int matching(rd_kafka_t *rk, const char *prefix, rd_kafka_DeleteTopic_t ***out)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, NULL, &md, TIMEOUT_MS);
-    if (err) {
-        fprintf(stderr, "bench_topics: listing topics: %s\n", rd_kafka_err2str(err));
+    char errstr[512];
+    rd_kafka_topic_partition_list_t *l =
+        kafka_partitions(rk, NULL, RD_KAFKA_OFFSET_INVALID, TIMEOUT_MS, errstr, sizeof(errstr));
+    if (!l) {
+        fprintf(stderr, "bench_topics: %s\n", errstr);
         return -1;
     }
     int n = 0;
-    *out = calloc((size_t)md->topic_cnt + 1, sizeof(**out));
-    for (int i = 0; *out && i < md->topic_cnt; i++)
-        if (strncmp(md->topics[i].topic, prefix, strlen(prefix)) == 0)
-            (*out)[n++] = rd_kafka_DeleteTopic_new(md->topics[i].topic);
-    rd_kafka_metadata_destroy(md);
+    *out = calloc((size_t)l->cnt + 1, sizeof(**out));
+    for (int i = 0; *out && i < l->cnt; i++) {
+        const char *topic = l->elems[i].topic;
+        /* A topic stands once per partition, its partitions together. */
+        int first = i == 0 || strcmp(topic, l->elems[i - 1].topic) != 0;
+        if (first && strncmp(topic, prefix, strlen(prefix)) == 0)
+            (*out)[n++] = rd_kafka_DeleteTopic_new(topic);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
     return *out ? n : -1;
 }
 
@@ -101,24 +92,20 @@ static int delete_topics(rd_kafka_t *rk, rd_kafka_DeleteTopic_t **del, int n)
 int main(int argc, char **argv)
 {
     const char *brokers = NULL, *prefix = NULL;
-    char why[512];
+    char errstr[512];
     int prc = parse(argc, argv, &brokers, &prefix);
     if (prc != 0)
         return prc > 0 ? 0 : 2;
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, why, sizeof(why)) !=
-        RD_KAFKA_CONF_OK) {
-        fprintf(stderr, "bench_topics: %s\n", why);
-        rd_kafka_conf_destroy(conf);
-        return 2;
+    cfg c;
+    rd_kafka_t *rk = NULL;
+    if (bc_cfg(&c, "bench_topics", brokers) == 0) {
+        rk = kafka_admin_new(&c, errstr, sizeof(errstr));
+        if (!rk)
+            fprintf(stderr, "bench_topics: %s\n", errstr);
     }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
-    if (!rk) {
-        fprintf(stderr, "bench_topics: creating the client: %s\n", why);
-        rd_kafka_conf_destroy(conf);
+    cfg_free(&c);
+    if (!rk)
         return 3;
-    }
-    /* rd_kafka_new() took ownership of conf. */
     rd_kafka_DeleteTopic_t **del = NULL;
     int n = matching(rk, prefix, &del), rc = 3;
     if (n == 0)

@@ -18,7 +18,6 @@
  *
  * Output, one "key value" per line on stdout when PID has exited: see usage().
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +27,8 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
+
+#include "bench_common.h"
 
 #define MAX_PIDS     8     /* processes whose CPU time is reported */
 #define META_TIMEOUT 10000 /* metadata queries, ms */
@@ -79,54 +80,35 @@ static int64_t wall_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* One more --cpu-pid. */
+static int add_cpu_pid(const char *v, void *dst)
+{
+    opts *o = dst;
+    if (o->ncpu == MAX_PIDS) {
+        fprintf(stderr, "bench_watch: at most %d --cpu-pid\n", MAX_PIDS);
+        return -1;
+    }
+    o->cpu_pids[o->ncpu++] = strtol(v, NULL, 10);
+    return 0;
+}
+
 /* Returns 0, 1 after --help, -1 on a usage error. */
 static int parse(int argc, char **argv, opts *o)
 {
-    static const struct option lo[] = {
-        {"brokers", required_argument, NULL, 'b'}, {"group", required_argument, NULL, 'g'},
-        {"topic", required_argument, NULL, 't'},   {"pid", required_argument, NULL, 'p'},
-        {"cpu-pid", required_argument, NULL, 'C'}, {"interval-ms", required_argument, NULL, 'i'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-    int c;
+    const bc_opt table[] = {{"brokers", BC_STR, &o->brokers, 1, NULL},
+                            {"group", BC_STR, &o->group, 1, NULL},
+                            {"topic", BC_STR, &o->topic, 1, NULL},
+                            {"pid", BC_LONG, &o->pid, 0, NULL},
+                            {"cpu-pid", BC_CALL, o, 0, add_cpu_pid},
+                            {"interval-ms", BC_INT, &o->interval_ms, 0, NULL},
+                            {0}};
     *o = (opts){.interval_ms = 50};
-    while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
-        switch (c) {
-        case 'b':
-            o->brokers = optarg;
-            break;
-        case 'g':
-            o->group = optarg;
-            break;
-        case 't':
-            o->topic = optarg;
-            break;
-        case 'p':
-            o->pid = strtol(optarg, NULL, 10);
-            break;
-        case 'C':
-            if (o->ncpu == MAX_PIDS) {
-                fprintf(stderr, "bench_watch: at most %d --cpu-pid\n", MAX_PIDS);
-                return -1;
-            }
-            o->cpu_pids[o->ncpu++] = strtol(optarg, NULL, 10);
-            break;
-        case 'i':
-            o->interval_ms = atoi(optarg);
-            break;
-        case 'h':
-            usage(stdout);
-            return 1;
-        default:
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (!o->brokers || !o->group || !o->topic || o->pid <= 0 || o->interval_ms <= 0 ||
-        optind < argc) {
+    int rc = bc_parse(argc, argv, table, usage);
+    if (rc == 0 && (o->pid <= 0 || o->interval_ms <= 0)) {
         usage(stderr);
-        return -1;
+        rc = -1;
     }
-    return 0;
+    return rc;
 }
 
 /* VmHWM of a process in kB, or -1 when it is gone. */
@@ -199,45 +181,20 @@ static double machine_seconds(void)
 
 static rd_kafka_t *new_client(const opts *o)
 {
-    char why[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
     /* A consumer handle of the group that never subscribes: it only asks the
      * group coordinator for committed offsets and takes no part in the group. */
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", o->brokers, why, sizeof(why)) ||
-        rd_kafka_conf_set(conf, "group.id", o->group, why, sizeof(why)) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", why, sizeof(why))) {
-        fprintf(stderr, "bench_watch: %s\n", why);
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        fprintf(stderr, "bench_watch: creating the client: %s\n", why);
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    return rk;
+    kafka_consumer_opts co = {.group_id = o->group};
+    return bc_consumer("bench_watch", o->brokers, &co);
 }
 
 /* Every partition of the topic, with no offsets yet. */
 static rd_kafka_topic_partition_list_t *partitions(rd_kafka_t *rk, const char *topic)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, META_TIMEOUT);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        fprintf(stderr, "bench_watch: topic %s: %s\n", topic,
-                rd_kafka_err2str(err ? err : md->topics[0].err));
-        if (md)
-            rd_kafka_metadata_destroy(md);
-        return NULL;
-    }
+    char errstr[512];
     rd_kafka_topic_partition_list_t *l =
-        rd_kafka_topic_partition_list_new(md->topics[0].partition_cnt);
-    for (int i = 0; i < md->topics[0].partition_cnt; i++)
-        rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id);
-    rd_kafka_metadata_destroy(md);
+        kafka_partitions(rk, topic, RD_KAFKA_OFFSET_INVALID, META_TIMEOUT, errstr, sizeof(errstr));
+    if (!l)
+        fprintf(stderr, "bench_watch: %s\n", errstr);
     return l;
 }
 

@@ -1,4 +1,5 @@
-/* kafka.c - client configuration, topic creation and the embedded cluster. */
+/* kafka.c - client configuration, consumers, topic metadata, topic creation and
+ * the embedded cluster. */
 #include "kafka.h"
 
 #include <stdio.h>
@@ -28,26 +29,105 @@ static const char *passthrough_key(const char *key, kafka_role role)
     return key;
 }
 
-rd_kafka_conf_t *kafka_conf_new(const cfg *c, kafka_role role, const char *const *defaults,
-                                char *errstr, size_t errstr_size)
+/* Set each (key, value) pair of a NULL-terminated list; pairs may be NULL. */
+static int conf_set_pairs(rd_kafka_conf_t *conf, const char *const *pairs, char *errstr,
+                          size_t errstr_size)
 {
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (kafka_conf_set(conf, "bootstrap.servers", c->brokers, errstr, errstr_size) != 0)
-        goto fail;
-    if (kafka_conf_set(conf, "client.id", c->instance_id, errstr, errstr_size) != 0)
-        goto fail;
-    for (size_t i = 0; defaults && defaults[i]; i += 2)
-        if (kafka_conf_set(conf, defaults[i], defaults[i + 1], errstr, errstr_size) != 0)
-            goto fail;
+    for (size_t i = 0; pairs && pairs[i]; i += 2)
+        if (kafka_conf_set(conf, pairs[i], pairs[i + 1], errstr, errstr_size) != 0)
+            return -1;
+    return 0;
+}
+
+/* The user's "rdkafka.*" pass-through properties that apply to `role`. */
+static int conf_set_passthrough(rd_kafka_conf_t *conf, const cfg *c, kafka_role role, char *errstr,
+                                size_t errstr_size)
+{
     for (size_t i = 0; i < c->rdkafka_cnt; i++) {
         const char *key = passthrough_key(c->rdkafka[i].key, role);
         if (key && kafka_conf_set(conf, key, c->rdkafka[i].value, errstr, errstr_size) != 0)
-            goto fail;
+            return -1;
+    }
+    return 0;
+}
+
+/* Bootstrap servers and client id, then two lists of defaults, then the
+ * pass-through: the user's settings win over the defaults. */
+static rd_kafka_conf_t *conf_build(const cfg *c, kafka_role role, const char *const *first,
+                                   const char *const *defaults, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (kafka_conf_set(conf, "bootstrap.servers", c->brokers, errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "client.id", c->instance_id, errstr, errstr_size) != 0 ||
+        conf_set_pairs(conf, first, errstr, errstr_size) != 0 ||
+        conf_set_pairs(conf, defaults, errstr, errstr_size) != 0 ||
+        conf_set_passthrough(conf, c, role, errstr, errstr_size) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
     }
     return conf;
-fail:
-    rd_kafka_conf_destroy(conf);
-    return NULL;
+}
+
+rd_kafka_conf_t *kafka_conf_new(const cfg *c, kafka_role role, const char *const *defaults,
+                                char *errstr, size_t errstr_size)
+{
+    return conf_build(c, role, NULL, defaults, errstr, errstr_size);
+}
+
+/* The properties no consumer leaves to the user or to librdkafka: set after
+ * the pass-through, so they win over it. */
+static int conf_set_consumer(rd_kafka_conf_t *conf, const kafka_consumer_opts *o, char *errstr,
+                             size_t errstr_size)
+{
+    if (kafka_conf_set(conf, "group.id", o->group_id, errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
+        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0)
+        return -1;
+    if (o->offset_reset &&
+        kafka_conf_set(conf, "auto.offset.reset", o->offset_reset, errstr, errstr_size) != 0)
+        return -1;
+    if (o->partition_eof &&
+        kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errstr_size) != 0)
+        return -1;
+    if (o->rebalance_cb)
+        rd_kafka_conf_set_rebalance_cb(conf, o->rebalance_cb);
+    if (o->opaque)
+        rd_kafka_conf_set_opaque(conf, o->opaque);
+    return 0;
+}
+
+/* A client from conf, which it always takes; NULL with errstr "creating
+ * <what>: why". */
+static rd_kafka_t *client_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, const char *what,
+                              char *errstr, size_t errstr_size)
+{
+    char why[512];
+    rd_kafka_t *rk = rd_kafka_new(type, conf, why, sizeof(why));
+    if (!rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(errstr, errstr_size, "creating %s: %s", what, why);
+    }
+    /* Otherwise rd_kafka_new() took ownership of conf. */
+    return rk;
+}
+
+rd_kafka_t *kafka_consumer_new(const cfg *c, const kafka_consumer_opts *o, char *errstr,
+                               size_t errstr_size)
+{
+    const char *const member[] = {"group.instance.id", o->instance_id, NULL};
+    rd_kafka_conf_t *conf = conf_build(c, KAFKA_CONSUMER, o->instance_id ? member : NULL,
+                                       o->defaults, errstr, errstr_size);
+    if (!conf)
+        return NULL;
+    if (conf_set_consumer(conf, o, errstr, errstr_size) != 0) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    rd_kafka_t *rk = client_new(RD_KAFKA_CONSUMER, conf, "the consumer", errstr, errstr_size);
+    if (rk)
+        rd_kafka_poll_set_consumer(rk);
+    return rk;
 }
 
 static const char *const *topic_names(const cfg *c, const char *names[6])
@@ -99,6 +179,15 @@ static int check_create_result(rd_kafka_event_t *ev, char *errstr, size_t errstr
     return 0;
 }
 
+rd_kafka_t *kafka_admin_new(const cfg *c, char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_ADMIN, NULL, errstr, errstr_size);
+    if (!conf)
+        return NULL;
+    /* Admin requests go through any handle; a producer needs no group. */
+    return client_new(RD_KAFKA_PRODUCER, conf, "admin client", errstr, errstr_size);
+}
+
 int kafka_create_topics(const cfg *c, char *errstr, size_t errstr_size)
 {
     rd_kafka_NewTopic_t *nt[6] = {0};
@@ -108,16 +197,9 @@ int kafka_create_topics(const cfg *c, char *errstr, size_t errstr_size)
     int rc = -1;
     char why[256];
 
-    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_ADMIN, NULL, errstr, errstr_size);
-    if (!conf)
+    rk = kafka_admin_new(c, errstr, errstr_size);
+    if (!rk)
         return -1;
-    rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(errstr, errstr_size, "creating admin client: %s", why);
-        return -1;
-    }
-    conf = NULL; /* rd_kafka_new() took ownership */
     if (new_topics(c, nt, errstr, errstr_size) != 0)
         goto out;
     q = rd_kafka_queue_new(rk);
@@ -217,69 +299,73 @@ void kafka_mock_stop(kafka_mock *m)
     free(m);
 }
 
-int kafka_topic_counts(rd_kafka_t *rk, const char *topic, int64_t *messages, int *truncated,
-                       int timeout_ms, char *errstr, size_t errstr_size)
+/* The bootstrap servers rk was made with, for messages. */
+static const char *brokers_of(rd_kafka_t *rk, char *buf, size_t size)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-    int rc = -1;
-    *messages = 0;
-    *truncated = 0;
-    if (err) {
-        snprintf(errstr, errstr_size, "metadata for %s: %s", topic, rd_kafka_err2str(err));
-        goto out;
-    }
-    if (md->topic_cnt != 1 || md->topics[0].err) {
-        snprintf(errstr, errstr_size, "metadata for %s: %s", topic,
-                 md->topic_cnt ? rd_kafka_err2str(md->topics[0].err) : "no such topic");
-        goto out;
-    }
-    for (int i = 0; i < md->topics[0].partition_cnt; i++) {
-        int64_t lo = 0, hi = 0;
-        err = rd_kafka_query_watermark_offsets(rk, topic, md->topics[0].partitions[i].id, &lo, &hi,
-                                               timeout_ms);
-        if (err) {
-            snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic,
-                     md->topics[0].partitions[i].id, rd_kafka_err2str(err));
-            goto out;
-        }
-        *messages += hi - lo;
-        if (lo > 0)
-            *truncated = 1;
-    }
-    rc = 0;
-out:
-    if (md)
-        rd_kafka_metadata_destroy(md);
-    rd_kafka_topic_destroy(rkt);
-    return rc;
+    if (rd_kafka_conf_get(rd_kafka_conf(rk), "bootstrap.servers", buf, &size) != RD_KAFKA_CONF_OK)
+        snprintf(buf, size, "the brokers");
+    return buf;
 }
 
-/* Assign every partition of `topic` from the beginning; returns the count. */
-static int assign_all(rd_kafka_t *rk, const char *topic, int timeout_ms, char *errstr,
-                      size_t errstr_size)
+/* The error of one topic's metadata, or 0. */
+static rd_kafka_resp_err_t topic_error(const struct rd_kafka_metadata *md)
 {
+    if (md->topic_cnt != 1)
+        return RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    return md->topics[0].err;
+}
+
+static rd_kafka_topic_partition_list_t *metadata_list(const struct rd_kafka_metadata *md,
+                                                      int64_t offset)
+{
+    int n = 0;
+    for (int t = 0; t < md->topic_cnt; t++)
+        n += md->topics[t].partition_cnt;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
+    for (int t = 0; t < md->topic_cnt; t++)
+        for (int i = 0; i < md->topics[t].partition_cnt; i++)
+            rd_kafka_topic_partition_list_add(l, md->topics[t].topic,
+                                              md->topics[t].partitions[i].id)
+                ->offset = offset;
+    /* Brokers list partitions in no promised order. */
+    rd_kafka_topic_partition_list_sort(l, NULL, NULL);
+    return l;
+}
+
+rd_kafka_topic_partition_list_t *kafka_partitions(rd_kafka_t *rk, const char *topic, int64_t offset,
+                                                  int timeout_ms, char *errstr, size_t errstr_size)
+{
+    char brokers[512];
     const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-    rd_kafka_topic_destroy(rkt);
-    if (err || md->topic_cnt != 1 || md->topics[0].err) {
-        snprintf(errstr, errstr_size, "topic %s: %s", topic,
-                 rd_kafka_err2str(err             ? err
-                                  : md->topic_cnt ? md->topics[0].err
-                                                  : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
-        if (md)
-            rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_t *rkt = topic ? rd_kafka_topic_new(rk, topic, NULL) : NULL;
+    rd_kafka_resp_err_t err = topic && !rkt ? rd_kafka_last_error() : 0;
+    if (!err)
+        err = rd_kafka_metadata(rk, !topic, rkt, &md, timeout_ms);
+    if (rkt)
+        rd_kafka_topic_destroy(rkt);
+    if (!err && topic)
+        err = topic_error(md);
+    rd_kafka_topic_partition_list_t *l = err ? NULL : metadata_list(md, offset);
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    if (err && topic)
+        snprintf(errstr, errstr_size, "topic %s on %s: %s", topic,
+                 brokers_of(rk, brokers, sizeof(brokers)), rd_kafka_err2str(err));
+    else if (err)
+        snprintf(errstr, errstr_size, "listing the topics on %s: %s",
+                 brokers_of(rk, brokers, sizeof(brokers)), rd_kafka_err2str(err));
+    return l;
+}
+
+int kafka_assign_topic(rd_kafka_t *rk, const char *topic, int64_t offset, int timeout_ms,
+                       char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l =
+        kafka_partitions(rk, topic, offset, timeout_ms, errstr, errstr_size);
+    if (!l)
         return -1;
-    }
-    int n = md->topics[0].partition_cnt;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-    for (int i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id)->offset =
-            RD_KAFKA_OFFSET_BEGINNING;
-    rd_kafka_metadata_destroy(md);
-    err = rd_kafka_assign(rk, l);
+    int n = l->cnt;
+    rd_kafka_resp_err_t err = rd_kafka_assign(rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (err) {
         snprintf(errstr, errstr_size, "assigning %s: %s", topic, rd_kafka_err2str(err));
@@ -288,30 +374,44 @@ static int assign_all(rd_kafka_t *rk, const char *topic, int timeout_ms, char *e
     return n;
 }
 
+int kafka_topic_counts(rd_kafka_t *rk, const char *topic, int64_t *messages, int *truncated,
+                       int timeout_ms, char *errstr, size_t errstr_size)
+{
+    *messages = 0;
+    *truncated = 0;
+    rd_kafka_topic_partition_list_t *l =
+        kafka_partitions(rk, topic, RD_KAFKA_OFFSET_INVALID, timeout_ms, errstr, errstr_size);
+    if (!l)
+        return -1;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < l->cnt; i++) {
+        int64_t lo = 0, hi = 0;
+        rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic, l->elems[i].partition,
+                                                                   &lo, &hi, timeout_ms);
+        if (err) {
+            snprintf(errstr, errstr_size, "watermarks of %s [%d]: %s", topic, l->elems[i].partition,
+                     rd_kafka_err2str(err));
+            rc = -1;
+        } else {
+            *messages += hi - lo;
+            *truncated |= lo > 0;
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    return rc;
+}
+
 int64_t kafka_read_topic(const cfg *c, const char *topic, int timeout_ms, kafka_msg_fn fn,
                          void *arg, char *errstr, size_t errstr_size)
 {
-    char why[512];
     int64_t count = -1;
-    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_CONSUMER, NULL, errstr, errstr_size);
-    if (!conf)
-        return -1;
     /* A throwaway group: nothing is committed, assignment is manual. */
-    if (kafka_conf_set(conf, "group.id", "interdict-reader", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0) {
-        rd_kafka_conf_destroy(conf);
+    kafka_consumer_opts o = {.group_id = "interdict-reader", .partition_eof = 1};
+    rd_kafka_t *rk = kafka_consumer_new(c, &o, errstr, errstr_size);
+    if (!rk)
         return -1;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(errstr, errstr_size, "creating reader: %s", why);
-        return -1;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    int nparts = assign_all(rk, topic, timeout_ms, errstr, errstr_size);
+    int nparts =
+        kafka_assign_topic(rk, topic, RD_KAFKA_OFFSET_BEGINNING, timeout_ms, errstr, errstr_size);
     if (nparts < 0)
         goto out;
     int eof = 0, stop = 0;

@@ -575,35 +575,16 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 static rd_kafka_t *new_consumer(pipeline_ctx *p, const char *group, int with_rebalance,
                                 char *errstr, size_t errstr_size)
 {
-    char why[512];
-    /* Static membership: a restarted instance takes its partitions back at
-     * once instead of waiting for a rebalance (session.timeout.ms still
-     * frees them if it does not come back). */
-    const char *defaults[] = {"group.instance.id", p->c->instance_id, NULL};
-    rd_kafka_conf_t *conf =
-        kafka_conf_new(p->c, KAFKA_CONSUMER, with_rebalance ? defaults : NULL, errstr, errstr_size);
-    if (!conf)
-        return NULL;
-    if (kafka_conf_set(conf, "group.id", group, errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "auto.offset.reset", "earliest", errstr, errstr_size) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
+    kafka_consumer_opts o = {.group_id = group, .offset_reset = "earliest"};
     if (with_rebalance) {
-        rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-        rd_kafka_conf_set_opaque(conf, p);
+        /* Static membership: a restarted instance takes its partitions back
+         * at once instead of waiting for a rebalance (session.timeout.ms
+         * still frees them if it does not come back). */
+        o.instance_id = p->c->instance_id;
+        o.rebalance_cb = rebalance_cb;
+        o.opaque = p;
     }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(errstr, errstr_size, "creating consumer: %s", why);
-        return NULL;
-    }
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
+    return kafka_consumer_new(p->c, &o, errstr, errstr_size);
 }
 
 /* Assign every partition of the table topics from the stored positions and
@@ -615,26 +596,19 @@ static int assign_tables(pipeline_ctx *p, rd_kafka_topic_partition_list_t *hw, c
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(32);
     int rc = -1;
     for (int t = 0; t < 2; t++) {
-        const struct rd_kafka_metadata *md = NULL;
-        rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->tables, topics[t], NULL);
-        rd_kafka_resp_err_t err =
-            rd_kafka_metadata(p->tables, 0, rkt, &md, (int)p->c->kafka_timeout_ms);
-        rd_kafka_topic_destroy(rkt);
-        if (err || md->topic_cnt != 1 || md->topics[0].err) {
-            snprintf(errstr, errstr_size,
-                     "topic %s: %s (create the topics with `interdict topics`)", topics[t],
-                     rd_kafka_err2str(err             ? err
-                                      : md->topic_cnt ? md->topics[0].err
-                                                      : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC));
-            if (md)
-                rd_kafka_metadata_destroy(md);
+        char why[512];
+        rd_kafka_topic_partition_list_t *parts =
+            kafka_partitions(p->tables, topics[t], RD_KAFKA_OFFSET_INVALID,
+                             (int)p->c->kafka_timeout_ms, why, sizeof(why));
+        if (!parts) {
+            snprintf(errstr, errstr_size, "%s (create the topics with `interdict topics`)", why);
             goto out;
         }
-        for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+        for (int i = 0; i < parts->cnt; i++) {
             rd_kafka_topic_partition_t *tp =
-                rd_kafka_topic_partition_list_add(l, topics[t], md->topics[0].partitions[i].id);
+                rd_kafka_topic_partition_list_add(l, topics[t], parts->elems[i].partition);
             if (plan_start(p, tp) != 0) {
-                rd_kafka_metadata_destroy(md);
+                rd_kafka_topic_partition_list_destroy(parts);
                 snprintf(errstr, errstr_size, "%s", p->fail_msg);
                 goto out;
             }
@@ -643,7 +617,7 @@ static int assign_tables(pipeline_ctx *p, rd_kafka_topic_partition_list_t *hw, c
                                              (int)p->c->kafka_timeout_ms);
             rd_kafka_topic_partition_list_add(hw, topics[t], tp->partition)->offset = hi;
         }
-        rd_kafka_metadata_destroy(md);
+        rd_kafka_topic_partition_list_destroy(parts);
     }
     rd_kafka_resp_err_t err = rd_kafka_assign(p->tables, l);
     if (err) {

@@ -317,67 +317,31 @@ static void progress(replay_ctx *x, const char *fmt, int64_t a, int64_t b)
 
 static rd_kafka_t *new_consumer(const cfg *c, char *errstr, size_t errstr_size)
 {
-    char why[512];
-    rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_CONSUMER, NULL, errstr, errstr_size);
-    if (!conf)
-        return NULL;
     /* Assigned, never subscribed, nothing committed: the group id only
      * satisfies librdkafka; no group forms on the brokers. */
-    if (kafka_conf_set(conf, "group.id", "interdict-replay", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.partition.eof", "true", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(errstr, errstr_size, "creating the consumer: %s", why);
-        return NULL;
-    }
-    /* rd_kafka_new() took ownership of conf. */
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
-}
-
-static int cmp_i32(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return x < y ? -1 : x > y;
+    kafka_consumer_opts o = {.group_id = "interdict-replay", .partition_eof = 1};
+    return kafka_consumer_new(c, &o, errstr, errstr_size);
 }
 
 /* The topic's partitions, sorted, into rg. */
 static int list_partitions(replay_ctx *x, rp_range *rg, char *errstr, size_t errstr_size)
 {
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(x->rk, rg->topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(x->rk, 0, rkt, &md, (int)x->c->kafka_timeout_ms);
-    rd_kafka_topic_destroy(rkt);
-    if (!err && md->topic_cnt != 1)
-        err = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-    if (!err)
-        err = md->topics[0].err;
-    if (err) {
-        snprintf(errstr, errstr_size, "topic %s on %s: %s", rg->topic, x->c->brokers,
-                 rd_kafka_err2str(err));
-        if (md)
-            rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_partition_list_t *l =
+        kafka_partitions(x->rk, rg->topic, RD_KAFKA_OFFSET_INVALID, (int)x->c->kafka_timeout_ms,
+                         errstr, errstr_size);
+    if (!l)
         return -1;
-    }
-    rg->n = md->topics[0].partition_cnt;
+    rg->n = l->cnt;
     rg->part = calloc((size_t)rg->n + 1, sizeof(*rg->part));
     rg->start = calloc((size_t)rg->n + 1, sizeof(*rg->start));
     rg->end = calloc((size_t)rg->n + 1, sizeof(*rg->end));
     for (int i = 0; rg->part && i < rg->n; i++)
-        rg->part[i] = md->topics[0].partitions[i].id;
-    rd_kafka_metadata_destroy(md);
+        rg->part[i] = l->elems[i].partition;
+    rd_kafka_topic_partition_list_destroy(l);
     if (!rg->part || !rg->start || !rg->end) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    qsort(rg->part, (size_t)rg->n, sizeof(*rg->part), cmp_i32);
     return 0;
 }
 

@@ -145,31 +145,12 @@ typedef struct tail_ctx {
 
 static rd_kafka_t *new_consumer(const tail_ctx *t, char *errstr, size_t errstr_size)
 {
-    char why[512];
-    rd_kafka_conf_t *conf = kafka_conf_new(t->c, KAFKA_CONSUMER, NULL, errstr, errstr_size);
-    if (!conf)
-        return NULL;
     /* A group id only because librdkafka's consumer API wants one: partitions
      * are assigned, not subscribed, and nothing is ever committed, so the
      * group never forms on the brokers. */
-    if (kafka_conf_set(conf, "group.id", "interdict-tail", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "enable.auto.offset.store", "false", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "isolation.level", "read_committed", errstr, errstr_size) != 0 ||
-        kafka_conf_set(conf, "auto.offset.reset", t->o->from_beginning ? "earliest" : "latest",
-                       errstr, errstr_size) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof(why));
-    if (!rk) {
-        rd_kafka_conf_destroy(conf);
-        snprintf(errstr, errstr_size, "creating the consumer: %s", why);
-        return NULL;
-    }
-    /* rd_kafka_new() took ownership of conf. */
-    rd_kafka_poll_set_consumer(rk);
-    return rk;
+    kafka_consumer_opts o = {.group_id = "interdict-tail",
+                             .offset_reset = t->o->from_beginning ? "earliest" : "latest"};
+    return kafka_consumer_new(t->c, &o, errstr, errstr_size);
 }
 
 /* Assign every partition of the topic at its start or its end (for a
@@ -178,35 +159,10 @@ static rd_kafka_t *new_consumer(const tail_ctx *t, char *errstr, size_t errstr_s
  * Returns the partition count, or -1. */
 static int assign_all(const tail_ctx *t, char *errstr, size_t errstr_size)
 {
-    const char *topic = t->c->topic_interceptions;
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(t->rk, topic, NULL);
-    rd_kafka_resp_err_t err = rd_kafka_metadata(t->rk, 0, rkt, &md, (int)t->c->kafka_timeout_ms);
-    rd_kafka_topic_destroy(rkt);
-    if (!err && md->topic_cnt != 1)
-        err = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
-    if (!err)
-        err = md->topics[0].err;
-    if (err) {
-        snprintf(errstr, errstr_size, "topic %s on %s: %s", topic, t->c->brokers,
-                 rd_kafka_err2str(err));
-        if (md)
-            rd_kafka_metadata_destroy(md);
-        return -1;
-    }
-    int n = md->topics[0].partition_cnt;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(n);
-    for (int i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(l, topic, md->topics[0].partitions[i].id)->offset =
-            t->o->from_beginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END;
-    rd_kafka_metadata_destroy(md);
-    err = rd_kafka_assign(t->rk, l);
-    rd_kafka_topic_partition_list_destroy(l);
-    if (err) {
-        snprintf(errstr, errstr_size, "assigning %s: %s", topic, rd_kafka_err2str(err));
-        return -1;
-    }
-    return n;
+    return kafka_assign_topic(t->rk, t->c->topic_interceptions,
+                              t->o->from_beginning ? RD_KAFKA_OFFSET_BEGINNING
+                                                   : RD_KAFKA_OFFSET_END,
+                              (int)t->c->kafka_timeout_ms, errstr, errstr_size);
 }
 
 /* The message key for a report line: printable ASCII, at most 40 bytes. */
