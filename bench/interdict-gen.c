@@ -104,7 +104,7 @@ static void usage(FILE *out)
             "  --mix P=N,...      instances per pattern or look-alike kind (lists below);\n"
             "                     'all=N' sets every pattern of the profile, 'lookalikes=N'\n"
             "                     every look-alike kind. Default: realistic accounts / 2500 of\n"
-            "                     each, at least 6, at most 100; classic accounts / 20000 of\n"
+            "                     each, at least 2, at most 100; classic accounts / 20000 of\n"
             "                     each pattern, at least 2, at most 50\n"
             "  --near-misses      classic: also inject one near miss per instance, a variant\n"
             "                     that misses exactly one bound and that a correct rule must\n"

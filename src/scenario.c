@@ -537,7 +537,7 @@ int scn_default_count(int64_t accounts)
 int scn_default_count_realistic(int64_t accounts)
 {
     int64_t n = accounts / 2500;
-    return n < 6 ? 6 : n > 100 ? 100 : (int)n;
+    return n < 2 ? 2 : n > 100 ? 100 : (int)n;
 }
 
 #define SCN_COUNT_MAX 100000 /* instances of one pattern */

@@ -323,7 +323,7 @@ void scn_opts_profile(scn_opts *o, scn_profile_id f);
 int scn_default_count(int64_t accounts);
 
 /* Realistic attempts per typology and look-alikes per kind when not given:
- * accounts / 2500, at least 6, at most 100. */
+ * accounts / 2500, at least 2, at most 100. */
 int scn_default_count_realistic(int64_t accounts);
 
 /* Set parameter `name` from its written value, checking its bounds.

@@ -762,11 +762,11 @@ void truth_write_markdown(const truth *t, FILE *out)
 }
 
 /* The weakest code by precision (classic: all requests; realistic: HOLD
- * and FREEZE), "-" and 1 when none. */
+ * and FREEZE): the first of the lowest, "-" and 1 when no code was cited. */
 static const char *worst_code(const truth *t, double *worst)
 {
     const char *name = "-";
-    *worst = 1.0;
+    *worst = 2.0;
     for (int i = 0; i < t->ncodes; i++) {
         const truth_code *c = &t->codes[i];
         int64_t n = t->realistic ? c->hold + c->freeze : c->requests;
@@ -776,6 +776,7 @@ static const char *worst_code(const truth *t, double *worst)
             name = c->code;
         }
     }
+    *worst = *worst > 1.0 ? 1.0 : *worst;
     return name;
 }
 

@@ -306,6 +306,18 @@ static void test_classic(void **state)
     free(s);
     free(md);
     truth_destroy(t);
+    /* Every code right: the weakest is the first one, as it always was. */
+    t = truth_new(0);
+    add_line(t, "{\"pattern\":\"cycle\",\"instance\":\"cycle-0001\",\"near_miss\":false,"
+                "\"accounts\":[{\"account\":\"Y1\",\"role\":\"cycle\",\"flag\":true}],"
+                "\"transfers\":[\"T2\"],\"start\":\"2026-11-01T00:00:00.000Z\",\"end\":"
+                "\"2026-11-01T00:00:00.000Z\"}");
+    request(t, "e", "Y1", "FREEZE", "T2", "2026-11-01T00:00:00.000Z", FINDING("CY01", ""));
+    request(t, "f", "Y1", "FREEZE", "T2", "2026-11-01T00:00:00.000Z", FINDING("BP01", ""));
+    s = written(t, truth_write_summary);
+    assert_non_null(strstr(s, "\nworst_precision 1.000\nworst_precision_code CY01\n"));
+    free(s);
+    truth_destroy(t);
 }
 
 static void test_bad_lines(void **state)
