@@ -63,6 +63,19 @@ typedef struct sink {
     int have_cfg;
 } sink;
 
+/* One name of a list in --help, indented, lines of at most 80 columns;
+ * returns the column reached. */
+static int print_name(FILE *out, const char *name, int col)
+{
+    int len = (int)strlen(name);
+    if (col > 0 && col + 1 + len > 80) {
+        fputc('\n', out);
+        col = 0;
+    }
+    col += fprintf(out, "%s%s", col ? " " : "  ", name);
+    return col;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -140,13 +153,15 @@ static void usage(FILE *out)
             "Exit status: 0 success, 2 usage or configuration error, 3 runtime error (write\n"
             "failure, undelivered messages, interrupted).\n"
             "\n"
-            "Realistic typologies:\n ");
+            "Realistic typologies (docs/generator.md describes each):\n");
+    int col = 0;
     for (int p = 0; p < SCN_TYPOLOGY__COUNT; p++)
         if (scn_pattern_in_profile(SCN_PROFILE_REALISTIC, (scn_pattern)p))
-            fprintf(out, " %s", scn_pattern_name((scn_pattern)p));
-    fprintf(out, "\nRealistic look-alikes:\n ");
+            col = print_name(out, scn_pattern_name((scn_pattern)p), col);
+    fprintf(out, "\nRealistic look-alikes:\n");
+    col = 0;
     for (int k = 0; k < SCN_ALIKE__COUNT; k++)
-        fprintf(out, " %s%s", scn_alike_name((scn_alike)k), k == 7 ? "\n " : "");
+        col = print_name(out, scn_alike_name((scn_alike)k), col);
     fprintf(out, "\n\nClassic patterns and their parameters (durations 30s/15m/6h/3d, shares as\n"
                  "percentages, amounts in minor units of CNY):\n");
     scn_print_params(out);
