@@ -10,8 +10,8 @@
 
 #include <microhttpd.h>
 
-#include "decode.h"
 #include "mem.h"
+#include "reason.h"
 #include "rules.h"
 
 struct metrics {
@@ -65,19 +65,9 @@ static void render_deadletters(FILE *out, const pipe_stats *t)
 {
     fprintf(out, "# HELP interdict_deadletters_total Input sent to the dead-letter topic "
                  "(committed), by reason.\n# TYPE interdict_deadletters_total counter\n");
-    for (int r = DEC_OK + 1; r < DEC__COUNT; r++)
-        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n",
-                dec_reason_code((dec_reason)r), (unsigned long long)t->dead_by_reason[r]);
-    const struct {
-        const char *reason;
-        uint64_t v;
-    } other[] = {{"bad_key", t->dead_bad_key},
-                 {"foreign_currency", t->dead_foreign_currency},
-                 {"duplicate_transfer", t->dead_duplicate},
-                 {"unknown_transfer", t->dead_unknown_transfer}};
-    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n", other[i].reason,
-                (unsigned long long)other[i].v);
+    for (int r = RSN_OK + 1; r < RSN__COUNT; r++)
+        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n", rsn_code((rsn_reason)r),
+                (unsigned long long)t->dead_by_reason[r]);
 }
 
 static void render_rules(FILE *out, const pipe_stats *t)

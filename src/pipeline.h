@@ -25,6 +25,7 @@
 #include "decode.h"
 #include "graph.h"
 #include "log.h"
+#include "reason.h"
 #include "rules.h"
 
 /* Called at a checkpoint barrier (no worker is screening) when *reload is
@@ -69,20 +70,16 @@ extern const double pipe_hist_bounds_us[PIPE_HIST_BUCKETS - 1];
 int pipe_hist_bucket(int64_t ns);
 
 struct pipe_stats {
-    uint64_t transfers;    /* transfer messages consumed (valid or not) */
-    uint64_t screened;     /* valid transfers screened */
-    uint64_t replayed;     /* messages re-screened with output suppressed */
-    uint64_t requests;     /* freeze requests emitted */
-    uint64_t by_action[4]; /* indexed by ix_action */
-    uint64_t deadletters;  /* rejected messages sent to the dead-letter topic */
-    uint64_t dead_by_reason[DEC__COUNT];
-    uint64_t dead_bad_key;              /* table messages with a key that is not their account */
-    uint64_t dead_foreign_currency;     /* transfers not in the clearing currency */
-    uint64_t reports;                   /* fraud reports consumed (valid or not) */
-    uint64_t dead_unknown_transfer;     /* reports naming a transfer not in the store */
-    uint64_t table_updates;             /* accounts and watch-list messages applied */
-    uint64_t rule_hits[RULES_COUNTERS]; /* see rules.h */
-    uint64_t dead_duplicate;            /* transfers whose id was screened before */
+    uint64_t transfers;                  /* transfer messages consumed (valid or not) */
+    uint64_t screened;                   /* valid transfers screened */
+    uint64_t replayed;                   /* messages re-screened with output suppressed */
+    uint64_t requests;                   /* freeze requests emitted */
+    uint64_t by_action[4];               /* indexed by ix_action */
+    uint64_t deadletters;                /* rejected messages sent to the dead-letter topic */
+    uint64_t dead_by_reason[RSN__COUNT]; /* rejected messages by reason (reason.h) */
+    uint64_t reports;                    /* fraud reports consumed (valid or not) */
+    uint64_t table_updates;              /* accounts and watch-list messages applied */
+    uint64_t rule_hits[RULES_COUNTERS];  /* see rules.h */
     uint64_t checkpoints;
     uint64_t aborts;
     uint64_t reloads;

@@ -650,7 +650,7 @@ static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m,
     if (grow((void **)&x->tr, &x->captr, x->ntr, sizeof(*x->tr)) != 0)
         return oom(errstr, errstr_size);
     ix_transfer *t = &x->tr[x->ntr];
-    if (dec_transfer(m->payload, m->len, &x->lim, t, &de) != DEC_OK) {
+    if (dec_transfer(m->payload, m->len, &x->lim, t, &de) != RSN_OK) {
         x->in.rejected[de.reason]++;
         x->in.rejected_total++;
         return 0;
@@ -671,7 +671,7 @@ static int on_report(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, c
     if (grow((void **)&x->rep, &x->caprep, x->nrep, sizeof(*x->rep)) != 0)
         return oom(errstr, errstr_size);
     ix_report *r = &x->rep[x->nrep];
-    if (dec_report(m->payload, m->len, &x->lim, r, NULL) != DEC_OK) {
+    if (dec_report(m->payload, m->len, &x->lim, r, NULL) != RSN_OK) {
         x->in.reports_rejected++;
         return 0;
     }
@@ -698,7 +698,7 @@ static int apply_watch(replay_ctx *x, const rd_kafka_message_t *m, char *errstr,
             return 1;
         memcpy(account, m->key, m->key_len);
         account[m->key_len] = '\0';
-    } else if (dec_watch(m->payload, m->len, &x->lim, &w, NULL) != DEC_OK ||
+    } else if (dec_watch(m->payload, m->len, &x->lim, &w, NULL) != RSN_OK ||
                !key_is(m, w.account)) {
         return 1;
     }
@@ -719,7 +719,7 @@ static int apply_profile(replay_ctx *x, const rd_kafka_message_t *m, char *errst
                          size_t errstr_size)
 {
     ix_account a;
-    if (dec_account(m->payload, m->len, &x->lim, &a, NULL) != DEC_OK || !key_is(m, a.account))
+    if (dec_account(m->payload, m->len, &x->lim, &a, NULL) != RSN_OK || !key_is(m, a.account))
         return 1;
     for (int i = 0; i < x->nruns; i++)
         if (graph_put_profile(x->runs[i].g, &a, NULL, errstr, errstr_size) != 0)

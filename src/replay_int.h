@@ -60,7 +60,7 @@ typedef struct rp_input {
     rp_range transfers, reports, accounts, watchlist;
     int64_t profiles, watch, tombstones; /* table records applied */
     int64_t table_rejected;
-    int64_t rejected[DEC__COUNT]; /* transfers the decoder refused, by reason */
+    int64_t rejected[RSN_DECODE_COUNT]; /* transfers the decoder refused, by reason */
     int64_t rejected_total;
     int64_t foreign; /* transfers not in the clearing currency */
     int64_t reports_rejected;

@@ -54,10 +54,11 @@ static void fail(worker *w, const char *fmt, const char *detail)
 
 /* ---- screening one message; counters go to the worker's interval */
 
-static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, const char *reason,
+static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, rsn_reason reason,
                        const char *detail)
 {
     char errstr[512];
+    w->interval.dead_by_reason[reason]++;
     if (suppress)
         return;
     emit_source src = {rd_kafka_topic_name(m->rkt),
@@ -67,7 +68,8 @@ static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, con
                        m->key_len,
                        m->payload,
                        m->len};
-    if (emit_deadletter(*w->pool->env.out, &src, reason, detail, errstr, sizeof(errstr)) != 0)
+    if (emit_deadletter(*w->pool->env.out, &src, rsn_code(reason), detail, errstr,
+                        sizeof(errstr)) != 0)
         fail(w, "dead-letter: %s", errstr);
     w->interval.deadletters++;
 }
@@ -80,10 +82,9 @@ static void reject(worker *w, const rd_kafka_message_t *m, int suppress, const d
         snprintf(detail, sizeof(detail), "%s: %s", de->field, de->detail);
     else
         snprintf(detail, sizeof(detail), "%s", de->detail);
-    w->interval.dead_by_reason[de->reason]++;
     LOG_DEBUG(w->pool->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s",
               rd_kafka_topic_name(m->rkt), m->partition, m->offset, detail);
-    deadletter(w, m, suppress, dec_reason_code(de->reason), detail);
+    deadletter(w, m, suppress, de->reason, detail);
 }
 
 static void emit_requests(worker *w, int n, int suppress)
@@ -114,8 +115,7 @@ static int admit_transfer(worker *w, const rd_kafka_message_t *m, int suppress,
     if (strcmp(t->currency, env->c->currency) != 0) {
         snprintf(detail, sizeof(detail), "currency: %s, this instance screens %s", t->currency,
                  env->c->currency);
-        w->interval.dead_foreign_currency++;
-        deadletter(w, m, suppress, "foreign_currency", detail);
+        deadletter(w, m, suppress, RSN_FOREIGN_CURRENCY, detail);
         return -1;
     }
     int seen = graph_seen_transfer(env->g, t->id, t->event_time_ms, errstr, sizeof(errstr));
@@ -125,8 +125,7 @@ static int admit_transfer(worker *w, const rd_kafka_message_t *m, int suppress,
     }
     if (seen) {
         snprintf(detail, sizeof(detail), "transfer_id: %.64s was screened before", t->id);
-        w->interval.dead_duplicate++;
-        deadletter(w, m, suppress, "duplicate_transfer", detail);
+        deadletter(w, m, suppress, RSN_DUPLICATE_TRANSFER, detail);
         return -1;
     }
     return 0;
@@ -145,7 +144,7 @@ static void screen_transfer(worker *w, const wk_part *pt, const rd_kafka_message
     if (suppress)
         w->interval.replayed++;
     w->lim.now_ms = tf_now_ms();
-    if (dec_transfer(m->payload, m->len, &w->lim, &t, &de) != DEC_OK) {
+    if (dec_transfer(m->payload, m->len, &w->lim, &t, &de) != RSN_OK) {
         reject(w, m, suppress, &de);
         return;
     }
@@ -176,7 +175,7 @@ static void screen_report(worker *w, const wk_part *pt, const rd_kafka_message_t
 
     w->interval.reports++;
     w->lim.now_ms = 0; /* a report may name an old transfer; the trace bounds time */
-    if (dec_report(m->payload, m->len, &w->lim, &rep, &de) != DEC_OK) {
+    if (dec_report(m->payload, m->len, &w->lim, &rep, &de) != RSN_OK) {
         reject(w, m, suppress, &de);
         return;
     }
@@ -192,8 +191,7 @@ static void screen_report(worker *w, const wk_part *pt, const rd_kafka_message_t
                  "transfer_id: %s of %s is not in the state store (not screened yet, or older "
                  "than state.retention)",
                  rep.transfer_id, rep.victim_account);
-        w->interval.dead_unknown_transfer++;
-        deadletter(w, m, suppress, "unknown_transfer", detail);
+        deadletter(w, m, suppress, RSN_UNKNOWN_TRANSFER, detail);
         return;
     }
     LOG_INFO(env->log, "worker", "report %s: money of %s traced to %d account(s)", rep.id,
@@ -214,8 +212,7 @@ static void apply_tombstone(worker *w, const rd_kafka_message_t *m)
     char errstr[512], account[IX_ACCOUNT_MAX + 1];
     if (!m->key || m->key_len == 0 || m->key_len > IX_ACCOUNT_MAX ||
         memchr(m->key, '\0', m->key_len)) {
-        w->interval.dead_bad_key++;
-        deadletter(w, m, 0, "bad_key", "tombstone without a valid account key");
+        deadletter(w, m, 0, RSN_BAD_KEY, "tombstone without a valid account key");
         return;
     }
     memcpy(account, m->key, m->key_len);
@@ -237,13 +234,12 @@ static void apply_table(worker *w, const rd_kafka_message_t *m)
         apply_tombstone(w, m);
     } else if (is_watch) {
         ix_watch wl;
-        if (dec_watch(m->payload, m->len, &w->lim, &wl, &de) != DEC_OK) {
+        if (dec_watch(m->payload, m->len, &w->lim, &wl, &de) != RSN_OK) {
             reject(w, m, 0, &de);
             return;
         }
         if (!key_is(m, wl.account)) {
-            w->interval.dead_bad_key++;
-            deadletter(w, m, 0, "bad_key", "message key is not the entry's account");
+            deadletter(w, m, 0, RSN_BAD_KEY, "message key is not the entry's account");
             return;
         }
         rc = graph_put_watch(env->g, &wl, NULL, errstr, sizeof(errstr));
@@ -251,13 +247,12 @@ static void apply_table(worker *w, const rd_kafka_message_t *m)
                   rd_kafka_topic_name(m->rkt), m->partition, m->offset);
     } else {
         ix_account a;
-        if (dec_account(m->payload, m->len, &w->lim, &a, &de) != DEC_OK) {
+        if (dec_account(m->payload, m->len, &w->lim, &a, &de) != RSN_OK) {
             reject(w, m, 0, &de);
             return;
         }
         if (!key_is(m, a.account)) {
-            w->interval.dead_bad_key++;
-            deadletter(w, m, 0, "bad_key", "message key is not the profile's account");
+            deadletter(w, m, 0, RSN_BAD_KEY, "message key is not the profile's account");
             return;
         }
         rc = graph_put_profile(env->g, &a, NULL, errstr, sizeof(errstr));

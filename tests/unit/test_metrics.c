@@ -36,8 +36,8 @@ static void sample(pipe_stats *t, pipe_live *l)
     t->screened = 990;
     t->by_action[IX_ACTION_FREEZE] = 7;
     t->by_action[IX_ACTION_HOLD] = 3;
-    t->dead_by_reason[DEC_MALFORMED] = 4;
-    t->dead_duplicate = 2;
+    t->dead_by_reason[RSN_MALFORMED] = 4;
+    t->dead_by_reason[RSN_DUPLICATE_TRANSFER] = 2;
     t->rule_hits[0] = 9;
     t->rule_hits[RULES_TRACE_SLOT] = 5;
     t->proc_hist[0] = 10;
