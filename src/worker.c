@@ -27,8 +27,8 @@ typedef struct worker {
     item *q;
     size_t head, len, cap;
     int busy, stop, started;
-    pipe_stats interval; /* since the last collect, guarded by lock */
-    ix_request *reqs;    /* scratch */
+    stats interval;   /* since the last collect, guarded by lock */
+    ix_request *reqs; /* scratch */
     dec_limits lim;
 } worker;
 
@@ -269,13 +269,13 @@ static void record_latency(worker *w, const rd_kafka_message_t *m, int64_t t0)
     int64_t ts = rd_kafka_message_timestamp(m, &tt);
     w->interval.busy_ns += (uint64_t)ns;
     w->interval.proc_ns_sum += (uint64_t)ns;
-    w->interval.proc_hist[pipe_hist_bucket(ns)]++;
+    w->interval.proc_hist[stats_hist_bucket(ns)]++;
     if (tt == RD_KAFKA_TIMESTAMP_CREATE_TIME && ts > 0) {
         int64_t e2e = tf_now_ms() - ts;
         if (e2e < 0)
             e2e = 0; /* clocks of producer and screener disagree */
         w->interval.e2e_ms_sum += (uint64_t)e2e;
-        w->interval.e2e_hist[pipe_hist_bucket(e2e * 1000000)]++;
+        w->interval.e2e_hist[stats_hist_bucket(e2e * 1000000)]++;
     }
 }
 
@@ -465,15 +465,7 @@ void wk_drain(wk_pool *p)
     }
 }
 
-static void stats_add(pipe_stats *dst, const pipe_stats *src)
-{
-    const uint64_t *s = (const uint64_t *)src;
-    uint64_t *d = (uint64_t *)dst;
-    for (size_t i = 0; i < sizeof(*src) / sizeof(uint64_t); i++)
-        d[i] += s[i];
-}
-
-void wk_collect(wk_pool *p, pipe_stats *sum)
+void wk_collect(wk_pool *p, stats *sum)
 {
     for (int i = 0; i < p->n; i++) {
         worker *w = &p->w[i];
@@ -486,7 +478,7 @@ void wk_collect(wk_pool *p, pipe_stats *sum)
 
 void wk_discard(wk_pool *p)
 {
-    pipe_stats scratch;
+    stats scratch;
     wk_collect(p, &scratch);
 }
 

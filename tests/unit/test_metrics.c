@@ -28,7 +28,7 @@ static char *render(metrics *m)
     return buf;
 }
 
-static void sample(pipe_stats *t, pipe_live *l)
+static void sample(stats *t, pipe_live *l)
 {
     memset(t, 0, sizeof(*t));
     memset(l, 0, sizeof(*l));
@@ -42,7 +42,7 @@ static void sample(pipe_stats *t, pipe_live *l)
     t->rule_hits[RULES_TRACE_SLOT] = 5;
     t->proc_hist[0] = 10;
     t->proc_hist[3] = 5;
-    t->proc_hist[PIPE_HIST_BUCKETS - 1] = 1;
+    t->proc_hist[STATS_HIST_BUCKETS - 1] = 1;
     t->proc_ns_sum = 2500000000ull;
     l->lag = 42;
     l->workers = 2;
@@ -52,7 +52,7 @@ static void test_values_and_format(void **state)
 {
     (void)state;
     char errstr[256];
-    pipe_stats t;
+    stats t;
     pipe_live l;
     metrics *m = met_start("off", NULL, errstr, sizeof(errstr));
     assert_non_null(m);
@@ -118,7 +118,7 @@ static void test_docs_list_exactly_the_exported_metrics(void **state)
 {
     (void)state;
     char errstr[512], dir[] = "/tmp/ix-metrics-XXXXXX", names[128][96], docnames[128][96];
-    pipe_stats t;
+    stats t;
     pipe_live l;
     graph *g = NULL;
     assert_non_null(mkdtemp(dir));
@@ -161,7 +161,7 @@ static void test_http_endpoint(void **state)
 {
     (void)state;
     char errstr[256], buf[65536];
-    pipe_stats t;
+    stats t;
     pipe_live l;
     metrics *m = met_start("127.0.0.1:0", NULL, errstr, sizeof(errstr));
     assert_non_null(m);
