@@ -14,6 +14,7 @@
 #include "graph.h"
 #include "model.h"
 #include "rules.h"
+#include "screen.h"
 
 #define RP_CODE_MAX 8 /* a reason code with its NUL, "WL01" */
 
@@ -39,6 +40,8 @@ typedef struct rp_run {
     graph *g;
     char dir[PATH_MAX]; /* its state store, inside the temporary directory */
     uint64_t hits[RULES_COUNTERS];
+    ix_request *q; /* the requests of the event in hand */
+    scr_ctx scr;   /* screening into g with r, requests into q, hits */
     rp_req *reqs;
     size_t nreqs, capreqs;
     int64_t screened, duplicates; /* transfers applied; ids seen before */

@@ -1,5 +1,5 @@
 /* worker.h - the screening workers: threads that take consumed messages
- * from their queue and decode, apply, rule on and emit them.
+ * from their queue, screen them (screen.h), count and emit the outcome.
  *
  * Every input partition belongs to one worker (by a hash of topic and
  * partition), so the messages of a partition are screened in order while
