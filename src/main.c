@@ -488,7 +488,7 @@ static int preload_watchlist(const cfg *c, graph *g, const ix_log *lg, char *err
     return 0;
 }
 
-static void print_run_summary(const ix_log *lg, const pipe_stats *st)
+static void print_run_summary(const ix_log *lg, const stats *st)
 {
     LOG_INFO(lg, "main",
              "stopped: %" PRIu64 " transfers, %" PRIu64 " screened, %" PRIu64
@@ -574,7 +574,7 @@ typedef struct observer {
     int64_t next_line_ns;
 } observer;
 
-static void on_observe(void *arg, const pipe_stats *t, const pipe_live *l)
+static void on_observe(void *arg, const stats *t, const pipe_live *l)
 {
     observer *ob = arg;
     met_update(ob->met, t, l);
@@ -599,7 +599,7 @@ static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
     graph *g = NULL;
     metrics *met = NULL;
     reloader rl = {.a = a, .base = c, .lg = lg};
-    pipe_stats st;
+    stats st;
     int rc = 3;
     memset(&st, 0, sizeof(st));
 

@@ -10,8 +10,8 @@
 
 #include <microhttpd.h>
 
-#include "decode.h"
 #include "mem.h"
+#include "reason.h"
 #include "rules.h"
 
 struct metrics {
@@ -19,7 +19,7 @@ struct metrics {
     int port;
     graph *g;
     pthread_mutex_t lock; /* guards the snapshot */
-    pipe_stats total;
+    stats total;
     pipe_live live;
 };
 
@@ -41,17 +41,17 @@ static void histogram(FILE *out, const char *name, const char *help, const uint6
 {
     uint64_t cum = 0;
     fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-    for (int b = 0; b < PIPE_HIST_BUCKETS - 1; b++) {
+    for (int b = 0; b < STATS_HIST_BUCKETS - 1; b++) {
         cum += buckets[b];
-        fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, pipe_hist_bounds_us[b] / 1e6,
+        fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, stats_hist_bounds_us[b] / 1e6,
                 (unsigned long long)cum);
     }
-    cum += buckets[PIPE_HIST_BUCKETS - 1];
+    cum += buckets[STATS_HIST_BUCKETS - 1];
     fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9g\n%s_count %llu\n", name,
             (unsigned long long)cum, name, sum_seconds, name, (unsigned long long)cum);
 }
 
-static void render_requests(FILE *out, const pipe_stats *t)
+static void render_requests(FILE *out, const stats *t)
 {
     static const ix_action actions[] = {IX_ACTION_FREEZE, IX_ACTION_HOLD, IX_ACTION_REVIEW};
     fprintf(out, "# HELP interdict_freeze_requests_total Freeze requests emitted (committed), "
@@ -61,26 +61,16 @@ static void render_requests(FILE *out, const pipe_stats *t)
                 ix_action_name(actions[i]), (unsigned long long)t->by_action[actions[i]]);
 }
 
-static void render_deadletters(FILE *out, const pipe_stats *t)
+static void render_deadletters(FILE *out, const stats *t)
 {
     fprintf(out, "# HELP interdict_deadletters_total Input sent to the dead-letter topic "
                  "(committed), by reason.\n# TYPE interdict_deadletters_total counter\n");
-    for (int r = DEC_OK + 1; r < DEC__COUNT; r++)
-        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n",
-                dec_reason_code((dec_reason)r), (unsigned long long)t->dead_by_reason[r]);
-    const struct {
-        const char *reason;
-        uint64_t v;
-    } other[] = {{"bad_key", t->dead_bad_key},
-                 {"foreign_currency", t->dead_foreign_currency},
-                 {"duplicate_transfer", t->dead_duplicate},
-                 {"unknown_transfer", t->dead_unknown_transfer}};
-    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n", other[i].reason,
-                (unsigned long long)other[i].v);
+    for (int r = RSN_OK + 1; r < RSN__COUNT; r++)
+        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n", rsn_code((rsn_reason)r),
+                (unsigned long long)t->dead_by_reason[r]);
 }
 
-static void render_rules(FILE *out, const pipe_stats *t)
+static void render_rules(FILE *out, const stats *t)
 {
     fprintf(out, "# HELP interdict_rule_hits_total Findings raised (committed), by rule; "
                  "repeats inside an incident's cooldown count too.\n"
@@ -92,7 +82,7 @@ static void render_rules(FILE *out, const pipe_stats *t)
             (unsigned long long)t->rule_hits[RULES_TRACE_SLOT]);
 }
 
-static void render_pipeline(FILE *out, const pipe_stats *t, const pipe_live *l)
+static void render_pipeline(FILE *out, const stats *t, const pipe_live *l)
 {
     counter(out, "interdict_transfers_consumed_total",
             "Transfer messages screened or rejected (committed).", t->transfers);
@@ -157,7 +147,7 @@ static void render_memory(FILE *out, graph *g)
 
 size_t met_render(metrics *m, FILE *out)
 {
-    pipe_stats t;
+    stats t;
     pipe_live l;
     long start = ftell(out);
     pthread_mutex_lock(&m->lock);
@@ -175,7 +165,7 @@ size_t met_render(metrics *m, FILE *out)
     return start >= 0 && end >= start ? (size_t)(end - start) : 0;
 }
 
-void met_update(metrics *m, const pipe_stats *total, const pipe_live *live)
+void met_update(metrics *m, const stats *total, const pipe_live *live)
 {
     if (!m)
         return;

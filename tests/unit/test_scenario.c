@@ -84,7 +84,7 @@ static void read_tables(world *w, scn *s)
         scn_profile(s, i, &a);
         int n = enc_account(&a, buf, sizeof(buf));
         digest(w, buf, n);
-        assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+        assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
         assert_memory_equal(&a, &back, sizeof(a));
         w->acct[i] = a;
         w->by_id[i] = i;
@@ -97,7 +97,7 @@ static void read_tables(world *w, scn *s)
         scn_watch(s, i, &w->watch[i]);
         int n = enc_watch(&w->watch[i], buf, sizeof(buf));
         digest(w, buf, n);
-        assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+        assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
     }
 }
 
@@ -114,7 +114,7 @@ static void take_event(world *w, const scn_event *ev)
         int n = enc_report(&ev->report, buf, sizeof(buf));
         digest(w, buf, n);
         assert_true(w->nrep < 4096);
-        assert_int_equal(dec_report(buf, (size_t)n, &lim, &w->rep[w->nrep], &err), DEC_OK);
+        assert_int_equal(dec_report(buf, (size_t)n, &lim, &w->rep[w->nrep], &err), RSN_OK);
         assert_memory_equal(&w->rep[w->nrep], &ev->report, sizeof(ix_report));
         w->nrep++;
         return;
@@ -123,7 +123,7 @@ static void take_event(world *w, const scn_event *ev)
     digest(w, buf, n);
     assert_true(w->ntx < w->o.transfers);
     ix_transfer *t = &w->tx[w->ntx];
-    if (dec_transfer(buf, (size_t)n, &lim, t, &err) != DEC_OK)
+    if (dec_transfer(buf, (size_t)n, &lim, t, &err) != RSN_OK)
         fail_msg("transfer %lld does not decode: %s", (long long)w->ntx, err.detail);
     assert_memory_equal(t, &ev->transfer, sizeof(*t));
     w->ntx++;
