@@ -516,22 +516,17 @@ static int reloadable(const char *key)
            strcmp(key, "rule.set") == 0 || strcmp(key, "incident.cooldown") == 0;
 }
 
+static int restart_only(const char *key)
+{
+    return !reloadable(key);
+}
+
 static int same_startup_keys(const cfg *a, const cfg *b, char *errstr, size_t errstr_size)
 {
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        if (reloadable(e->name))
-            continue;
-        const char *pa = (const char *)a + e->offset, *pb = (const char *)b + e->offset;
-        int differ = e->type == CFG_STRING
-                         ? strcmp(*(char *const *)pa ? *(char *const *)pa : "",
-                                  *(char *const *)pb ? *(char *const *)pb : "") != 0
-                     : e->type == CFG_BOOL || e->type == CFG_ENUM
-                         ? *(const int *)pa != *(const int *)pb
-                         : *(const int64_t *)pa != *(const int64_t *)pb;
-        if (differ) {
-            snprintf(errstr, errstr_size, "%s changed: it takes effect only at a restart", e->name);
-            return -1;
-        }
+    char key[CFG_NAME_MAX];
+    if (cfg_differs(a, b, restart_only, key, sizeof(key))) {
+        snprintf(errstr, errstr_size, "%s changed: it takes effect only at a restart", key);
+        return -1;
     }
     return 0;
 }

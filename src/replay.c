@@ -122,32 +122,6 @@ int replay_add_set(replay_opts *o, const char *kv, char *errstr, size_t errstr_s
 
 /* ---- the second configuration ------------------------------------------- */
 
-/* Copy src's values into dst (initialised), every key or the rule keys only. */
-static int copy_keys(cfg *dst, const cfg *src, int rule_keys_only, char *errstr, size_t errstr_size)
-{
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        if (rule_keys_only && !replay_rule_key(e->name))
-            continue;
-        const char *from = (const char *)src + e->offset;
-        char *to = (char *)dst + e->offset;
-        if (e->type == CFG_STRING) {
-            const char *s = *(char *const *)from;
-            char *copy = strdup(s ? s : "");
-            if (!copy) {
-                snprintf(errstr, errstr_size, "out of memory");
-                return -1;
-            }
-            free(*(char **)to);
-            *(char **)to = copy;
-        } else if (e->type == CFG_BOOL || e->type == CFG_ENUM) {
-            *(int *)to = *(const int *)from;
-        } else {
-            *(int64_t *)to = *(const int64_t *)from;
-        }
-    }
-    return 0;
-}
-
 /* The rule keys of a config file read over the defaults. */
 static int load_rules_of(cfg *dst, const char *path, char *errstr, size_t errstr_size)
 {
@@ -157,7 +131,7 @@ static int load_rules_of(cfg *dst, const char *path, char *errstr, size_t errstr
         return -1;
     if (cfg_load_file(&f, path, errstr, errstr_size) == 0 &&
         cfg_validate(&f, errstr, errstr_size) == 0)
-        rc = copy_keys(dst, &f, 1, errstr, errstr_size);
+        rc = cfg_copy(dst, &f, replay_rule_key, errstr, errstr_size);
     cfg_free(&f);
     return rc;
 }
@@ -176,7 +150,7 @@ static void describe_b(const replay_opts *o, char *buf, size_t size)
 static int build_b(const cfg *a, const replay_opts *o, cfg *b, char *errstr, size_t errstr_size)
 {
     char why[512];
-    if (cfg_init(b, errstr, errstr_size) != 0 || copy_keys(b, a, 0, errstr, errstr_size) != 0)
+    if (cfg_init(b, errstr, errstr_size) != 0 || cfg_copy(b, a, NULL, errstr, errstr_size) != 0)
         return -1;
     if (o->compare_file && load_rules_of(b, o->compare_file, why, sizeof(why)) != 0) {
         snprintf(errstr, errstr_size, "--compare-with %s", why);
@@ -255,7 +229,7 @@ static int setup_runs(replay_ctx *x, char *errstr, size_t errstr_size)
     snprintf(a->label, sizeof(a->label), "A");
     snprintf(a->desc, sizeof(a->desc), "%s", x->o->base_name ? x->o->base_name : "defaults");
     if (cfg_init(&a->c, errstr, errstr_size) != 0 ||
-        copy_keys(&a->c, x->c, 0, errstr, errstr_size) != 0)
+        cfg_copy(&a->c, x->c, NULL, errstr, errstr_size) != 0)
         return -1;
     x->nruns = 1;
     if (x->o->compare_file || x->o->nsets > 0) {
