@@ -153,6 +153,15 @@ typedef struct cfg {
     char *metrics_listen;
     int64_t progress_interval_ms;
 
+    /* Console (`interdict console`) */
+    char *console_listen;
+    char *console_token;
+    char *console_tls_cert;
+    char *console_tls_key;
+    int console_mask; /* con_mask_mode */
+    char *console_timezone;
+    int64_t console_max_requests;
+
     /* rdkafka.* pass-through, in the order given. */
     cfg_kv *rdkafka;
     size_t rdkafka_cnt;
