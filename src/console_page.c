@@ -42,8 +42,8 @@ void con_request_row(FILE *out, const con_view *v, const con_req *r)
     badge(out, r->action);
     fputs("</td><td>", out);
     con_account_link(out, v, r->account);
-    fputs("</td><td class=\"mono\">", out);
-    html_text(out, r->bank, 40);
+    fputs("</td><td class=\"mono bank\">", out);
+    html_text(out, r->bank, 20);
     fprintf(out, "</td><td class=\"num\">%d</td><td>", r->score);
     for (int i = 0; i < r->ncodes; i++) {
         fputs("<span class=\"code\" title=\"", out);
@@ -485,17 +485,18 @@ int con_page_request(FILE *out, const con_view *v, const char *id)
     snprintf(title, sizeof(title), "%s %.60s", ix_action_name((ix_action)r->action), r->id);
     con_page_head(out, v, title, st.seq);
     request_summary(out, v, r, j);
-    json_t *fs = json_object_get(j, "findings");
-    for (size_t i = 0; i < json_array_size(fs); i++)
-        finding(out, v, json_array_get(fs, i), r->currency);
-    /* The picture runs Graphviz: not with the list locked, which would hold
-     * up the consumer. */
+    /* The picture first, as the desk reads it first; it runs Graphviz, so
+     * not with the list locked, which would hold up the consumer (r is not
+     * used after the unlock: it may be dropped). */
     con_req copy = {.len = r->len, .json = strdup(r->json)};
     con_list_unlock(v->list);
-    json_decref(j);
     if (copy.json)
         request_graph(out, v, &copy);
     free(copy.json);
+    json_t *fs = json_object_get(j, "findings");
+    for (size_t i = 0; i < json_array_size(fs); i++)
+        finding(out, v, json_array_get(fs, i), str(json_object_get(j, "trigger"), "currency"));
+    json_decref(j);
     con_page_foot(out);
     return 0;
 }

@@ -50,7 +50,8 @@ const char con_css[] =
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "tbody tr:hover{background:#f5f8fc}\n"
     "td,dd{overflow-wrap:anywhere}\n"
-    "a.acct,.t time,.t .lt{white-space:nowrap}h1 .mono{font-size:inherit}\n"
+    "a.acct,a.rq,.badge,.t time,.t .lt,td.bank{white-space:nowrap}"
+    "h1 .mono{font-size:inherit}\n"
     ".badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;"
     "font-weight:700;color:#fff}\n"
     ".FREEZE{background:var(--freeze)}.HOLD{background:var(--hold)}"
@@ -174,7 +175,8 @@ void con_account_link(FILE *out, const con_view *v, const char *account)
     fputs("<a class=\"acct mono\" href=\"", out);
     html_text(out, href, 0);
     fputs("\">", out);
-    html_text(out, con_mask(v->mask, account, shown, sizeof(shown)), 80);
+    /* Ids are at most 34 characters; anything longer is cut on the page. */
+    html_text(out, con_mask(v->mask, account, shown, sizeof(shown)), 40);
     fputs("</a>", out);
     free(href);
 }
