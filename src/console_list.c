@@ -425,7 +425,8 @@ int con_select(con_list *l, const con_filter *f, size_t limit, con_sel *s)
                 return -1;
             }
     }
-    qsort(s->rules, s->nrules, sizeof(*s->rules), by_count_desc);
+    if (s->nrules)
+        qsort(s->rules, s->nrules, sizeof(*s->rules), by_count_desc);
     chart(s, all, s->total);
     s->n = s->total < limit ? s->total : limit;
     s->reqs = all;
