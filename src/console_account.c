@@ -259,24 +259,10 @@ static void flows_card(FILE *out, const con_view *v, json_t *arr, const char *cu
 
 static void graph_card(FILE *out, acct_data *d)
 {
-    char errstr[512] = "no neighbourhood in the store";
-    size_t svg_len = 0;
-    char *svg =
-        d->dot ? con_dot_to_svg(d->dot, d->dot_len, &svg_len, errstr, sizeof(errstr)) : NULL;
-    fputs("<div class=\"card\"><h2>Neighbourhood, last 30 days</h2>", out);
-    if (svg) {
-        fputs("<div class=\"graph\" id=\"neighbourhood-graph\">", out);
-        con_inline_svg(out, svg, svg_len);
-        fputs("</div><p class=\"note\">Who paid the account on the left, whom it paid on the "
-              "right, the top 10 each way by amount; red: on the watch list.</p>",
-              out);
-    } else {
-        fputs("<p class=\"note\">No picture: ", out);
-        html_text(out, errstr, 300);
-        fputs("</p>", out);
-    }
-    fputs("</div>\n", out);
-    free(svg);
+    con_graph_card(out, "Neighbourhood, last 30 days", "neighbourhood-graph", d->dot, d->dot_len,
+                   "no neighbourhood in the store",
+                   "Who paid the account on the left, whom it paid on the right, the top 10 "
+                   "each way by amount; red: on the watch list.");
 }
 
 /* The requests raised on the account; returns how many. */

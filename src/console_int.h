@@ -218,12 +218,12 @@ void con_money(FILE *out, int64_t minor, const char *currency);
 void con_time(FILE *out, int64_t ms);
 /* An RFC 3339 text from input: con_time when it parses, else escaped. */
 void con_time_text(FILE *out, const char *rfc3339);
-/* An SVG document from Graphviz, inline: from its <svg element on. */
-void con_inline_svg(FILE *out, const char *svg, size_t len);
-/* The DOT picture as SVG (Graphviz's dot). Returns the malloc'd SVG, or
- * NULL with errstr filled. */
-char *con_dot_to_svg(const char *dot, size_t len, size_t *svg_len, char *errstr,
-                     size_t errstr_size);
+/* A card titled `title` (markup) with the DOT picture as inline SVG
+ * (Graphviz's dot) in a div of this id, and `note` (markup) under it; when
+ * dot is NULL or Graphviz fails, "No picture: " and why (why_none, or
+ * Graphviz's error), escaped. */
+void con_graph_card(FILE *out, const char *title, const char *id, const char *dot, size_t dot_len,
+                    const char *why_none, const char *note);
 
 /* The request list (console_page.c). */
 void con_page_list(FILE *out, const con_view *v, const con_filter *f, const char *filter_error);

@@ -289,6 +289,16 @@ static int64_t num(json_t *o, const char *key)
     return (int64_t)json_integer_value(json_object_get(o, key));
 }
 
+/* A measured value or threshold, as the next cell: money as money. */
+static void figure_value(FILE *out, const char *name, int64_t v, const char *currency)
+{
+    fputs("</td><td class=\"num\">", out);
+    if (render_is_money(name))
+        con_money(out, v, currency);
+    else
+        fprintf(out, "%lld", (long long)v);
+}
+
 static void figures(FILE *out, json_t *figs, const char *currency)
 {
     if (json_array_size(figs) == 0)
@@ -302,16 +312,8 @@ static void figures(FILE *out, json_t *figs, const char *currency)
         const char *name = str(g, "name");
         fputs("<tr class=\"figure\"><td class=\"mono\">", out);
         html_text(out, name, 80);
-        fputs("</td><td class=\"num\">", out);
-        if (render_is_money(name))
-            con_money(out, num(g, "value"), currency);
-        else
-            fprintf(out, "%lld", (long long)num(g, "value"));
-        fputs("</td><td class=\"num\">", out);
-        if (render_is_money(name))
-            con_money(out, num(g, "threshold"), currency);
-        else
-            fprintf(out, "%lld", (long long)num(g, "threshold"));
+        figure_value(out, name, num(g, "value"), currency);
+        figure_value(out, name, num(g, "threshold"), currency);
         fputs("</td></tr>", out);
     }
     fputs("</tbody></table>\n", out);
@@ -414,24 +416,12 @@ static char *request_dot(const con_view *v, const con_req *r, size_t *len, char 
 static void request_graph(FILE *out, const con_view *v, const con_req *r)
 {
     char errstr[512];
-    size_t dot_len = 0, svg_len = 0;
-    fputs("<div class=\"card\"><h2>Evidence graph</h2>", out);
+    size_t dot_len = 0;
     char *dot = request_dot(v, r, &dot_len, errstr, sizeof(errstr));
-    char *svg = dot ? con_dot_to_svg(dot, dot_len, &svg_len, errstr, sizeof(errstr)) : NULL;
-    if (svg) {
-        fputs("<div class=\"graph\" id=\"evidence-graph\">", out);
-        con_inline_svg(out, svg, svg_len);
-        fputs("</div><p class=\"note\">Money flows left to right; red: on the watch list; bold: "
-              "the account of the request. Each account links to its page.</p>",
-              out);
-    } else {
-        fputs("<p class=\"note\">No picture: ", out);
-        html_text(out, errstr, 300);
-        fputs("</p>", out);
-    }
-    fputs("</div>\n", out);
+    con_graph_card(out, "Evidence graph", "evidence-graph", dot, dot_len, errstr,
+                   "Money flows left to right; red: on the watch list; bold: the account of the "
+                   "request. Each account links to its page.");
     free(dot);
-    free(svg);
 }
 
 static void request_summary(FILE *out, const con_view *v, const con_req *r, json_t *j)

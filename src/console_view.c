@@ -212,21 +212,25 @@ void con_time_text(FILE *out, const char *rfc3339)
         html_text(out, rfc3339, 80);
 }
 
-void con_inline_svg(FILE *out, const char *svg, size_t len)
+/* An SVG document from Graphviz, inline: from its <svg element on. */
+static void inline_svg(FILE *out, const char *svg, size_t len)
 {
     const char *start = memmem(svg, len, "<svg", 4);
     if (start)
         fwrite(start, 1, len - (size_t)(start - svg), out);
 }
 
-char *con_dot_to_svg(const char *dot, size_t len, size_t *svg_len, char *errstr, size_t errstr_size)
+/* The DOT picture as SVG (Graphviz's dot): the malloc'd SVG, or NULL with
+ * errstr filled. */
+static char *dot_to_svg(const char *dot, size_t len, size_t *svg_len, char *errstr,
+                        size_t errstr_size)
 {
     char path[512];
     const char *base = getenv("TMPDIR");
     snprintf(path, sizeof(path), "%s/interdict-console-XXXXXX.svg", base && *base ? base : "/tmp");
     int fd = mkstemps(path, 4);
     if (fd < 0) {
-        snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
+        snprintf(errstr, errstr_size, "%.400s: %s", path, strerror(errno));
         return NULL;
     }
     close(fd);
@@ -238,10 +242,32 @@ char *con_dot_to_svg(const char *dot, size_t len, size_t *svg_len, char *errstr,
         if (svg)
             svg[*svg_len] = '\0';
         else
-            snprintf(errstr, errstr_size, "reading the picture: %s", f ? "out of memory" : path);
+            snprintf(errstr, errstr_size, "reading the picture: %.400s",
+                     f ? "out of memory" : path);
         if (f)
             fclose(f);
     }
     unlink(path);
     return svg;
+}
+
+void con_graph_card(FILE *out, const char *title, const char *id, const char *dot, size_t dot_len,
+                    const char *why_none, const char *note)
+{
+    char errstr[512];
+    size_t svg_len = 0;
+    snprintf(errstr, sizeof(errstr), "%s", why_none);
+    char *svg = dot ? dot_to_svg(dot, dot_len, &svg_len, errstr, sizeof(errstr)) : NULL;
+    fprintf(out, "<div class=\"card\"><h2>%s</h2>", title);
+    if (svg) {
+        fprintf(out, "<div class=\"graph\" id=\"%s\">", id);
+        inline_svg(out, svg, svg_len);
+        fprintf(out, "</div><p class=\"note\">%s</p>", note);
+    } else {
+        fputs("<p class=\"note\">No picture: ", out);
+        html_text(out, errstr, 300);
+        fputs("</p>", out);
+    }
+    fputs("</div>\n", out);
+    free(svg);
 }

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "encode.h"
 #include "graph.h"
 #include "timefmt.h"
+#include "store_fixture.h"
 
 #define T0  1795000000000LL /* 2026-11-18T11:06:40Z */
 #define MIN 60000LL
@@ -639,22 +639,6 @@ static void test_request_page(void **state)
 
 /* ---- an account page from a real store ------------------------------------------- */
 
-static void apply(graph *g, const char *id, const char *from, const char *to, int64_t amount,
-                  int64_t t)
-{
-    char errstr[256];
-    graph_acct a, b;
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    assert_int_equal(graph_apply_transfer(g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-}
-
 static void build_store(const char *dir)
 {
     char errstr[512];
@@ -668,20 +652,12 @@ static void build_store(const char *dir)
     snprintf(w.reason, sizeof(w.reason), "<b>case 7</b>");
     w.added_at_ms = T0 - 86400000LL;
     assert_int_equal(graph_put_watch(g, &w, NULL, errstr, sizeof(errstr)), 0);
-    apply(g, "T1", "6222000000000101", "6222000000000001", 3000000, T0);
-    apply(g, "T2", "6222000000000102", "6222000000000001", 2000000, T0 + 2 * MIN);
-    apply(g, "T3", "6222000000000001", "6222000000000201", 4800000, T0 + 9 * MIN);
+    sfx_apply(g, "T1", "6222000000000101", "6222000000000001", 3000000, T0);
+    sfx_apply(g, "T2", "6222000000000102", "6222000000000001", 2000000, T0 + 2 * MIN);
+    sfx_apply(g, "T3", "6222000000000001", "6222000000000201", 4800000, T0 + 9 * MIN);
     graph_offset off = {"transfers", 0, 3};
     assert_int_equal(graph_checkpoint(g, &off, 1, errstr, sizeof(errstr)), 0);
     graph_close(g);
-}
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
 }
 
 static void test_account_page_shows_what_inspect_shows(void **state)
@@ -747,7 +723,7 @@ static void test_account_page_shows_what_inspect_shows(void **state)
     free(api);
     page_teardown(&p);
     free_json(json);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    sfx_rmtree(dir);
 }
 
 int main(void)
