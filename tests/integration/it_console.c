@@ -43,6 +43,7 @@
 
 static hx_env g_env;
 static char g_shots[512]; /* where the screenshots go */
+static pid_t g_console;   /* the running console, killed by the teardown if a test failed */
 
 /* ---- the requests on the topic ------------------------------------------------- */
 
@@ -374,6 +375,7 @@ static console start_console(const char *a1, const char *a2, const char *a3, con
     free(before);
     c.pid = hx_spawn(&g_env, NULL, "console", "-X", "console.listen=127.0.0.1:0", "-X",
                      "console.timezone=Asia/Shanghai", a1, a2, a3, a4, NULL);
+    g_console = c.pid;
     for (int waited = 0;; waited += 100) {
         char *log = hx_slurp(g_env.log_path);
         const char *p = strstr(log + from, "interdict console: serving http");
@@ -392,6 +394,7 @@ static console start_console(const char *a1, const char *a2, const char *a3, con
 static void stop_console(console *c)
 {
     kill(c->pid, SIGTERM);
+    g_console = 0;
     assert_int_equal(hx_wait(&g_env, c->pid, 60, 0), 0);
 }
 
@@ -441,6 +444,18 @@ static int group_setup(void **state)
     print_message("%d requests on the topic (2 hostile), produced and screened in %.1f s\n",
                   g_topic.n, (double)(tf_mono_ns() - t0) / 1e9);
     assert_true(g_topic.n > 20);
+    return 0;
+}
+
+/* After each test: a console a failed test left running. */
+static int kill_console(void **state)
+{
+    (void)state;
+    if (g_console > 0) {
+        kill(g_console, SIGKILL);
+        waitpid(g_console, NULL, 0);
+        g_console = 0;
+    }
     return 0;
 }
 
@@ -769,8 +784,8 @@ static void test_token_and_tls(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_console_pages_in_a_browser),
-        cmocka_unit_test(test_token_and_tls),
+        cmocka_unit_test_teardown(test_console_pages_in_a_browser, kill_console),
+        cmocka_unit_test_teardown(test_token_and_tls, kill_console),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
