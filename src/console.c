@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -90,6 +91,14 @@ static int check_tls(const cfg *c, char *errstr, size_t errstr_size)
                  cert ? "console.tls.key" : "console.tls.cert");
         return -1;
     }
+    /* Unreadable files are a configuration error, found before serving. */
+    const char *keys[] = {"console.tls.cert", "console.tls.key"};
+    const char *paths[] = {c->console_tls_cert, c->console_tls_key};
+    for (int i = 0; cert && i < 2; i++)
+        if (access(paths[i], R_OK) != 0) {
+            snprintf(errstr, errstr_size, "%s: %s: %s", keys[i], paths[i], strerror(errno));
+            return -1;
+        }
     if (cert && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
         snprintf(errstr, errstr_size,
                  "console.tls.cert: this libmicrohttpd was built without TLS; serve plain HTTP "

@@ -398,6 +398,15 @@ static void test_config_checks(void **state)
                   "console.tls.key: set console.tls.cert and console.tls.key together");
     assert_config("console.tls.key", "/etc/ssl/key.pem",
                   "console.tls.cert: set console.tls.cert and console.tls.key together");
+    char errs[512];
+    cfg t;
+    assert_int_equal(cfg_init(&t, errs, sizeof(errs)), 0);
+    assert_int_equal(cfg_set(&t, "console.tls.cert", "/nonexistent/cert.pem", errs, sizeof(errs)),
+                     0);
+    assert_int_equal(cfg_set(&t, "console.tls.key", "/nonexistent/key.pem", errs, sizeof(errs)), 0);
+    assert_int_equal(con_check_config(&t, errs, sizeof(errs)), -1);
+    assert_string_equal(errs, "console.tls.cert: /nonexistent/cert.pem: No such file or directory");
+    cfg_free(&t);
     assert_config("console.timezone", "UTC", NULL);
     assert_config("console.timezone", "Asia/Shanghai", NULL);
     assert_config("console.timezone", "Mars/Olympus",
