@@ -138,6 +138,15 @@ typedef struct cfg {
     char *metrics_listen;
     int64_t progress_interval_ms;
 
+    /* Console (`interdict console`) */
+    char *console_listen;
+    char *console_token;
+    char *console_tls_cert;
+    char *console_tls_key;
+    int console_mask; /* con_mask_mode */
+    char *console_timezone;
+    int64_t console_max_requests;
+
     /* rules.<rule>.*, one per rule of rules_all (rules.h) and indexed like it; allocated by
      * cfg_init, read through cfg_rule_at(). */
     cfg_rule *rules;

@@ -378,6 +378,72 @@ const cfg_entry cfg_core_table[] = {
      .desc = "One line with the transfers screened and their rate, freeze requests, dead "
              "letters, consumer lag and queued messages. 0 turns it off. Not printed when "
              "stderr is a file or a pipe (services log to journald): use the metrics there."},
+    {.name = "console.listen",
+     .section = "Operations",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, console_listen),
+     .def = "127.0.0.1:9470",
+     .summary = "Where `interdict console` serves the fraud desk's web console (HOST:PORT).",
+     .desc = "The console is read-only: the freeze requests of the interceptions topic and the "
+             "accounts of the state store, as pages and as a JSON API (docs/console.md). The "
+             "default binds to the loopback interface only. An address beyond loopback is "
+             "refused unless `console.token` is set. Port 0 picks a free port (it is logged)."},
+    {.name = "console.token",
+     .section = "Operations",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, console_token),
+     .def = "",
+     .summary = "Access token the console requires of every request; empty: none.",
+     .desc = "At least 16 characters. Sent as `Authorization: Bearer TOKEN` by scripts, or as "
+             "the password of HTTP basic authentication (any user name) by a browser, which "
+             "asks for it. Required when `console.listen` is not a loopback address; without "
+             "TLS it crosses the network in the clear, so set `console.tls.cert` too."},
+    {.name = "console.tls.cert",
+     .section = "Operations",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, console_tls_cert),
+     .def = "",
+     .summary = "PEM certificate (chain) file: the console serves HTTPS; empty: plain HTTP.",
+     .desc = "Needs `console.tls.key`. TLS is libmicrohttpd's, through GnuTLS (Debian's "
+             "libmicrohttpd12 is built with it); a build without TLS refuses the setting at "
+             "start."},
+    {.name = "console.tls.key",
+     .section = "Operations",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, console_tls_key),
+     .def = "",
+     .summary = "PEM private key file of `console.tls.cert`.",
+     .desc = "Read once at start; keep it readable by the console's user only."},
+    {.name = "console.mask",
+     .section = "Operations",
+     .type = CFG_ENUM,
+     .offset = offsetof(cfg, console_mask),
+     .def = "none",
+     .names = (const char *const[]){"none", "partial", "last4", NULL},
+     .summary = "How account ids are shown on the console's pages: none, partial or last4.",
+     .desc = "`partial` keeps the first and the last four characters (6222********0123), "
+             "`last4` only the last four, for screens that others can see. Links to account "
+             "pages then carry a token valid for the console's run instead of the id. The JSON "
+             "API is not masked: it serves the documents as they are."},
+    {.name = "console.timezone",
+     .section = "Operations",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, console_timezone),
+     .def = "",
+     .summary = "IANA time zone of the desk (Asia/Shanghai); empty: the browser's own.",
+     .desc = "Every time on the pages is shown in UTC and in this zone, which the page's "
+             "script converts to with the browser's time-zone data. It must name a zone of "
+             "/usr/share/zoneinfo."},
+    {.name = "console.max.requests",
+     .section = "Operations",
+     .type = CFG_INT,
+     .offset = offsetof(cfg, console_max_requests),
+     .def = "100000",
+     .min = 100,
+     .max = 10000000,
+     .summary = "Freeze requests the console keeps in memory; the oldest go beyond it.",
+     .desc = "The console reads the interceptions topic from its beginning and keeps each "
+             "request (its JSON, about 1 to 4 KB). The page says how many were dropped."},
 
     {.name = NULL},
 };

@@ -15,6 +15,7 @@
 
 #include "backup.h"
 #include "config.h"
+#include "console.h"
 #include "demo.h"
 #include "graph.h"
 #include "graphviz.h"
@@ -54,6 +55,9 @@ static void usage(FILE *out)
             "  interdict tail [tail options]     print freeze requests from the interceptions\n"
             "                                    topic as they are committed, for a fraud desk\n"
             "  interdict inspect ACCOUNT         what the state store knows about an account\n"
+            "  interdict console                 the fraud desk's web console: live freeze\n"
+            "                                    requests, their evidence and the accounts,\n"
+            "                                    read-only (console.* keys, docs/console.md)\n"
             "  interdict replay [replay options] re-screen a range of the input topics into a\n"
             "                                    temporary state and report the decisions, or\n"
             "                                    compare two rule configurations\n"
@@ -108,6 +112,11 @@ static void usage(FILE *out)
             "                       .png (needs Graphviz's dot) or .dot\n"
             "  --request FILE       a freeze request as `interdict tail --json` prints it, for\n"
             "                       --graph; ACCOUNT may then be omitted\n"
+            "\n"
+            "Console (console.listen, default http://127.0.0.1:9470/): reads the\n"
+            "  interceptions topic from its beginning as tail does and the state store\n"
+            "  read-only as inspect does; serves pages and a JSON API under /api. A token\n"
+            "  (console.token) is required when bound beyond loopback. Stops on SIGINT/SIGTERM.\n"
             "\n"
             "Replay options (a plain read_committed consumer; nothing is written to Kafka):\n"
             "  --from OFFSET|TIME   start of the range: an offset in every partition of the\n"
@@ -844,6 +853,20 @@ static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
     return rc;
 }
 
+static int cmd_console(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    if (a->nrest != 0) {
+        fprintf(stderr, "interdict console: unexpected argument '%s' (see interdict --help)\n",
+                a->rest[0]);
+        return 2;
+    }
+    int rc = con_run(c, lg, &g_run, errstr, sizeof(errstr));
+    if (rc != 0)
+        fprintf(stderr, "interdict console: %s\n", errstr);
+    return rc == 0 ? 0 : rc == -2 ? 2 : 3;
+}
+
 static int cmd_replay(const args *a, const cfg *c, const ix_log *lg)
 {
     char errstr[1024];
@@ -888,6 +911,8 @@ static int dispatch(const args *a, cfg *c, const ix_log *lg)
         return cmd_inspect(a, c, lg);
     if (strcmp(a->command, "replay") == 0)
         return cmd_replay(a, c, lg);
+    if (strcmp(a->command, "console") == 0)
+        return cmd_console(a, c, lg);
     if (strcmp(a->command, "config") == 0) {
         if (a->markdown)
             cfg_print_markdown(stdout);

@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 
+#include "http.h"
 #include "mem.h"
 #include "reason.h"
 #include "rules.h"
@@ -177,21 +178,6 @@ void met_update(metrics *m, const stats *total, const pipe_live *live)
 
 /* ---- HTTP */
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body,
-                             size_t len)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, body, body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", type);
-    enum MHD_Result ok = MHD_queue_response(c, code, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -202,10 +188,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)upload_size;
     (void)con_cls;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"), 9);
+        return http_reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"), 9,
+                          NULL);
     if (strcmp(url, "/metrics") != 0)
-        return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", strdup("interdict serves /metrics\n"),
-                     26);
+        return http_reply(c, MHD_HTTP_NOT_FOUND, "text/plain",
+                          strdup("interdict serves /metrics\n"), 26, NULL);
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -213,36 +200,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     met_render(m, out);
     fclose(out);
-    return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len);
-}
-
-static int parse_listen(const char *listen, struct sockaddr_in *sa, char *errstr,
-                        size_t errstr_size)
-{
-    char host[64];
-    const char *colon = strrchr(listen, ':');
-    memset(sa, 0, sizeof(*sa));
-    sa->sin_family = AF_INET;
-    if (!colon || (size_t)(colon - listen) >= sizeof(host)) {
-        snprintf(errstr, errstr_size, "metrics.listen: expected HOST:PORT, got \"%s\"", listen);
-        return -1;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535) {
-        snprintf(errstr, errstr_size, "metrics.listen: bad port in \"%s\"", listen);
-        return -1;
-    }
-    if (strcmp(host, "localhost") == 0)
-        snprintf(host, sizeof(host), "127.0.0.1");
-    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
-        snprintf(errstr, errstr_size, "metrics.listen: \"%s\" is not an IPv4 address", host);
-        return -1;
-    }
-    sa->sin_port = htons((uint16_t)port);
-    return 0;
+    return http_reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len, NULL);
 }
 
 metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_size)
@@ -257,7 +215,7 @@ metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_siz
     pthread_mutex_init(&m->lock, NULL);
     if (!listen || !*listen || strcmp(listen, "off") == 0)
         return m;
-    if (parse_listen(listen, &sa, errstr, errstr_size) != 0)
+    if (http_parse_listen("metrics.listen", listen, &sa, errstr, errstr_size) != 0)
         goto fail;
     m->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                 on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
