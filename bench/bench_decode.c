@@ -37,7 +37,7 @@ typedef union record {
     ix_report r;
 } record;
 
-typedef dec_reason (*decode_fn)(const void *buf, size_t len, const dec_limits *lim, void *out,
+typedef rsn_reason (*decode_fn)(const void *buf, size_t len, const dec_limits *lim, void *out,
                                 dec_error *err);
 
 /* One message set: the messages back to back in text, offsets in at. */
@@ -212,12 +212,12 @@ static int check(const corpus *c, decode_fn dec, const char *name)
     record rec;
     for (size_t i = 0; i < c->n; i++) {
         dec_error err;
-        dec_reason r = dec(c->text + c->at[i], c->at[i + 1] - c->at[i], NULL, &rec, &err);
-        if ((r == DEC_OK) == c->invalid) {
+        rsn_reason r = dec(c->text + c->at[i], c->at[i + 1] - c->at[i], NULL, &rec, &err);
+        if ((r == RSN_OK) == c->invalid) {
             char line[256];
             dec_error_format(&err, line, sizeof line);
             fprintf(stderr, "bench_decode: %s: message %zu: %s: %.*s\n", name, i,
-                    r == DEC_OK ? "accepted" : line, (int)(c->at[i + 1] - c->at[i]),
+                    r == RSN_OK ? "accepted" : line, (int)(c->at[i + 1] - c->at[i]),
                     c->text + c->at[i]);
             return -1;
         }
@@ -238,7 +238,7 @@ static double time_decoder(const corpus *c, decode_fn dec, long long ops)
         size_t i = 0;
         for (long long k = 0; k < per_round; k++) {
             accepted +=
-                dec(c->text + c->at[i], c->at[i + 1] - c->at[i], NULL, &rec, NULL) == DEC_OK;
+                dec(c->text + c->at[i], c->at[i + 1] - c->at[i], NULL, &rec, NULL) == RSN_OK;
             i = i + 1 < c->n ? i + 1 : 0;
         }
         double ns = (double)(tf_mono_ns() - start) / (double)per_round;
@@ -251,43 +251,43 @@ static double time_decoder(const corpus *c, decode_fn dec, long long ops)
 }
 
 /* The decoders, behind one signature. */
-static dec_reason transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_transfer(b, n, l, o, e);
 }
 
-static dec_reason account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_account(b, n, l, o, e);
 }
 
-static dec_reason watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_watch(b, n, l, o, e);
 }
 
-static dec_reason report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_report(b, n, l, o, e);
 }
 
 #ifdef IX_BENCH_REFERENCE
-static dec_reason ref_transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_transfer(b, n, l, o, e);
 }
 
-static dec_reason ref_account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_account(b, n, l, o, e);
 }
 
-static dec_reason ref_watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_watch(b, n, l, o, e);
 }
 
-static dec_reason ref_report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_report(b, n, l, o, e);
 }

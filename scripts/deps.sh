@@ -14,7 +14,8 @@ groups:
   build   compiler, CMake, Ninja and the libraries interdict links
   demo    what scripts/demo.sh needs (= build)
   test    build + the test broker (Java 17, Maven, kcat), rocksdb-tools,
-          clang with libFuzzer and the sanitizer runtimes, clang-format
+          clang with libFuzzer and the sanitizer runtimes, clang-format,
+          graphviz, headless Chromium, tzdata and openssl for the console
   bench   build + the test broker, graphviz and gnuplot for the plots
   all     everything (the default)
 
@@ -31,7 +32,11 @@ die() {
 BUILD=(build-essential cmake ninja-build pkg-config librdkafka-dev librocksdb-dev
   libjemalloc-dev libjansson-dev libcmocka-dev libmicrohttpd-dev)
 BROKER=(kcat maven java17)
-TEST=(rocksdb-tools clang clang-format libclang-rt-14-dev python3-yaml)
+# The console's tests: Graphviz draws its pictures, headless Chromium drives
+# its pages (with fonts for the screenshots), tzdata backs console.timezone,
+# openssl makes a certificate for the TLS test.
+TEST=(rocksdb-tools clang clang-format libclang-rt-14-dev python3-yaml graphviz chromium
+  chromium-driver fonts-dejavu-core tzdata openssl)
 BENCH=(graphviz gnuplot-nox)
 
 check=0

@@ -1,5 +1,11 @@
-/* config.h - interdict's configuration: one table drives parsing, defaults,
- * validation, `--help` and docs/configuration.md, so they cannot drift.
+/* config.h - interdict's configuration: one table of keys drives parsing, defaults,
+ * validation, `--help`, docs/configuration.md and the effective-config print, so they cannot
+ * drift.
+ *
+ * The table is the core keys (config_keys.c) and, where the Rules section has them, every
+ * rule's own keys: each rule_def (rules.h) carries a config map, as a plugin does, and its
+ * values live in a block of its own (cfg->rules), not in fields of struct cfg. The engine
+ * (config.c) parses and checks them, config_print.c prints them.
  *
  * Sources, later ones winning: built-in defaults, the config file
  * (`key = value` lines, `#` comments), then `-X key=value` on the command
@@ -13,6 +19,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Units of the table's bounds: durations are stored in milliseconds, sizes in bytes. */
+#define CFG_SECOND ((int64_t)1000)
+#define CFG_MINUTE (CFG_SECOND * 60)
+#define CFG_HOUR   (CFG_MINUTE * 60)
+#define CFG_DAY    (CFG_HOUR * 24)
+#define CFG_WEEK   (CFG_DAY * 7)
+#define CFG_KIB    ((int64_t)1024)
+#define CFG_MIB    (CFG_KIB * 1024)
+#define CFG_GIB    (CFG_MIB * 1024)
+#define CFG_TIB    (CFG_GIB * 1024)
+
+#define CFG_NAME_MAX 96 /* longest key name, "rules.<rule>.<key>" included */
+
 typedef enum cfg_type {
     CFG_STRING,   /* char *, owned by the cfg */
     CFG_INT,      /* int64_t within [min, max] */
@@ -22,19 +41,45 @@ typedef enum cfg_type {
     CFG_ENUM      /* int index into a NULL-terminated list of names */
 } cfg_type;
 
-/* One configuration key. Entries of one section are contiguous in the table,
- * in the order --help and the docs show them. */
+/* One configuration key: a row of the core table, or of a rule's map. Rows of one section
+ * are contiguous, in the order --help and the docs show them. */
 typedef struct cfg_entry {
-    const char *name;         /* e.g. "topic.transfers" */
-    const char *section;      /* heading in --help and docs, e.g. "Kafka" */
+    const char *name;         /* core: e.g. "topic.transfers"; a rule's: the part after
+                                 "rules.<rule>.", e.g. "window" */
+    const char *section;      /* heading in --help and docs; a rule's keys are under "Rules" */
     cfg_type type;            /* how the value is parsed and stored */
-    size_t offset;            /* offsetof(cfg, field) */
+    size_t offset;            /* offsetof(cfg, field), or into the rule's own struct */
     const char *def;          /* default, written as in the file */
     int64_t min, max;         /* bounds for CFG_INT, CFG_DURATION, CFG_SIZE */
     const char *const *names; /* allowed values for CFG_ENUM */
     const char *summary;      /* one sentence, the line --help shows */
     const char *desc;         /* the rest, for the docs: units, effects, trade-offs */
 } cfg_entry;
+
+/* The text of a key every rule has, where a rule needs its own. */
+typedef struct cfg_text {
+    const char *summary, *desc;
+} cfg_text;
+
+/* A rule's keys, rules.<rule>.<key>, as its rule_def declares them. The two every rule has
+ * are declared once, by the engine: `enabled` (true by default) and `score` (0 to 100);
+ * `keys` are the rule's own, stored in a block of `size` bytes laid out as the rule's
+ * struct of thresholds (their offsets point into it). */
+typedef struct cfg_rule_map {
+    const char *what;      /* the pattern, as in "The rule for <what>. See docs/rules.md." */
+    const char *score;     /* default of rules.<rule>.score */
+    const cfg_entry *keys; /* NULL-name terminated; NULL for none */
+    size_t size;           /* of the struct the keys are stored in; 0 for none */
+    cfg_text enabled_text; /* NULL fields: the common text */
+    cfg_text score_text;
+} cfg_rule_map;
+
+/* One rule's values: the keys every rule has, and its own in their block. */
+typedef struct cfg_rule {
+    int enabled;   /* rules.<rule>.enabled */
+    int64_t score; /* rules.<rule>.score */
+    void *params;  /* the rule's own keys, in the struct its map describes */
+} cfg_rule;
 
 /* A pass-through librdkafka property. */
 typedef struct cfg_kv {
@@ -78,68 +123,8 @@ typedef struct cfg {
     int64_t input_max_future_ms;
     char *currency; /* the clearing currency, ISO 4217 */
 
-    /* Rules and actions */
+    /* Rules and actions; each rule's own keys are in `rules` */
     char *rule_set;
-    int wl_enabled;
-    int64_t wl_score;
-    int pt_enabled;
-    int64_t pt_score;
-    int64_t pt_window_ms;
-    int64_t pt_min_amount;
-    int64_t pt_ratio_pct;
-    int fi_enabled;
-    int64_t fi_score;
-    int64_t fi_window_ms;
-    int64_t fi_min_senders;
-    int fo_enabled;
-    int64_t fo_score;
-    int64_t fo_window_ms;
-    int64_t fo_min_receivers;
-    int sg_enabled;
-    int64_t sg_score;
-    int64_t sg_window_ms;
-    int64_t sg_min_paths;
-    int64_t sg_conserve_pct;
-    int gs_enabled;
-    int64_t gs_score;
-    int64_t gs_window_ms;
-    int64_t gs_min_in;
-    int64_t gs_min_out;
-    int64_t gs_ratio_pct;
-    int ch_enabled;
-    int64_t ch_score;
-    int64_t ch_max_gap_ms;
-    int64_t ch_min_hops;
-    int64_t ch_conserve_pct;
-    int cy_enabled;
-    int64_t cy_score;
-    int64_t cy_window_ms;
-    int64_t cy_max_hops;
-    int64_t cy_conserve_pct;
-    int bp_enabled;
-    int64_t bp_score;
-    int64_t bp_window_ms;
-    int64_t bp_min_senders;
-    int64_t bp_min_receivers;
-    int64_t bp_density_pct;
-    int64_t bp_stack_score;
-    int st_enabled;
-    int64_t st_score;
-    int64_t st_threshold;
-    int64_t st_band_pct;
-    int64_t st_min_count;
-    int64_t st_window_ms;
-    int bu_enabled;
-    int64_t bu_score;
-    int64_t bu_new_age_ms;
-    int64_t bu_new_volume;
-    int64_t bu_dormant_after_ms;
-    int64_t bu_dormant_volume;
-    int tr_enabled;
-    int64_t tr_score;
-    int64_t tr_depth;
-    int64_t tr_horizon_ms;
-    int64_t tr_min_amount;
     int64_t search_max_edges;
     int64_t search_max_flows;
     int64_t search_max_visits;
@@ -153,16 +138,54 @@ typedef struct cfg {
     char *metrics_listen;
     int64_t progress_interval_ms;
 
+    /* Console (`interdict console`) */
+    char *console_listen;
+    char *console_token;
+    char *console_tls_cert;
+    char *console_tls_key;
+    int console_mask; /* con_mask_mode */
+    char *console_timezone;
+    int64_t console_max_requests;
+
+    /* rules.<rule>.*, one per rule of rules_all (rules.h) and indexed like it; allocated by
+     * cfg_init, read through cfg_rule_at(). */
+    cfg_rule *rules;
+    size_t rules_cnt;
+
     /* rdkafka.* pass-through, in the order given. */
     cfg_kv *rdkafka;
     size_t rdkafka_cnt;
 } cfg;
 
-/* The table, terminated by an entry with name == NULL. */
-extern const cfg_entry cfg_table[];
+/* One key of the table, as the engine walks them: its row with the full name and the texts
+ * ready to print, and where its value lives. Filled by cfg_find() and cfg_key_next(). */
+typedef struct cfg_key {
+    cfg_entry e; /* e.name is the full name */
+    size_t rule; /* its rule's index in rules_all, or CFG_CORE */
+    size_t item; /* a rule's: 0 enabled, 1 score, 2 and on its own keys */
+    size_t row;  /* the core table's row the walk is at */
+    int started; /* whether the walk has begun */
+    char name[CFG_NAME_MAX];
+    char summary[160]; /* the texts of a rule's common keys, made from its name */
+    char desc[320];
+} cfg_key;
 
-/* The entry named `name`, or NULL (rdkafka.* keys have none). */
-const cfg_entry *cfg_find(const char *name);
+#define CFG_CORE ((size_t)-1)
+
+/* Walk every key in table order: start with a zeroed k; each call fills in the next key and
+ * returns 1, or returns 0 after the last. */
+int cfg_key_next(cfg_key *k);
+
+/* Fill k with the key named `name`. Returns 1, or 0 if there is none (rdkafka.* keys have
+ * none). */
+int cfg_find(const char *name, cfg_key *k);
+
+/* A key's value: numbers, booleans and enum indexes as a number; a string ("" when unset). */
+int64_t cfg_number(const cfg *c, const cfg_key *k);
+const char *cfg_string(const cfg *c, const cfg_key *k);
+
+/* Rule i's values (indexed like rules_all), or NULL past the last. */
+const cfg_rule *cfg_rule_at(const cfg *c, size_t i);
 
 /* Set every key to its default. Returns 0, or -1 with errstr filled. */
 int cfg_init(cfg *c, char *errstr, size_t errstr_size);
@@ -197,6 +220,17 @@ int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size);
  * each rdkafka.* property known to librdkafka and not one interdict owns.
  * Returns 0, or -1 with the first problem, "key: why", in errstr. */
 int cfg_validate(const cfg *c, char *errstr, size_t errstr_size);
+
+/* Copy the value of every key `pick` accepts (NULL: every key) from src to dst, both
+ * initialised; rdkafka.* properties are not copied. Returns 0, or -1 with errstr filled (out
+ * of memory; dst then holds some of the values). */
+int cfg_copy(cfg *dst, const cfg *src, int (*pick)(const char *key), char *errstr,
+             size_t errstr_size);
+
+/* The first key in table order that `pick` accepts (NULL: every key) and whose value differs
+ * between a and b. Returns 1 with its name in `key`, or 0 when they agree. */
+int cfg_differs(const cfg *a, const cfg *b, int (*pick)(const char *key), char *key,
+                size_t key_size);
 
 /* Human-readable table of every key, default and summary (for --help),
  * grouped by section, no line over 100 columns. */

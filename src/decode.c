@@ -41,33 +41,6 @@
 #define DEC_DEFAULT_PAST  (30LL * 24 * 3600 * 1000) /* 30 days */
 #define DEC_DEFAULT_AHEAD (5LL * 60 * 1000)         /* 5 minutes of clock skew */
 
-/* Indexed by dec_reason; stable, they are part of the dead-letter contract. */
-static const char *const reason_codes[DEC__COUNT] = {
-    [DEC_OK] = "ok",
-    [DEC_EMPTY] = "empty",
-    [DEC_TOO_LARGE] = "too_large",
-    [DEC_MALFORMED] = "malformed",
-    [DEC_NOT_OBJECT] = "not_object",
-    [DEC_DUPLICATE_FIELD] = "duplicate_field",
-    [DEC_UNKNOWN_FIELD] = "unknown_field",
-    [DEC_VERSION] = "unsupported_version",
-    [DEC_MISSING_FIELD] = "missing_field",
-    [DEC_FIELD_TYPE] = "wrong_type",
-    [DEC_FIELD_LENGTH] = "bad_length",
-    [DEC_FIELD_FORMAT] = "bad_format",
-    [DEC_AMOUNT] = "bad_amount",
-    [DEC_CURRENCY] = "unknown_currency",
-    [DEC_TIME] = "bad_time",
-    [DEC_TIME_RANGE] = "time_out_of_range",
-    [DEC_SAME_ACCOUNT] = "same_account",
-    [DEC_ENUM] = "not_in_enum",
-};
-
-const char *dec_reason_code(dec_reason r)
-{
-    return (int)r >= 0 && (int)r < DEC__COUNT ? reason_codes[r] : "unknown_reason";
-}
-
 void dec_limits_default(dec_limits *lim)
 {
     lim->max_bytes = DEC_DEFAULT_BYTES;
@@ -86,9 +59,9 @@ void dec_error_format(const dec_error *err, char *buf, size_t size)
         return;
     }
     if (err->field[0]) {
-        snprintf(buf, size, "%s: %s: %s", dec_reason_code(err->reason), err->field, err->detail);
+        snprintf(buf, size, "%s: %s: %s", rsn_code(err->reason), err->field, err->detail);
     } else {
-        snprintf(buf, size, "%s: %s", dec_reason_code(err->reason), err->detail);
+        snprintf(buf, size, "%s: %s", rsn_code(err->reason), err->detail);
     }
 }
 
@@ -113,8 +86,8 @@ static void echo(char *out, const char *s, size_t len, size_t max)
     memcpy(out + n, n < len ? "..." : "", n < len ? 4 : 1);
 }
 
-__attribute__((format(printf, 4, 5))) static dec_reason
-fail(dec_error *err, dec_reason r, const char *field, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static rsn_reason
+fail(dec_error *err, rsn_reason r, const char *field, const char *fmt, ...)
 {
     err->reason = r;
     snprintf(err->field, sizeof err->field, "%s", field);
@@ -152,17 +125,17 @@ static const char *type_name(jl_kind k)
 
 /* The reader's message, without the tail jansson added ("near '<input>'"),
  * which the details never carried, and with the byte offset. */
-static dec_reason malformed(const jl_error *e, size_t len, dec_error *err)
+static rsn_reason malformed(const jl_error *e, size_t len, dec_error *err)
 {
     char msg[DEC_ECHO_MAX + 4];
     echo(msg, e->text, strlen(e->text), DEC_ECHO_MAX);
-    return fail(err, DEC_MALFORMED, "", "%s at byte %zu", msg, e->pos < len ? e->pos : len);
+    return fail(err, RSN_MALFORMED, "", "%s at byte %zu", msg, e->pos < len ? e->pos : len);
 }
 
 /* A repeated key is named as written, escapes and all; an amount too large
  * to parse is a bad amount (whatever the message type), any other number
  * too large to parse is malformed input. */
-static dec_reason parse_error(const char *buf, size_t len, const jl_error *e, dec_error *err)
+static rsn_reason parse_error(const char *buf, size_t len, const jl_error *e, dec_error *err)
 {
     const char *key = buf + e->key_start;
     size_t keylen = e->key_end - e->key_start;
@@ -170,10 +143,10 @@ static dec_reason parse_error(const char *buf, size_t len, const jl_error *e, de
     switch (e->code) {
     case JL_E_DUPLICATE:
         echo(field, key, keylen, sizeof field - 4);
-        return fail(err, DEC_DUPLICATE_FIELD, field, "key appears more than once");
+        return fail(err, RSN_DUPLICATE_FIELD, field, "key appears more than once");
     case JL_E_OVERFLOW:
         if (e->has_key && keylen == 6 && memcmp(key, "amount", 6) == 0) {
-            return fail(err, DEC_AMOUNT, "amount", "number out of range");
+            return fail(err, RSN_AMOUNT, "amount", "number out of range");
         }
         return malformed(e, len, err);
     default:
@@ -182,16 +155,16 @@ static dec_reason parse_error(const char *buf, size_t len, const jl_error *e, de
 }
 
 /* The whole message once more, repeated keys at every depth included. */
-static dec_reason validate(const char *buf, size_t len, dec_error *err)
+static rsn_reason validate(const char *buf, size_t len, dec_error *err)
 {
     jl_error e;
-    return jl_validate(buf, len, &e) == JL_OK ? DEC_OK : parse_error(buf, len, &e, err);
+    return jl_validate(buf, len, &e) == JL_OK ? RSN_OK : parse_error(buf, len, &e, err);
 }
 
-static dec_reason not_object(const char *buf, size_t len, jl_kind top, dec_error *err)
+static rsn_reason not_object(const char *buf, size_t len, jl_kind top, dec_error *err)
 {
-    dec_reason r = validate(buf, len, err);
-    return r != DEC_OK ? r : fail(err, DEC_NOT_OBJECT, "", "top level is %s", type_name(top));
+    rsn_reason r = validate(buf, len, err);
+    return r != RSN_OK ? r : fail(err, RSN_NOT_OBJECT, "", "top level is %s", type_name(top));
 }
 
 /* ---- field binding ------------------------------------------------------ */
@@ -231,41 +204,41 @@ static int key_index(const char *buf, const jl_token *t, const char *const *keys
 
 /* The first key that is not the schema's: the message is rejected for it
  * unless it is not even valid JSON. */
-static dec_reason unknown_field(const char *buf, size_t len, const jl_token *key, dec_error *err)
+static rsn_reason unknown_field(const char *buf, size_t len, const jl_token *key, dec_error *err)
 {
-    dec_reason r = validate(buf, len, err);
-    if (r != DEC_OK) {
+    rsn_reason r = validate(buf, len, err);
+    if (r != RSN_OK) {
         return r;
     }
     char name[DEC_KEY_MAX * 2];
     char field[sizeof err->field];
     size_t n = jl_string(buf, key, name, sizeof name);
     echo(field, name, n, sizeof field - 4);
-    return fail(err, DEC_UNKNOWN_FIELD, field, "not defined by the schema");
+    return fail(err, RSN_UNKNOWN_FIELD, field, "not defined by the schema");
 }
 
 /* The reader stopped on an error. Unless keys went by unchecked (nested
  * objects), it is the message's first problem. */
-static dec_reason read_failed(const char *buf, size_t len, const jl_reader *r, int nested,
+static rsn_reason read_failed(const char *buf, size_t len, const jl_reader *r, int nested,
                               dec_error *err)
 {
     return nested ? validate(buf, len, err) : parse_error(buf, len, &r->err, err);
 }
 
-static dec_reason check_version(const member *f, dec_error *err)
+static rsn_reason check_version(const member *f, dec_error *err)
 {
     if (f->tok.kind == JL_END) {
-        return fail(err, DEC_VERSION, "version", "required");
+        return fail(err, RSN_VERSION, "version", "required");
     }
     if (f->tok.kind != JL_INTEGER) {
-        return fail(err, DEC_VERSION, "version", "expected the integer 1, got %s",
+        return fail(err, RSN_VERSION, "version", "expected the integer 1, got %s",
                     type_name(f->tok.kind));
     }
     if (f->tok.integer != 1) {
-        return fail(err, DEC_VERSION, "version", "version %lld not supported",
+        return fail(err, RSN_VERSION, "version", "version %lld not supported",
                     (long long)f->tok.integer);
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* The value of the member whose key was just read into v; an object or an
@@ -285,7 +258,7 @@ static jl_code read_value(jl_reader *r, member *v, int *nested)
 /* Reads the message and binds every member to its schema field (keys[0] is
  * "version"); rejects anything that is not an object of known, distinct
  * keys, then a missing or unsupported version. */
-static dec_reason bind_fields(const char *buf, size_t len, const char *const *keys, size_t nkeys,
+static rsn_reason bind_fields(const char *buf, size_t len, const char *const *keys, size_t nkeys,
                               member *v, dec_error *err)
 {
     jl_reader r;
@@ -328,8 +301,8 @@ static dec_reason bind_fields(const char *buf, size_t len, const char *const *ke
     if (jl_next(&r, &t) != JL_OK) { /* anything after the object */
         return read_failed(buf, len, &r, nested, err);
     }
-    dec_reason res = nested ? validate(buf, len, err) : DEC_OK;
-    return res != DEC_OK ? res : check_version(&v[0], err);
+    rsn_reason res = nested ? validate(buf, len, err) : RSN_OK;
+    return res != RSN_OK ? res : check_version(&v[0], err);
 }
 
 /* ---- field checks ------------------------------------------------------- */
@@ -355,16 +328,16 @@ static void text_of(const char *buf, const jl_token *t, text *out)
     }
 }
 
-static dec_reason need_string(const member *f, const char *name, text *t, dec_error *err)
+static rsn_reason need_string(const member *f, const char *name, text *t, dec_error *err)
 {
     if (f->tok.kind == JL_END) {
-        return fail(err, DEC_MISSING_FIELD, name, "required");
+        return fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (f->tok.kind != JL_STRING) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected a string, got %s", type_name(f->tok.kind));
+        return fail(err, RSN_FIELD_TYPE, name, "expected a string, got %s", type_name(f->tok.kind));
     }
     text_of(f->buf, &f->tok, t);
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* A short string as a C string in word, or 0 if it is too long to be one
@@ -379,16 +352,16 @@ static int as_word(const text *t, char *word, size_t size)
     return 1;
 }
 
-static dec_reason bad_length(const char *name, size_t n, const char *allowed, dec_error *err)
+static rsn_reason bad_length(const char *name, size_t n, const char *allowed, dec_error *err)
 {
-    return fail(err, DEC_FIELD_LENGTH, name, "%zu bytes, allowed %s", n, allowed);
+    return fail(err, RSN_FIELD_LENGTH, name, "%zu bytes, allowed %s", n, allowed);
 }
 
-static dec_reason bad_char(const char *name, const char *s, size_t n, size_t at, dec_error *err)
+static rsn_reason bad_char(const char *name, const char *s, size_t n, size_t at, dec_error *err)
 {
     char quoted[DEC_ECHO_MAX + 4];
     echo(quoted, s, n, DEC_ECHO_MAX);
-    return fail(err, DEC_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
+    return fail(err, RSN_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
 }
 
 /* Character classes of the string formats, a bit each. */
@@ -424,12 +397,12 @@ static size_t first_bad(const char *s, size_t n, unsigned char cls)
 }
 
 /* A string of 1..max bytes of one character class, into out[max + 1]. */
-static dec_reason take_token(const member *v, const char *name, size_t max, unsigned char cls,
+static rsn_reason take_token(const member *v, const char *name, size_t max, unsigned char cls,
                              char *out, dec_error *err)
 {
     text t;
-    dec_reason r = need_string(v, name, &t, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &t, err);
+    if (r != RSN_OK) {
         return r;
     }
     const char *s = t.s;
@@ -445,30 +418,30 @@ static dec_reason take_token(const member *v, const char *name, size_t max, unsi
     }
     memcpy(out, s, n);
     out[n] = '\0';
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason take_account(const member *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_account(const member *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_ACCOUNT_MAX, CC_ACCOUNT, out, err);
 }
 
-static dec_reason take_id(const member *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_id(const member *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_ID_MAX, CC_ID, out, err);
 }
 
-static dec_reason take_hash(const member *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_hash(const member *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_HASH_MAX, CC_HEX, out, err);
 }
 
 /* ISO 9362 BIC: 8 characters, or 11 with a branch code. */
-static dec_reason take_bank(const member *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_bank(const member *v, const char *name, char *out, dec_error *err)
 {
     text t;
-    dec_reason r = need_string(v, name, &t, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &t, err);
+    if (r != RSN_OK) {
         return r;
     }
     const char *s = t.s;
@@ -482,7 +455,7 @@ static dec_reason take_bank(const member *v, const char *name, char *out, dec_er
     }
     memcpy(out, s, n);
     out[n] = '\0';
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* Offset of the first control character (C0, DEL or C1) in valid UTF-8, or n.
@@ -502,11 +475,11 @@ static size_t first_control(const char *s, size_t n)
 }
 
 /* Free text: 1..IX_TEXT_MAX bytes of printable UTF-8. */
-static dec_reason take_text(const member *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_text(const member *v, const char *name, char *out, dec_error *err)
 {
     text t;
-    dec_reason r = need_string(v, name, &t, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &t, err);
+    if (r != RSN_OK) {
         return r;
     }
     const char *s = t.s;
@@ -520,92 +493,92 @@ static dec_reason take_text(const member *v, const char *name, char *out, dec_er
     }
     memcpy(out, s, n);
     out[n] = '\0';
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason take_currency(const member *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_currency(const member *v, const char *name, char *out, dec_error *err)
 {
     text t;
     char code[IX_CURRENCY_LEN + 1];
-    dec_reason r = need_string(v, name, &t, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &t, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (t.n != IX_CURRENCY_LEN || !as_word(&t, code, sizeof code) || !cur_valid(code)) {
         char quoted[DEC_ECHO_MAX + 4];
         echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-        return fail(err, DEC_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
+        return fail(err, RSN_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
     }
     memcpy(out, code, IX_CURRENCY_LEN + 1);
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* An escaped string longer than DEC_SCRATCH is not kept whole, but no time
  * is that long (tf_parse() takes at most 35 bytes). */
-static dec_reason take_time(const member *v, const char *name, int64_t *out, dec_error *err)
+static rsn_reason take_time(const member *v, const char *name, int64_t *out, dec_error *err)
 {
     text t;
-    dec_reason r = need_string(v, name, &t, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &t, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (t.n > DEC_SCRATCH || tf_parse(t.s, t.n, out) != 0) {
         char quoted[DEC_ECHO_MAX + 4];
         echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-        return fail(err, DEC_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
+        return fail(err, RSN_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* A JSON integer in 1..DEC_AMOUNT_MAX. A real (1.0, 1e2) is a number but not
  * an amount; a string is the wrong type altogether. */
-static dec_reason take_amount(const member *v, const char *name, int64_t *out, dec_error *err)
+static rsn_reason take_amount(const member *v, const char *name, int64_t *out, dec_error *err)
 {
     if (v->tok.kind == JL_END) {
-        return fail(err, DEC_MISSING_FIELD, name, "required");
+        return fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (v->tok.kind == JL_REAL) {
-        return fail(err, DEC_AMOUNT, name, "not an integer number of minor units");
+        return fail(err, RSN_AMOUNT, name, "not an integer number of minor units");
     }
     if (v->tok.kind != JL_INTEGER) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s",
+        return fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s",
                     type_name(v->tok.kind));
     }
     int64_t a = v->tok.integer;
     if (a < 1 || a > DEC_AMOUNT_MAX) {
-        return fail(err, DEC_AMOUNT, name, "%lld outside 1..%lld", (long long)a, DEC_AMOUNT_MAX);
+        return fail(err, RSN_AMOUNT, name, "%lld outside 1..%lld", (long long)a, DEC_AMOUNT_MAX);
     }
     *out = a;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* A string naming a value of parse()'s set; the zero value ("unknown") is
  * never valid on the wire. */
-static dec_reason take_enum(const member *v, const char *name, int (*parse)(const char *), int *out,
+static rsn_reason take_enum(const member *v, const char *name, int (*parse)(const char *), int *out,
                             dec_error *err)
 {
     text t;
     char word[DEC_WORD_MAX];
-    dec_reason r = need_string(v, name, &t, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &t, err);
+    if (r != RSN_OK) {
         return r;
     }
     int x = as_word(&t, word, sizeof word) ? parse(word) : -1;
     if (x <= 0) {
         char quoted[DEC_ECHO_MAX + 4];
         echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-        return fail(err, DEC_ENUM, name, "\"%s\" is not an allowed value", quoted);
+        return fail(err, RSN_ENUM, name, "\"%s\" is not an allowed value", quoted);
     }
     *out = x;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* ---- the message types -------------------------------------------------- */
 
-typedef dec_reason (*fields_fn)(const member *v, const dec_limits *lim, void *out, dec_error *err);
+typedef rsn_reason (*fields_fn)(const member *v, const dec_limits *lim, void *out, dec_error *err);
 
 /* Everything the message types share: limits, reading, binding. */
-static dec_reason decode(const void *buf, size_t len, const dec_limits *lim,
+static rsn_reason decode(const void *buf, size_t len, const dec_limits *lim,
                          const char *const *keys, size_t nkeys, fields_fn fields, void *out,
                          dec_error *err)
 {
@@ -621,19 +594,19 @@ static dec_reason decode(const void *buf, size_t len, const dec_limits *lim,
     }
     memset(err, 0, sizeof *err);
     if (!buf || len == 0) {
-        return fail(err, DEC_EMPTY, "", "empty message");
+        return fail(err, RSN_EMPTY, "", "empty message");
     }
     if (len > lim->max_bytes) {
-        return fail(err, DEC_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
+        return fail(err, RSN_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
     }
-    dec_reason r = bind_fields(buf, len, keys, nkeys, v, err);
-    return r != DEC_OK ? r : fields(v, lim, out, err);
+    rsn_reason r = bind_fields(buf, len, keys, nkeys, v, err);
+    return r != RSN_OK ? r : fields(v, lim, out, err);
 }
 
 #define CHECK(expr)                                                                                \
     do {                                                                                           \
-        dec_reason r_ = (expr);                                                                    \
-        if (r_ != DEC_OK) {                                                                        \
+        rsn_reason r_ = (expr);                                                                    \
+        if (r_ != RSN_OK) {                                                                        \
             return r_;                                                                             \
         }                                                                                          \
     } while (0)
@@ -664,28 +637,28 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
 
 /* now_ms and the bounds come from configuration: clamped to a few thousand
  * years (2^52 ms) so that no value can make the subtraction overflow. */
-static dec_reason check_time_range(int64_t t, const char *name, const dec_limits *lim,
+static rsn_reason check_time_range(int64_t t, const char *name, const dec_limits *lim,
                                    dec_error *err)
 {
     const int64_t span = (int64_t)1 << 52;
     if (lim->now_ms == 0) {
-        return DEC_OK;
+        return RSN_OK;
     }
     int64_t d = t - clamp64(lim->now_ms, -span, span);
     int64_t past = clamp64(lim->max_past_ms, 0, span);
     int64_t future = clamp64(lim->max_future_ms, 0, span);
     if (d < -past) {
-        return fail(err, DEC_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
+        return fail(err, RSN_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
                     (long long)past);
     }
     if (d > future) {
-        return fail(err, DEC_TIME_RANGE, name, "%lld ms in the future, limit %lld", (long long)d,
+        return fail(err, RSN_TIME_RANGE, name, "%lld ms in the future, limit %lld", (long long)d,
                     (long long)future);
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason transfer_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason transfer_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_transfer *t = out;
     CHECK(take_id(&v[TR_ID], "transfer_id", t->id, err));
@@ -702,12 +675,12 @@ static dec_reason transfer_fields(const member *v, const dec_limits *lim, void *
         t->channel = (ix_channel)ch;
     }
     if (strcmp(t->from_account, t->to_account) == 0) {
-        return fail(err, DEC_SAME_ACCOUNT, "to_account", "equals from_account");
+        return fail(err, RSN_SAME_ACCOUNT, "to_account", "equals from_account");
     }
     return check_time_range(t->event_time_ms, "event_time", lim, err);
 }
 
-dec_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
+rsn_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
                         dec_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -737,34 +710,34 @@ static const char *const account_keys[AC__COUNT] = {
     "holder_hash", "phone_hash", "device_hash", "status",    "updated_at",
 };
 
-static dec_reason take_kyc(const member *v, const char *name, int *out, dec_error *err)
+static rsn_reason take_kyc(const member *v, const char *name, int *out, dec_error *err)
 {
     if (v->tok.kind == JL_END) {
-        return fail(err, DEC_MISSING_FIELD, name, "required");
+        return fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (v->tok.kind != JL_INTEGER) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s",
+        return fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s",
                     type_name(v->tok.kind));
     }
     int64_t k = v->tok.integer;
     if (k < 0 || k > 3) {
-        return fail(err, DEC_ENUM, name, "%lld outside 0..3", (long long)k);
+        return fail(err, RSN_ENUM, name, "%lld outside 0..3", (long long)k);
     }
     *out = (int)k;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* Optional array of distinct "dormant" / "frozen" into IX_ACCT_* flags. The
  * array was validated when the message was read: reading it again cannot
  * fail. */
-static dec_reason take_status(const member *v, const char *name, uint32_t *flags, dec_error *err)
+static rsn_reason take_status(const member *v, const char *name, uint32_t *flags, dec_error *err)
 {
     *flags = 0;
     if (v->tok.kind == JL_END) {
-        return DEC_OK;
+        return RSN_OK;
     }
     if (v->tok.kind != JL_ARRAY) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an array, got %s", type_name(v->tok.kind));
+        return fail(err, RSN_FIELD_TYPE, name, "expected an array, got %s", type_name(v->tok.kind));
     }
     const char *array = v->buf + v->tok.start;
     jl_reader r;
@@ -773,7 +746,7 @@ static dec_reason take_status(const member *v, const char *name, uint32_t *flags
     jl_next(&r, &item); /* the '[' */
     for (size_t i = 0; jl_next(&r, &item) == JL_OK && item.kind != JL_ARRAY_END; i++) {
         if (item.kind != JL_STRING) {
-            return fail(err, DEC_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
+            return fail(err, RSN_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
                         type_name(item.kind));
         }
         text t;
@@ -786,15 +759,15 @@ static dec_reason take_status(const member *v, const char *name, uint32_t *flags
         if (bit == 0 || (*flags & bit)) {
             char quoted[DEC_ECHO_MAX + 4];
             echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-            return fail(err, DEC_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
+            return fail(err, RSN_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
                         bit ? "listed twice" : "not an allowed value");
         }
         *flags |= bit;
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason account_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason account_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_account *a = out;
     int holder = 0;
@@ -813,7 +786,7 @@ static dec_reason account_fields(const member *v, const dec_limits *lim, void *o
     return take_time(&v[AC_UPDATED_AT], "updated_at", &a->updated_at_ms, err);
 }
 
-dec_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
+rsn_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
                        dec_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -826,7 +799,7 @@ static const char *const watch_keys[WL__COUNT] = {
     "version", "account", "bank", "list", "reason", "added_at",
 };
 
-static dec_reason watch_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason watch_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_watch *w = out;
     CHECK(take_account(&v[WL_ACCOUNT], "account", w->account, err));
@@ -836,7 +809,7 @@ static dec_reason watch_fields(const member *v, const dec_limits *lim, void *out
     return take_time(&v[WL_ADDED_AT], "added_at", &w->added_at_ms, err);
 }
 
-dec_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
+rsn_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
                      dec_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -873,7 +846,7 @@ static int source_parse(const char *s)
     return -1;
 }
 
-static dec_reason report_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason report_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_report *r = out;
     int source = 0;
@@ -885,10 +858,10 @@ static dec_reason report_fields(const member *v, const dec_limits *lim, void *ou
     CHECK(take_time(&v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
     CHECK(take_enum(&v[FR_SOURCE], "source", source_parse, &source, err));
     snprintf(r->source, sizeof r->source, "%s", report_sources[source]);
-    return DEC_OK;
+    return RSN_OK;
 }
 
-dec_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
+rsn_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
                       dec_error *err)
 {
     memset(out, 0, sizeof *out);

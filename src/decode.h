@@ -16,30 +16,7 @@
 #include <stdint.h>
 
 #include "model.h"
-
-/* Why a message was rejected. The codes are stable: they appear on the
- * dead-letter topic and in metrics labels (dec_reason_code()). */
-typedef enum dec_reason {
-    DEC_OK = 0,
-    DEC_EMPTY,           /* zero-length or null message */
-    DEC_TOO_LARGE,       /* larger than dec_limits.max_bytes */
-    DEC_MALFORMED,       /* not JSON: syntax error, truncation, invalid UTF-8 */
-    DEC_NOT_OBJECT,      /* JSON, but the top level is not an object */
-    DEC_DUPLICATE_FIELD, /* the same key twice in one object */
-    DEC_UNKNOWN_FIELD,   /* a key the schema does not define */
-    DEC_VERSION,         /* "version" missing or not a supported version */
-    DEC_MISSING_FIELD,   /* a required field is absent */
-    DEC_FIELD_TYPE,      /* a field has the wrong JSON type */
-    DEC_FIELD_LENGTH,    /* a string is empty or longer than its limit */
-    DEC_FIELD_FORMAT,    /* a string has characters its format does not allow */
-    DEC_AMOUNT,          /* amount not an integer in 1 .. DEC_AMOUNT_MAX */
-    DEC_CURRENCY,        /* not an active ISO 4217 alphabetic code */
-    DEC_TIME,            /* not an RFC 3339 timestamp */
-    DEC_TIME_RANGE,      /* event time too far in the past or future */
-    DEC_SAME_ACCOUNT,    /* a transfer from an account to itself */
-    DEC_ENUM,            /* a value outside the field's allowed set */
-    DEC__COUNT
-} dec_reason;
+#include "reason.h"
 
 /* Largest accepted amount in minor units: 10^15, i.e. ten trillion in a
  * two-decimal currency; far above any real transfer, far below INT64_MAX so
@@ -50,7 +27,7 @@ typedef enum dec_reason {
  * event_time only: profile, watch-list and report times may legitimately be
  * old (compacted topics are replayed from the start). */
 typedef struct dec_limits {
-    size_t max_bytes;      /* reject larger messages (DEC_TOO_LARGE) */
+    size_t max_bytes;      /* reject larger messages (RSN_TOO_LARGE) */
     int64_t now_ms;        /* reference time for the range check, 0 = skip it */
     int64_t max_past_ms;   /* event time may be at most this far before now_ms */
     int64_t max_future_ms; /* event time may be at most this far after now_ms */
@@ -59,7 +36,7 @@ typedef struct dec_limits {
 /* What was wrong, for people: the reason, the field involved (may be empty)
  * and a one-line detail. */
 typedef struct dec_error {
-    dec_reason reason;
+    rsn_reason reason;
     char field[32];
     char detail[160];
 } dec_error;
@@ -69,23 +46,20 @@ typedef struct dec_error {
  * that only set now_ms). */
 void dec_limits_default(dec_limits *lim);
 
-/* Each returns DEC_OK and fills *out, or a reason and fills *err (err may
+/* Each returns RSN_OK and fills *out, or a reason below RSN_DECODE_COUNT
+ * (reason.h) and fills *err (err may
  * be NULL; lim may be NULL for the defaults). *out is zeroed first, so equal
  * messages give byte-identical records; on failure its content is
  * unspecified. Optional fields absent from the message are left zero (an
  * empty string, IX_CHANNEL_UNKNOWN, no status flags). */
-dec_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
+rsn_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
                         dec_error *err);
-dec_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
+rsn_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
                        dec_error *err);
-dec_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
+rsn_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
                      dec_error *err);
-dec_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
+rsn_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
                       dec_error *err);
-
-/* Stable snake_case code of a reason, e.g. "unknown_currency" (the full
- * list is in schemas/README.md). */
-const char *dec_reason_code(dec_reason r);
 
 /* "reason_code: field: detail" into buf, always NUL-terminated. */
 void dec_error_format(const dec_error *err, char *buf, size_t size);

@@ -364,7 +364,7 @@ static void judge(const scn *s, const results *r, verdict *v)
     }
 }
 
-static void print_verdict(FILE *out, const verdict *v, const results *r, const pipe_stats *ps,
+static void print_verdict(FILE *out, const verdict *v, const results *r, const stats *ps,
                           double secs)
 {
     fprintf(out, "\nPlanted patterns, and what the screener caught\n");
@@ -448,10 +448,10 @@ static kafka_mock *start_cluster(cfg *c, const char *dir, char *errstr, size_t e
 
 /* One run of the real pipeline until the input is exhausted; counters add
  * up over runs. */
-static int screen(cfg *c, const char *dir, const ix_log *lg, volatile sig_atomic_t *run,
-                  pipe_stats *ps, double *secs, char *errstr, size_t errstr_size)
+static int screen(cfg *c, const char *dir, const ix_log *lg, volatile sig_atomic_t *run, stats *ps,
+                  double *secs, char *errstr, size_t errstr_size)
 {
-    pipe_stats one;
+    stats one;
     graph *g = NULL;
     rules *rs = NULL;
     int rc = -1;
@@ -484,7 +484,7 @@ int demo_run(cfg *c, const demo_opts *o, const ix_log *lg, volatile sig_atomic_t
     held_reports held = {0};
     results r;
     verdict v;
-    pipe_stats ps;
+    stats ps;
     double secs = 0;
     int rc = -1;
     memset(&r, 0, sizeof(r));

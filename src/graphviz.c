@@ -89,6 +89,10 @@ static void write_node(FILE *out, const char *id, const gv_node *nd, int focus)
     char label[GV_LABEL_MAX];
     node_label(nd, label);
     fprintf(out, "    %s [label=\"%s\"", id, label);
+    if (nd->href) {
+        char href[GV_LABEL_MAX];
+        fprintf(out, ", URL=\"%s\", target=\"_top\"", gv_escape(nd->href, href, sizeof(href)));
+    }
     if (nd->watch_list[0])
         fprintf(out,
                 ", color=\"" GV_RED "\", fontcolor=\"" GV_RED "\", fillcolor=\"" GV_RED_FILL "\"");
@@ -513,19 +517,16 @@ static int parse_request(json_t *r, gv_request *rq, char *errstr, size_t errstr_
     return 0;
 }
 
-int gv_load_request(const char *path, graph *g, gv_request *rq, char *errstr, size_t errstr_size)
+int gv_parse_request(const char *json, size_t len, graph *g, gv_request *rq, char *errstr,
+                     size_t errstr_size)
 {
     char why[512] = "not JSON";
-    size_t len = 0;
     int rc = -1;
     memset(rq, 0, sizeof(*rq));
-    char *buf = read_file(path, &len, errstr, errstr_size);
-    if (!buf)
-        return -1;
     /* The renderer's check: exactly what `interdict tail` accepts. */
     json_t *r = NULL;
-    if (render_check(buf, len, why, sizeof(why)) != 0 || !(r = json_loadb(buf, len, 0, NULL))) {
-        snprintf(errstr, errstr_size, "%s: not one freeze request: %s", path, why);
+    if (render_check(json, len, why, sizeof(why)) != 0 || !(r = json_loadb(json, len, 0, NULL))) {
+        snprintf(errstr, errstr_size, "not one freeze request: %s", why);
         goto out;
     }
     if (parse_request(r, rq, errstr, errstr_size) != 0)
@@ -540,6 +541,20 @@ int gv_load_request(const char *path, graph *g, gv_request *rq, char *errstr, si
     rc = 0;
 out:
     json_decref(r);
+    return rc;
+}
+
+int gv_load_request(const char *path, graph *g, gv_request *rq, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    size_t len = 0;
+    memset(rq, 0, sizeof(*rq));
+    char *buf = read_file(path, &len, errstr, errstr_size);
+    if (!buf)
+        return -1;
+    int rc = gv_parse_request(buf, len, g, rq, why, sizeof(why));
+    if (rc != 0)
+        snprintf(errstr, errstr_size, "%s: %s", path, why);
     free(buf);
     return rc;
 }

@@ -24,6 +24,7 @@ typedef struct gv_node {
     char account[IX_ACCOUNT_MAX + 1];
     char bank[IX_BANK_MAX + 1];       /* "" when unknown */
     char watch_list[IX_TEXT_MAX + 1]; /* the list it is on; "" when not watch-listed */
+    const char *href;                 /* a link on the node (the console's); NULL: none */
 } gv_node;
 
 /* A counterparty and every transfer between it and the account one way. */
@@ -100,6 +101,11 @@ void gv_neighbourhood_free(gv_neighbourhood *nb);
  * gv_request_free. */
 int gv_load_request(const char *path, graph *g, gv_request *rq, char *errstr, size_t errstr_size);
 void gv_request_free(gv_request *rq);
+
+/* The same from the request's JSON in memory (len bytes). Returns 0, or -1
+ * with "not one freeze request: why" in errstr. */
+int gv_parse_request(const char *json, size_t len, graph *g, gv_request *rq, char *errstr,
+                     size_t errstr_size);
 
 /* What `inspect --graph` draws. */
 typedef struct gv_opts {

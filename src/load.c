@@ -32,7 +32,7 @@ int load_watchlist(graph *g, const char *path, FILE *report, load_stats *st, cha
         st->lines++;
         ix_watch w;
         dec_error de;
-        if (dec_watch(line, (size_t)n, &lim, &w, &de) != DEC_OK) {
+        if (dec_watch(line, (size_t)n, &lim, &w, &de) != RSN_OK) {
             char why[256];
             dec_error_format(&de, why, sizeof(why));
             fprintf(report, "%s:%lld: %s\n", path, (long long)lineno, why);

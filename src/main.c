@@ -15,6 +15,7 @@
 
 #include "backup.h"
 #include "config.h"
+#include "console.h"
 #include "demo.h"
 #include "graph.h"
 #include "graphviz.h"
@@ -54,6 +55,9 @@ static void usage(FILE *out)
             "  interdict tail [tail options]     print freeze requests from the interceptions\n"
             "                                    topic as they are committed, for a fraud desk\n"
             "  interdict inspect ACCOUNT         what the state store knows about an account\n"
+            "  interdict console                 the fraud desk's web console: live freeze\n"
+            "                                    requests, their evidence and the accounts,\n"
+            "                                    read-only (console.* keys, docs/console.md)\n"
             "  interdict replay [replay options] re-screen a range of the input topics into a\n"
             "                                    temporary state and report the decisions, or\n"
             "                                    compare two rule configurations\n"
@@ -108,6 +112,11 @@ static void usage(FILE *out)
             "                       .png (needs Graphviz's dot) or .dot\n"
             "  --request FILE       a freeze request as `interdict tail --json` prints it, for\n"
             "                       --graph; ACCOUNT may then be omitted\n"
+            "\n"
+            "Console (console.listen, default http://127.0.0.1:9470/): reads the\n"
+            "  interceptions topic from its beginning as tail does and the state store\n"
+            "  read-only as inspect does; serves pages and a JSON API under /api. A token\n"
+            "  (console.token) is required when bound beyond loopback. Stops on SIGINT/SIGTERM.\n"
             "\n"
             "Replay options (a plain read_committed consumer; nothing is written to Kafka):\n"
             "  --from OFFSET|TIME   start of the range: an offset in every partition of the\n"
@@ -488,7 +497,7 @@ static int preload_watchlist(const cfg *c, graph *g, const ix_log *lg, char *err
     return 0;
 }
 
-static void print_run_summary(const ix_log *lg, const pipe_stats *st)
+static void print_run_summary(const ix_log *lg, const stats *st)
 {
     LOG_INFO(lg, "main",
              "stopped: %" PRIu64 " transfers, %" PRIu64 " screened, %" PRIu64
@@ -516,22 +525,17 @@ static int reloadable(const char *key)
            strcmp(key, "rule.set") == 0 || strcmp(key, "incident.cooldown") == 0;
 }
 
+static int restart_only(const char *key)
+{
+    return !reloadable(key);
+}
+
 static int same_startup_keys(const cfg *a, const cfg *b, char *errstr, size_t errstr_size)
 {
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        if (reloadable(e->name))
-            continue;
-        const char *pa = (const char *)a + e->offset, *pb = (const char *)b + e->offset;
-        int differ = e->type == CFG_STRING
-                         ? strcmp(*(char *const *)pa ? *(char *const *)pa : "",
-                                  *(char *const *)pb ? *(char *const *)pb : "") != 0
-                     : e->type == CFG_BOOL || e->type == CFG_ENUM
-                         ? *(const int *)pa != *(const int *)pb
-                         : *(const int64_t *)pa != *(const int64_t *)pb;
-        if (differ) {
-            snprintf(errstr, errstr_size, "%s changed: it takes effect only at a restart", e->name);
-            return -1;
-        }
+    char key[CFG_NAME_MAX];
+    if (cfg_differs(a, b, restart_only, key, sizeof(key))) {
+        snprintf(errstr, errstr_size, "%s changed: it takes effect only at a restart", key);
+        return -1;
     }
     return 0;
 }
@@ -574,7 +578,7 @@ typedef struct observer {
     int64_t next_line_ns;
 } observer;
 
-static void on_observe(void *arg, const pipe_stats *t, const pipe_live *l)
+static void on_observe(void *arg, const stats *t, const pipe_live *l)
 {
     observer *ob = arg;
     met_update(ob->met, t, l);
@@ -599,7 +603,7 @@ static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
     graph *g = NULL;
     metrics *met = NULL;
     reloader rl = {.a = a, .base = c, .lg = lg};
-    pipe_stats st;
+    stats st;
     int rc = 3;
     memset(&st, 0, sizeof(st));
 
@@ -849,6 +853,20 @@ static int cmd_inspect(const args *a, const cfg *c, const ix_log *lg)
     return rc;
 }
 
+static int cmd_console(const args *a, const cfg *c, const ix_log *lg)
+{
+    char errstr[1024];
+    if (a->nrest != 0) {
+        fprintf(stderr, "interdict console: unexpected argument '%s' (see interdict --help)\n",
+                a->rest[0]);
+        return 2;
+    }
+    int rc = con_run(c, lg, &g_run, errstr, sizeof(errstr));
+    if (rc != 0)
+        fprintf(stderr, "interdict console: %s\n", errstr);
+    return rc == 0 ? 0 : rc == -2 ? 2 : 3;
+}
+
 static int cmd_replay(const args *a, const cfg *c, const ix_log *lg)
 {
     char errstr[1024];
@@ -893,6 +911,8 @@ static int dispatch(const args *a, cfg *c, const ix_log *lg)
         return cmd_inspect(a, c, lg);
     if (strcmp(a->command, "replay") == 0)
         return cmd_replay(a, c, lg);
+    if (strcmp(a->command, "console") == 0)
+        return cmd_console(a, c, lg);
     if (strcmp(a->command, "config") == 0) {
         if (a->markdown)
             cfg_print_markdown(stdout);

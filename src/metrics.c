@@ -10,8 +10,9 @@
 
 #include <microhttpd.h>
 
-#include "decode.h"
+#include "http.h"
 #include "mem.h"
+#include "reason.h"
 #include "rules.h"
 
 struct metrics {
@@ -19,7 +20,7 @@ struct metrics {
     int port;
     graph *g;
     pthread_mutex_t lock; /* guards the snapshot */
-    pipe_stats total;
+    stats total;
     pipe_live live;
 };
 
@@ -41,17 +42,17 @@ static void histogram(FILE *out, const char *name, const char *help, const uint6
 {
     uint64_t cum = 0;
     fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-    for (int b = 0; b < PIPE_HIST_BUCKETS - 1; b++) {
+    for (int b = 0; b < STATS_HIST_BUCKETS - 1; b++) {
         cum += buckets[b];
-        fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, pipe_hist_bounds_us[b] / 1e6,
+        fprintf(out, "%s_bucket{le=\"%g\"} %llu\n", name, stats_hist_bounds_us[b] / 1e6,
                 (unsigned long long)cum);
     }
-    cum += buckets[PIPE_HIST_BUCKETS - 1];
+    cum += buckets[STATS_HIST_BUCKETS - 1];
     fprintf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.9g\n%s_count %llu\n", name,
             (unsigned long long)cum, name, sum_seconds, name, (unsigned long long)cum);
 }
 
-static void render_requests(FILE *out, const pipe_stats *t)
+static void render_requests(FILE *out, const stats *t)
 {
     static const ix_action actions[] = {IX_ACTION_FREEZE, IX_ACTION_HOLD, IX_ACTION_REVIEW};
     fprintf(out, "# HELP interdict_freeze_requests_total Freeze requests emitted (committed), "
@@ -61,26 +62,16 @@ static void render_requests(FILE *out, const pipe_stats *t)
                 ix_action_name(actions[i]), (unsigned long long)t->by_action[actions[i]]);
 }
 
-static void render_deadletters(FILE *out, const pipe_stats *t)
+static void render_deadletters(FILE *out, const stats *t)
 {
     fprintf(out, "# HELP interdict_deadletters_total Input sent to the dead-letter topic "
                  "(committed), by reason.\n# TYPE interdict_deadletters_total counter\n");
-    for (int r = DEC_OK + 1; r < DEC__COUNT; r++)
-        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n",
-                dec_reason_code((dec_reason)r), (unsigned long long)t->dead_by_reason[r]);
-    const struct {
-        const char *reason;
-        uint64_t v;
-    } other[] = {{"bad_key", t->dead_bad_key},
-                 {"foreign_currency", t->dead_foreign_currency},
-                 {"duplicate_transfer", t->dead_duplicate},
-                 {"unknown_transfer", t->dead_unknown_transfer}};
-    for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++)
-        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n", other[i].reason,
-                (unsigned long long)other[i].v);
+    for (int r = RSN_OK + 1; r < RSN__COUNT; r++)
+        fprintf(out, "interdict_deadletters_total{reason=\"%s\"} %llu\n", rsn_code((rsn_reason)r),
+                (unsigned long long)t->dead_by_reason[r]);
 }
 
-static void render_rules(FILE *out, const pipe_stats *t)
+static void render_rules(FILE *out, const stats *t)
 {
     fprintf(out, "# HELP interdict_rule_hits_total Findings raised (committed), by rule; "
                  "repeats inside an incident's cooldown count too.\n"
@@ -92,7 +83,7 @@ static void render_rules(FILE *out, const pipe_stats *t)
             (unsigned long long)t->rule_hits[RULES_TRACE_SLOT]);
 }
 
-static void render_pipeline(FILE *out, const pipe_stats *t, const pipe_live *l)
+static void render_pipeline(FILE *out, const stats *t, const pipe_live *l)
 {
     counter(out, "interdict_transfers_consumed_total",
             "Transfer messages screened or rejected (committed).", t->transfers);
@@ -157,7 +148,7 @@ static void render_memory(FILE *out, graph *g)
 
 size_t met_render(metrics *m, FILE *out)
 {
-    pipe_stats t;
+    stats t;
     pipe_live l;
     long start = ftell(out);
     pthread_mutex_lock(&m->lock);
@@ -175,7 +166,7 @@ size_t met_render(metrics *m, FILE *out)
     return start >= 0 && end >= start ? (size_t)(end - start) : 0;
 }
 
-void met_update(metrics *m, const pipe_stats *total, const pipe_live *live)
+void met_update(metrics *m, const stats *total, const pipe_live *live)
 {
     if (!m)
         return;
@@ -187,21 +178,6 @@ void met_update(metrics *m, const pipe_stats *total, const pipe_live *live)
 
 /* ---- HTTP */
 
-static enum MHD_Result reply(struct MHD_Connection *c, unsigned code, const char *type, char *body,
-                             size_t len)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        len, body, body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!r) {
-        free(body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, "Content-Type", type);
-    enum MHD_Result ok = MHD_queue_response(c, code, r);
-    MHD_destroy_response(r);
-    return ok;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -212,10 +188,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)upload_size;
     (void)con_cls;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-        return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"), 9);
+        return http_reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", strdup("GET only\n"), 9,
+                          NULL);
     if (strcmp(url, "/metrics") != 0)
-        return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", strdup("interdict serves /metrics\n"),
-                     26);
+        return http_reply(c, MHD_HTTP_NOT_FOUND, "text/plain",
+                          strdup("interdict serves /metrics\n"), 26, NULL);
     char *buf = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&buf, &len);
@@ -223,36 +200,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_NO;
     met_render(m, out);
     fclose(out);
-    return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len);
-}
-
-static int parse_listen(const char *listen, struct sockaddr_in *sa, char *errstr,
-                        size_t errstr_size)
-{
-    char host[64];
-    const char *colon = strrchr(listen, ':');
-    memset(sa, 0, sizeof(*sa));
-    sa->sin_family = AF_INET;
-    if (!colon || (size_t)(colon - listen) >= sizeof(host)) {
-        snprintf(errstr, errstr_size, "metrics.listen: expected HOST:PORT, got \"%s\"", listen);
-        return -1;
-    }
-    memcpy(host, listen, (size_t)(colon - listen));
-    host[colon - listen] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535) {
-        snprintf(errstr, errstr_size, "metrics.listen: bad port in \"%s\"", listen);
-        return -1;
-    }
-    if (strcmp(host, "localhost") == 0)
-        snprintf(host, sizeof(host), "127.0.0.1");
-    if (inet_pton(AF_INET, host, &sa->sin_addr) != 1) {
-        snprintf(errstr, errstr_size, "metrics.listen: \"%s\" is not an IPv4 address", host);
-        return -1;
-    }
-    sa->sin_port = htons((uint16_t)port);
-    return 0;
+    return http_reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len, NULL);
 }
 
 metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_size)
@@ -267,7 +215,7 @@ metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_siz
     pthread_mutex_init(&m->lock, NULL);
     if (!listen || !*listen || strcmp(listen, "off") == 0)
         return m;
-    if (parse_listen(listen, &sa, errstr, errstr_size) != 0)
+    if (http_parse_listen("metrics.listen", listen, &sa, errstr, errstr_size) != 0)
         goto fail;
     m->httpd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                                 on_request, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,

@@ -26,7 +26,7 @@ void met_stop(metrics *m); /* m may be NULL */
 int met_port(const metrics *m);
 
 /* A new snapshot from the pipeline. */
-void met_update(metrics *m, const pipe_stats *total, const pipe_live *live);
+void met_update(metrics *m, const stats *total, const pipe_live *live);
 
 /* Write the exposition text of the latest snapshot (also what /metrics
  * serves). Returns the number of bytes written. */

@@ -29,19 +29,6 @@
 #define PIPE_HIGH_WATER 20000 /* queued per worker: pause consumption above */
 #define PIPE_LOW_WATER  5000  /* ... and resume below */
 
-const double pipe_hist_bounds_us[PIPE_HIST_BUCKETS - 1] = {
-    10,    25,    50,     100,    250,    500,     1000,    2500,    5000,    10000,
-    25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000};
-
-int pipe_hist_bucket(int64_t ns)
-{
-    double us = (double)ns / 1000.0;
-    int b = 0;
-    while (b < PIPE_HIST_BUCKETS - 1 && us > pipe_hist_bounds_us[b])
-        b++;
-    return b;
-}
-
 typedef struct pipeline_ctx {
     const pipe_opts *o;
     const cfg *c;
@@ -62,7 +49,7 @@ typedef struct pipeline_ctx {
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
     int64_t last_observe_ns;
-    pipe_stats total; /* committed */
+    stats total; /* committed */
     /* Fault injection for the recovery tests: die right after this many
      * transaction commits, before the state is written (0 = never). Set
      * from INTERDICT_TEST_CRASH_AFTER_COMMIT; see docs/reliability.md. */
@@ -819,7 +806,7 @@ static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
     return checkpoint(p, errstr, errstr_size);
 }
 
-int pipe_run(const pipe_opts *o, pipe_stats *st, char *errstr, size_t errstr_size)
+int pipe_run(const pipe_opts *o, stats *st, char *errstr, size_t errstr_size)
 {
     pipeline_ctx p;
     memset(&p, 0, sizeof(p));

@@ -22,10 +22,10 @@
 #include <stdint.h>
 
 #include "config.h"
-#include "decode.h"
 #include "graph.h"
 #include "log.h"
 #include "rules.h"
+#include "stats.h"
 
 /* Called at a checkpoint barrier (no worker is screening) when *reload is
  * set: build a new rule set from the reloaded configuration into *r (the
@@ -33,17 +33,15 @@
  * errstr filled (the old rules stay). */
 typedef int (*pipe_reload_fn)(void *arg, const rules **r, char *errstr, size_t errstr_size);
 
-typedef struct pipe_stats pipe_stats;
-
 /* Called after every checkpoint and every few seconds with the counters so
- * far (committed) and live figures, for metrics and progress lines. */
+ * far (committed, stats.h) and live figures, for metrics and progress lines. */
 typedef struct pipe_live {
     uint64_t queued; /* messages consumed and not yet screened */
     int64_t lag;     /* messages in the assigned partitions not yet consumed */
     int paused;      /* consumption paused for back-pressure */
     int workers;
 } pipe_live;
-typedef void (*pipe_observe_fn)(void *arg, const pipe_stats *total, const pipe_live *live);
+typedef void (*pipe_observe_fn)(void *arg, const stats *total, const pipe_live *live);
 
 typedef struct pipe_opts {
     const cfg *c;
@@ -59,44 +57,9 @@ typedef struct pipe_opts {
     void *observe_arg;
 } pipe_opts;
 
-/* Counters, all over committed work only (an aborted interval is not counted
- * twice). */
-/* Latency histogram buckets: upper bounds in microseconds; the last is +Inf. */
-#define PIPE_HIST_BUCKETS 20
-extern const double pipe_hist_bounds_us[PIPE_HIST_BUCKETS - 1];
-
-/* The bucket of a duration in nanoseconds. */
-int pipe_hist_bucket(int64_t ns);
-
-struct pipe_stats {
-    uint64_t transfers;    /* transfer messages consumed (valid or not) */
-    uint64_t screened;     /* valid transfers screened */
-    uint64_t replayed;     /* messages re-screened with output suppressed */
-    uint64_t requests;     /* freeze requests emitted */
-    uint64_t by_action[4]; /* indexed by ix_action */
-    uint64_t deadletters;  /* rejected messages sent to the dead-letter topic */
-    uint64_t dead_by_reason[DEC__COUNT];
-    uint64_t dead_bad_key;              /* table messages with a key that is not their account */
-    uint64_t dead_foreign_currency;     /* transfers not in the clearing currency */
-    uint64_t reports;                   /* fraud reports consumed (valid or not) */
-    uint64_t dead_unknown_transfer;     /* reports naming a transfer not in the store */
-    uint64_t table_updates;             /* accounts and watch-list messages applied */
-    uint64_t rule_hits[RULES_COUNTERS]; /* see rules.h */
-    uint64_t dead_duplicate;            /* transfers whose id was screened before */
-    uint64_t checkpoints;
-    uint64_t aborts;
-    uint64_t reloads;
-    uint64_t busy_ns; /* time workers spent screening */
-    /* Time to screen one message, and from its Kafka timestamp (the
-     * producer's create time) to the end of its screening. */
-    uint64_t proc_hist[PIPE_HIST_BUCKETS];
-    uint64_t e2e_hist[PIPE_HIST_BUCKETS];
-    uint64_t proc_ns_sum, e2e_ms_sum;
-};
-
 /* Run until *o->run becomes 0, the idle limit passes, or a fatal error.
  * The last checkpoint is taken before returning. Returns 0, or -1 with
  * errstr filled. *st receives the counters. */
-int pipe_run(const pipe_opts *o, pipe_stats *st, char *errstr, size_t errstr_size);
+int pipe_run(const pipe_opts *o, stats *st, char *errstr, size_t errstr_size);
 
 #endif /* IX_PIPELINE_H */

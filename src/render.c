@@ -309,7 +309,7 @@ static void render_evidence(json_t *e, const char *currency, FILE *out)
 
 /* Figures that are money are shown as money; counts, percents and times as
  * numbers. */
-static int is_money(const char *name)
+int render_is_money(const char *name)
 {
     return strstr(name, "amount") || strstr(name, "volume") || strcmp(name, "received") == 0 ||
            strcmp(name, "sent") == 0;
@@ -319,7 +319,7 @@ static void render_figure(json_t *g, const char *currency, FILE *out)
 {
     char buf[96], v[64], t[64];
     const char *name = str(g, "name", buf, sizeof(buf));
-    if (is_money(name)) {
+    if (render_is_money(name)) {
         render_amount(num(g, "value"), currency, v, sizeof(v));
         render_amount(num(g, "threshold"), currency, t, sizeof(t));
         fprintf(out, "          %s = %s (threshold %s)\n", name, v, t);

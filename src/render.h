@@ -12,6 +12,10 @@
 /* "12,345.67 CNY" using the currency's minor units (2 for an unknown code). */
 void render_amount(int64_t minor, const char *currency, char *buf, size_t size);
 
+/* Whether a finding's figure of this name is money (shown as money; counts,
+ * percents and times are plain numbers). */
+int render_is_money(const char *name);
+
 /* Check that `json` is a freeze request the renderer can show in full: a
  * JSON object with "version": 1 and every field of
  * schemas/freeze-request.v1.json present with its JSON type (strings,

@@ -30,10 +30,9 @@
 #include "replay_int.h"
 #include "timefmt.h"
 
-#define RP_POLL_MS      100 /* longest wait for a message; bounds the reaction to a signal */
-#define RP_PROGRESS_NS  2000000000LL    /* a progress line at most this often */
-#define RP_CHECKPOINT   20000           /* events between writes of the temporary stores */
-#define RP_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
+#define RP_POLL_MS     100 /* longest wait for a message; bounds the reaction to a signal */
+#define RP_PROGRESS_NS 2000000000LL /* a progress line at most this often */
+#define RP_CHECKPOINT  20000        /* events between writes of the temporary stores */
 
 enum { RP_TRANSFER = 0, RP_REPORT = 1 }; /* event kinds, in tie-break order */
 
@@ -53,7 +52,7 @@ typedef struct replay_ctx {
     volatile sig_atomic_t *run;
     FILE *err;
     rd_kafka_t *rk;
-    dec_limits lim;
+    scr_ctx rd; /* decoding while reading: no state */
     rp_input in;
     ix_transfer *tr;
     size_t ntr, captr;
@@ -123,32 +122,6 @@ int replay_add_set(replay_opts *o, const char *kv, char *errstr, size_t errstr_s
 
 /* ---- the second configuration ------------------------------------------- */
 
-/* Copy src's values into dst (initialised), every key or the rule keys only. */
-static int copy_keys(cfg *dst, const cfg *src, int rule_keys_only, char *errstr, size_t errstr_size)
-{
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        if (rule_keys_only && !replay_rule_key(e->name))
-            continue;
-        const char *from = (const char *)src + e->offset;
-        char *to = (char *)dst + e->offset;
-        if (e->type == CFG_STRING) {
-            const char *s = *(char *const *)from;
-            char *copy = strdup(s ? s : "");
-            if (!copy) {
-                snprintf(errstr, errstr_size, "out of memory");
-                return -1;
-            }
-            free(*(char **)to);
-            *(char **)to = copy;
-        } else if (e->type == CFG_BOOL || e->type == CFG_ENUM) {
-            *(int *)to = *(const int *)from;
-        } else {
-            *(int64_t *)to = *(const int64_t *)from;
-        }
-    }
-    return 0;
-}
-
 /* The rule keys of a config file read over the defaults. */
 static int load_rules_of(cfg *dst, const char *path, char *errstr, size_t errstr_size)
 {
@@ -158,7 +131,7 @@ static int load_rules_of(cfg *dst, const char *path, char *errstr, size_t errstr
         return -1;
     if (cfg_load_file(&f, path, errstr, errstr_size) == 0 &&
         cfg_validate(&f, errstr, errstr_size) == 0)
-        rc = copy_keys(dst, &f, 1, errstr, errstr_size);
+        rc = cfg_copy(dst, &f, replay_rule_key, errstr, errstr_size);
     cfg_free(&f);
     return rc;
 }
@@ -177,7 +150,7 @@ static void describe_b(const replay_opts *o, char *buf, size_t size)
 static int build_b(const cfg *a, const replay_opts *o, cfg *b, char *errstr, size_t errstr_size)
 {
     char why[512];
-    if (cfg_init(b, errstr, errstr_size) != 0 || copy_keys(b, a, 0, errstr, errstr_size) != 0)
+    if (cfg_init(b, errstr, errstr_size) != 0 || cfg_copy(b, a, NULL, errstr, errstr_size) != 0)
         return -1;
     if (o->compare_file && load_rules_of(b, o->compare_file, why, sizeof(why)) != 0) {
         snprintf(errstr, errstr_size, "--compare-with %s", why);
@@ -241,6 +214,11 @@ static int open_run(replay_ctx *x, rp_run *r, char *errstr, size_t errstr_size)
     if (graph_open(&go, &r->g, errstr, errstr_size) != 0 ||
         rules_create(&r->c, &r->r, errstr, errstr_size) != 0)
         return -1;
+    if (!(r->q = calloc(SCR_MAX_REQUESTS, sizeof(*r->q)))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    scr_init(&r->scr, &r->c, r->g, r->r, r->q, r->hits);
     return 0;
 }
 
@@ -251,7 +229,7 @@ static int setup_runs(replay_ctx *x, char *errstr, size_t errstr_size)
     snprintf(a->label, sizeof(a->label), "A");
     snprintf(a->desc, sizeof(a->desc), "%s", x->o->base_name ? x->o->base_name : "defaults");
     if (cfg_init(&a->c, errstr, errstr_size) != 0 ||
-        copy_keys(&a->c, x->c, 0, errstr, errstr_size) != 0)
+        cfg_copy(&a->c, x->c, NULL, errstr, errstr_size) != 0)
         return -1;
     x->nruns = 1;
     if (x->o->compare_file || x->o->nsets > 0) {
@@ -280,6 +258,7 @@ static void teardown(replay_ctx *x)
         graph_close(r->g);
         cfg_free(&r->c);
         free(r->reqs);
+        free(r->q);
     }
     if (x->tmp[0])
         nftw(x->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -606,20 +585,23 @@ static int oom(char *errstr, size_t errstr_size)
     return -1;
 }
 
+/* Decoded and admitted as far as that needs no state; the rest of the
+ * admission happens in screening, per run. */
 static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
                        size_t errstr_size)
 {
-    dec_error de;
+    scr_result res;
     (void)rg;
     if (grow((void **)&x->tr, &x->captr, x->ntr, sizeof(*x->tr)) != 0)
         return oom(errstr, errstr_size);
     ix_transfer *t = &x->tr[x->ntr];
-    if (dec_transfer(m->payload, m->len, &x->lim, t, &de) != DEC_OK) {
-        x->in.rejected[de.reason]++;
+    /* History: no event-time window against today's clock. */
+    if (!scr_decode_transfer(&x->rd, m->payload, m->len, 0, t, &res)) {
+        x->in.rejected[res.reason]++;
         x->in.rejected_total++;
         return 0;
     }
-    if (strcmp(t->currency, x->c->currency) != 0) {
+    if (!scr_admit_transfer(&x->rd, t, &res)) {
         x->in.foreign++;
         return 0;
     }
@@ -631,11 +613,12 @@ static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m,
 static int on_report(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
                      size_t errstr_size)
 {
+    scr_result res;
     (void)rg;
     if (grow((void **)&x->rep, &x->caprep, x->nrep, sizeof(*x->rep)) != 0)
         return oom(errstr, errstr_size);
     ix_report *r = &x->rep[x->nrep];
-    if (dec_report(m->payload, m->len, &x->lim, r, NULL) != DEC_OK) {
+    if (!scr_decode_report(&x->rd, m->payload, m->len, r, &res)) {
         x->in.reports_rejected++;
         return 0;
     }
@@ -644,65 +627,26 @@ static int on_report(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, c
     return 0;
 }
 
-static int key_is(const rd_kafka_message_t *m, const char *account)
-{
-    size_t n = strlen(account);
-    return m->key && m->key_len == n && memcmp(m->key, account, n) == 0;
-}
-
-/* A watch-list record, applied to every run's store: 0 applied, 1 refused. */
-static int apply_watch(replay_ctx *x, const rd_kafka_message_t *m, char *errstr, size_t errstr_size)
-{
-    ix_watch w;
-    char account[IX_ACCOUNT_MAX + 1];
-    int tomb = m->payload == NULL;
-    if (tomb) {
-        if (!m->key || m->key_len == 0 || m->key_len > IX_ACCOUNT_MAX ||
-            memchr(m->key, '\0', m->key_len))
-            return 1;
-        memcpy(account, m->key, m->key_len);
-        account[m->key_len] = '\0';
-    } else if (dec_watch(m->payload, m->len, &x->lim, &w, NULL) != DEC_OK ||
-               !key_is(m, w.account)) {
-        return 1;
-    }
-    for (int i = 0; i < x->nruns; i++) {
-        graph *g = x->runs[i].g;
-        if ((tomb ? graph_del_watch(g, account, NULL, errstr, errstr_size)
-                  : graph_put_watch(g, &w, NULL, errstr, errstr_size)) != 0)
-            return -1;
-    }
-    if (tomb)
-        x->in.tombstones++;
-    else
-        x->in.watch++;
-    return 0;
-}
-
-static int apply_profile(replay_ctx *x, const rd_kafka_message_t *m, char *errstr,
-                         size_t errstr_size)
-{
-    ix_account a;
-    if (dec_account(m->payload, m->len, &x->lim, &a, NULL) != DEC_OK || !key_is(m, a.account))
-        return 1;
-    for (int i = 0; i < x->nruns; i++)
-        if (graph_put_profile(x->runs[i].g, &a, NULL, errstr, errstr_size) != 0)
-            return -1;
-    x->in.profiles++;
-    return 0;
-}
-
+/* A table record, decoded once and applied to every run's store. */
 static int on_table(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
                     size_t errstr_size)
 {
     char why[512];
-    int rc = rg == &x->in.watchlist ? apply_watch(x, m, why, sizeof(why))
-                                    : apply_profile(x, m, why, sizeof(why));
-    if (rc < 0) {
-        snprintf(errstr, errstr_size, "temporary state: %s", why);
-        return -1;
+    scr_update u;
+    scr_result res;
+    if (!scr_decode_update(&x->rd, rg == &x->in.watchlist, m->key, m->key_len, m->payload, m->len,
+                           &u, &res)) {
+        x->in.table_rejected++;
+        return 0;
     }
-    x->in.table_rejected += rc > 0;
+    for (int i = 0; i < x->nruns; i++)
+        if (scr_apply_update(&x->runs[i].scr, &u, &res, why, sizeof(why)) != 0) {
+            snprintf(errstr, errstr_size, "temporary state: %s", why);
+            return -1;
+        }
+    x->in.profiles += u.kind == SCR_PROFILE;
+    x->in.watch += u.kind == SCR_WATCH;
+    x->in.tombstones += u.kind == SCR_UNWATCH;
     return 0;
 }
 
@@ -774,11 +718,12 @@ static int event_cmp(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* Returns 0, or -2 when out of memory. */
 static int keep_requests(rp_run *r, const ix_request *q, int n)
 {
     for (int i = 0; i < n; i++) {
         if (grow((void **)&r->reqs, &r->capreqs, r->nreqs, sizeof(*r->reqs)) != 0)
-            return -1;
+            return -2;
         rp_req *k = &r->reqs[r->nreqs++];
         memset(k, 0, sizeof(*k));
         memcpy(k->account, q[i].account, sizeof(k->account));
@@ -800,47 +745,41 @@ static int keep_requests(rp_run *r, const ix_request *q, int n)
     return 0;
 }
 
-static int screen_transfer(rp_run *r, const ix_transfer *t, ix_request *q, char *errstr,
-                           size_t errstr_size)
+/* Screened at its own event time: the replay's clock. */
+static int screen_transfer(rp_run *r, const ix_transfer *t, char *errstr, size_t errstr_size)
 {
-    graph_acct from, to;
-    int seen = graph_seen_transfer(r->g, t->id, t->event_time_ms, errstr, errstr_size);
-    if (seen != 0) {
-        r->duplicates += seen > 0;
-        return seen < 0 ? -1 : 0;
+    scr_result res;
+    if (scr_transfer(&r->scr, t, t->event_time_ms, &res, errstr, errstr_size) != 0)
+        return -1;
+    if (res.verdict == SCR_REJECTED) {
+        r->duplicates += res.reason == RSN_DUPLICATE_TRANSFER;
+        return 0;
     }
-    if (graph_apply_transfer(r->g, t, &from, &to, errstr, errstr_size) != 0)
-        return -1;
-    int n = rules_screen(r->r, r->g, t, &from, &to, t->event_time_ms, q, RP_MAX_REQUESTS, r->hits,
-                         errstr, errstr_size);
-    if (n < 0)
-        return -1;
     r->screened++;
-    return keep_requests(r, q, n);
+    return keep_requests(r, r->scr.reqs, res.nreqs);
 }
 
-static int screen_report(rp_run *r, const ix_report *rep, ix_request *q, char *errstr,
-                         size_t errstr_size)
+static int screen_report(rp_run *r, const ix_report *rep, char *errstr, size_t errstr_size)
 {
-    int found = 0;
-    int n = rules_trace(r->r, r->g, rep, rep->reported_at_ms, q, RP_MAX_REQUESTS, &found, r->hits,
-                        errstr, errstr_size);
-    if (n < 0)
+    scr_result res;
+    if (scr_report(&r->scr, rep, rep->reported_at_ms, &res, errstr, errstr_size) != 0)
         return -1;
+    int found = res.verdict == SCR_SCREENED;
     r->traced += found;
     r->unknown += !found;
-    return keep_requests(r, q, n);
+    return keep_requests(r, r->scr.reqs, found ? res.nreqs : 0);
 }
 
-static int screen_event(replay_ctx *x, rp_run *r, const rp_event *e, ix_request *q, char *errstr,
+/* Returns 0, or -1 with errstr filled. */
+static int screen_event(replay_ctx *x, rp_run *r, const rp_event *e, char *errstr,
                         size_t errstr_size)
 {
     char why[512];
-    int rc = e->kind == RP_TRANSFER ? screen_transfer(r, &x->tr[e->index], q, why, sizeof(why))
-                                    : screen_report(r, &x->rep[e->index], q, why, sizeof(why));
+    int rc = e->kind == RP_TRANSFER ? screen_transfer(r, &x->tr[e->index], why, sizeof(why))
+                                    : screen_report(r, &x->rep[e->index], why, sizeof(why));
     if (rc != 0)
         snprintf(errstr, errstr_size, "run %s: %s", r->label, rc == -1 ? why : "out of memory");
-    return rc;
+    return rc != 0 ? -1 : 0;
 }
 
 /* Write the stores now and then, so that the account caches can evict. */
@@ -857,12 +796,6 @@ static int checkpoint_all(replay_ctx *x, char *errstr, size_t errstr_size)
 
 static int screen_all(replay_ctx *x, char *errstr, size_t errstr_size)
 {
-    int rc = -1;
-    ix_request *q = calloc(RP_MAX_REQUESTS, sizeof(*q));
-    if (!q) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
     if (x->nev > 0) {
         qsort(x->ev, x->nev, sizeof(*x->ev), event_cmp);
         x->in.first_event_ms = x->ev[0].time_ms;
@@ -871,20 +804,17 @@ static int screen_all(replay_ctx *x, char *errstr, size_t errstr_size)
     for (size_t i = 0; i < x->nev; i++) {
         if ((i & 1023) == 0 && !*x->run) {
             snprintf(errstr, errstr_size, "interrupted");
-            goto out;
+            return -1;
         }
         atomic_store(&x->clock_ms, x->ev[i].time_ms);
         for (int k = 0; k < x->nruns; k++)
-            if (screen_event(x, &x->runs[k], &x->ev[i], q, errstr, errstr_size) != 0)
-                goto out;
+            if (screen_event(x, &x->runs[k], &x->ev[i], errstr, errstr_size) != 0)
+                return -1;
         if ((i + 1) % RP_CHECKPOINT == 0 && checkpoint_all(x, errstr, errstr_size) != 0)
-            goto out;
+            return -1;
         progress(x, "%" PRId64 " of %" PRId64 " screened", (int64_t)i + 1, (int64_t)x->nev);
     }
-    rc = 0;
-out:
-    free(q);
-    return rc;
+    return 0;
 }
 
 /* ---- the command ------------------------------------------------------------ */
@@ -914,9 +844,7 @@ int replay_run(const cfg *c, const replay_opts *o, const ix_log *lg, volatile si
     x->lg = lg;
     x->run = run;
     x->err = err;
-    dec_limits_default(&x->lim);
-    x->lim.max_bytes = (size_t)c->input_max_bytes;
-    x->lim.now_ms = 0; /* history: no event-time range against today's clock */
+    scr_init(&x->rd, c, NULL, NULL, NULL, NULL);
     errstr[0] = '\0';
     int rc = replay_main(x, errstr, errstr_size);
     if (rc == 0 && o->json && rp_report_json(&x->in, x->runs, x->nruns, c->currency, out) != 0) {

@@ -14,6 +14,7 @@
 #include "graph.h"
 #include "model.h"
 #include "rules.h"
+#include "screen.h"
 
 #define RP_CODE_MAX 8 /* a reason code with its NUL, "WL01" */
 
@@ -39,6 +40,8 @@ typedef struct rp_run {
     graph *g;
     char dir[PATH_MAX]; /* its state store, inside the temporary directory */
     uint64_t hits[RULES_COUNTERS];
+    ix_request *q; /* the requests of the event in hand */
+    scr_ctx scr;   /* screening into g with r, requests into q, hits */
     rp_req *reqs;
     size_t nreqs, capreqs;
     int64_t screened, duplicates; /* transfers applied; ids seen before */
@@ -60,7 +63,7 @@ typedef struct rp_input {
     rp_range transfers, reports, accounts, watchlist;
     int64_t profiles, watch, tombstones; /* table records applied */
     int64_t table_rejected;
-    int64_t rejected[DEC__COUNT]; /* transfers the decoder refused, by reason */
+    int64_t rejected[RSN_DECODE_COUNT]; /* transfers the decoder refused, by reason */
     int64_t rejected_total;
     int64_t foreign; /* transfers not in the clearing currency */
     int64_t reports_rejected;

@@ -205,9 +205,9 @@ static void text_input(const rp_input *in, const rp_run *a, FILE *out)
             a->duplicates, in->rejected_total, in->foreign);
     if (in->rejected_total) {
         fprintf(out, "  %-14s", "rejected");
-        for (int r = 1, first = 1; r < DEC__COUNT; r++)
+        for (int r = 1, first = 1; r < RSN_DECODE_COUNT; r++)
             if (in->rejected[r]) {
-                fprintf(out, "%s%s %" PRId64, first ? " " : ", ", dec_reason_code((dec_reason)r),
+                fprintf(out, "%s%s %" PRId64, first ? " " : ", ", rsn_code((rsn_reason)r),
                         in->rejected[r]);
                 first = 0;
             }
@@ -331,9 +331,9 @@ static json_t *range_json(const rp_range *rg)
 static json_t *input_json(const rp_input *in, const rp_run *a)
 {
     json_t *rej = json_object();
-    for (int r = 1; r < DEC__COUNT; r++)
+    for (int r = 1; r < RSN_DECODE_COUNT; r++)
         if (in->rejected[r])
-            json_object_set_new(rej, dec_reason_code((dec_reason)r),
+            json_object_set_new(rej, rsn_code((rsn_reason)r),
                                 json_integer((json_int_t)in->rejected[r]));
     json_t *t = range_json(&in->transfers);
     json_object_set_new(t, "screened", json_integer((json_int_t)a->screened));

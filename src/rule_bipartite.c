@@ -44,6 +44,15 @@
 #define BP_EVIDENCE_LAYER (IX_EVIDENCE_MAX / 2) /* a stack's evidence: half for each layer */
 #define BP_PATH_BELOW     4                     /* a stack's path: earlier senders shown */
 
+/* Its own keys, rules.bipartite.*. */
+typedef struct bp_params {
+    int64_t window_ms;     /* window */
+    int64_t min_senders;   /* min.senders */
+    int64_t min_receivers; /* min.receivers */
+    int64_t density_pct;   /* density */
+    int64_t stack_score;   /* stack.score */
+} bp_params;
+
 typedef struct bp_layer {
     block b; /* rows pay columns */
     int64_t since, until;
@@ -51,6 +60,8 @@ typedef struct bp_layer {
 
 typedef struct bp_search {
     const rule_input *in;
+    const bp_params *conf;
+    int score;       /* of a single layer */
     graph_flow *buf; /* one read, rules.search.max.flows */
     int visits;
     bp_layer top, below;
@@ -146,13 +157,13 @@ static int drop_trade(bp_search *q, bp_layer *l, char *errstr, size_t errstr_siz
 static int settle(bp_search *q, bp_layer *l, int anchor, int trade, char *errstr,
                   size_t errstr_size)
 {
-    const cfg *c = q->in->c;
-    int rc = block_peel(&l->b, anchor, c->bp_min_senders, c->bp_min_receivers, c->bp_density_pct);
+    const bp_params *conf = q->conf;
+    int rc = block_peel(&l->b, anchor, conf->min_senders, conf->min_receivers, conf->density_pct);
     if (rc == 1) {
         if (drop_old_pairs(q, l, errstr, errstr_size) != 0 ||
             (trade && drop_trade(q, l, errstr, errstr_size) != 0))
             return -1;
-        rc = block_peel(&l->b, anchor, c->bp_min_senders, c->bp_min_receivers, c->bp_density_pct);
+        rc = block_peel(&l->b, anchor, conf->min_senders, conf->min_receivers, conf->density_pct);
     }
     if (rc < 0)
         snprintf(errstr, errstr_size, "out of memory");
@@ -187,9 +198,10 @@ static int find_top(bp_search *q, char *errstr, size_t errstr_size)
 {
     const rule_input *in = q->in;
     const cfg *c = in->c;
+    const bp_params *conf = q->conf;
     const ix_transfer *t = in->t;
     bp_layer *l = &q->top;
-    l->since = t->event_time_ms - c->bp_window_ms;
+    l->since = t->event_time_ms - conf->window_ms;
     l->until = t->event_time_ms;
     if (block_init(&l->b, (int)c->search_max_edges) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -199,7 +211,7 @@ static int find_top(bp_search *q, char *errstr, size_t errstr_size)
     int s = block_member(&l->b.rows, t->from_account, t->from_bank); /* row 0 */
     if (read_member(q, l, 0, r, errstr, errstr_size) != 0)
         return -1;
-    if (l->b.rows.n < c->bp_min_senders)
+    if (l->b.rows.n < conf->min_senders)
         return 0; /* R has too few senders for a group */
     if (read_member(q, l, 1, s, errstr, errstr_size) != 0)
         return -1;
@@ -224,13 +236,14 @@ static int find_top(bp_search *q, char *errstr, size_t errstr_size)
 static int find_below(bp_search *q, char *errstr, size_t errstr_size)
 {
     const cfg *c = q->in->c;
+    const bp_params *conf = q->conf;
     const block *top = &q->top.b;
     bp_layer *l = &q->below;
     int64_t first = q->top.until;
     for (int p = 0; p < top->npairs; p++)
         if (block_live(top, &top->pairs[p]) && top->pairs[p].first_ms < first)
             first = top->pairs[p].first_ms;
-    l->since = first - c->bp_window_ms;
+    l->since = first - conf->window_ms;
     l->until = q->top.until;
     if (block_init(&l->b, (int)c->search_max_edges) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -313,14 +326,14 @@ static int64_t received(const block *b, int j)
     return sum;
 }
 
-static void figures(const cfg *c, const block *b, int stacked, ix_finding *f)
+static void figures(const bp_params *conf, const block *b, int stacked, ix_finding *f)
 {
     int ns, nr;
     int64_t pairs;
     block_size(b, &ns, &nr, &pairs);
-    rule_figure(f, "senders", ns, c->bp_min_senders);
-    rule_figure(f, "receivers", nr, c->bp_min_receivers);
-    rule_figure(f, "density_pct", pairs * 100 / ((int64_t)ns * nr), c->bp_density_pct);
+    rule_figure(f, "senders", ns, conf->min_senders);
+    rule_figure(f, "receivers", nr, conf->min_receivers);
+    rule_figure(f, "density_pct", pairs * 100 / ((int64_t)ns * nr), conf->density_pct);
     if (stacked)
         rule_figure(f, "layers", 2, 2);
 }
@@ -340,19 +353,18 @@ static void path_rows(const block *b, int limit, ix_finding *f)
 static void hits_for_block(bp_search *q, int stacked, const bp_evidence *ev_top,
                            const bp_evidence *ev_below, rule_hit *hits, int *n, int room)
 {
-    const cfg *c = q->in->c;
+    const bp_params *conf = q->conf;
     const block *top = &q->top.b;
     for (int j = 0; j < top->cols.n; j++) {
         if (!top->cols.in[j])
             continue;
-        rule_hit *h =
-            rule_hit_add(hits, n, room, top->cols.m[j].account, top->cols.m[j].bank, "bipartite",
-                         stacked ? "BP02" : "BP01",
-                         (int)(stacked ? c->bp_stack_score : c->bp_score), received(top, j));
+        rule_hit *h = rule_hit_add(hits, n, room, top->cols.m[j].account, top->cols.m[j].bank,
+                                   "bipartite", stacked ? "BP02" : "BP01",
+                                   stacked ? (int)conf->stack_score : q->score, received(top, j));
         if (!h)
             return;
         ix_finding *f = &h->finding;
-        figures(c, top, stacked, f);
+        figures(conf, top, stacked, f);
         if (stacked)
             path_rows(&q->below.b, BP_PATH_BELOW, f);
         path_rows(top, IX_PATH_MAX - 1 - f->npath, f);
@@ -365,26 +377,26 @@ static void hits_for_block(bp_search *q, int stacked, const bp_evidence *ev_top,
     }
 }
 
-static int worth_a_look(const cfg *c, const rule_input *in)
+static int worth_a_look(const bp_params *conf, const rule_input *in)
 {
-    win_id w = rule_window_covering(c->bp_window_ms);
+    win_id w = rule_window_covering(conf->window_ms);
     if (rule_is_trade(in->to) || rule_is_trade(in->from))
         return 0; /* paying the same suppliers and shops is trade */
     if (strcmp(in->t->from_account, in->t->to_account) == 0)
         return 0;
-    return in->to->win[w].in_count + 1 >= c->bp_min_senders && in->from->win[w].out_count >= 1;
+    return in->to->win[w].in_count + 1 >= conf->min_senders && in->from->win[w].out_count >= 1;
 }
 
-static int bp_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int bp_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
-    bp_search q = {.in = in};
+    bp_search q = {.in = in, .conf = self->params, .score = (int)self->score};
     bp_evidence ev_top = {0}, ev_below = {0};
     int n = 0, rc, stacked = 0;
-    if (!c->bp_enabled || !worth_a_look(c, in))
+    (void)r;
+    if (!worth_a_look(q.conf, in))
         return 0;
-    q.buf = malloc((size_t)c->search_max_flows * sizeof(*q.buf));
+    q.buf = malloc((size_t)in->c->search_max_flows * sizeof(*q.buf));
     if (!q.buf) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
@@ -405,9 +417,58 @@ static int bp_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
     return rc < 0 ? -1 : n;
 }
 
+static const cfg_entry bp_keys[] = {
+    {.name = "window",
+     .type = CFG_DURATION,
+     .offset = offsetof(bp_params, window_ms),
+     .def = "12h",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Time within which the group's payments fall.",
+     .desc = "Time within which the group's payments fall."},
+    {.name = "min.senders",
+     .type = CFG_INT,
+     .offset = offsetof(bp_params, min_senders),
+     .def = "3",
+     .min = 2,
+     .max = 1000,
+     .summary = "Senders in the group.",
+     .desc = "The fewest senders that make a group, each paying most of the receivers."},
+    {.name = "min.receivers",
+     .type = CFG_INT,
+     .offset = offsetof(bp_params, min_receivers),
+     .def = "3",
+     .min = 2,
+     .max = 1000,
+     .summary = "Receivers in the group.",
+     .desc = "The fewest receivers that make a group, each paid by most of the senders."},
+    {.name = "density",
+     .type = CFG_INT,
+     .offset = offsetof(bp_params, density_pct),
+     .def = "80",
+     .min = 1,
+     .max = 100,
+     .summary = "Percent of sender-receiver pairs that must have paid.",
+     .desc = "Percent of sender-receiver pairs that must have paid."},
+    {.name = "stack.score",
+     .type = CFG_INT,
+     .offset = offsetof(bp_params, stack_score),
+     .def = "80",
+     .min = 0,
+     .max = 100,
+     .summary = "Score when two or more such layers follow each other (a stack).",
+     .desc = "A single layer scores `rules.bipartite.score`; a receiver group that pays on as the "
+             "sender group of another layer scores this."},
+    {.name = NULL},
+};
+
 const rule_def rule_bipartite = {
     .name = "bipartite",
     .code = "BP",
     .summary = "a group of senders each paying most of a group of receivers; layers in sequence",
+    .config = {.what = "bipartite and stack: a group of senders each paying a group of receivers",
+               .score = "50",
+               .keys = bp_keys,
+               .size = sizeof(bp_params)},
     .on_transfer = bp_on_transfer,
 };

@@ -33,6 +33,23 @@
 
 #define DAY_MS 86400000LL
 
+/* Its own keys, rules.burst.*. */
+typedef struct bu_params {
+    int64_t new_age_ms;       /* new.age */
+    int64_t new_volume;       /* new.volume */
+    int64_t dormant_after_ms; /* dormant.after */
+    int64_t dormant_volume;   /* dormant.volume */
+} bu_params;
+
+/* One evaluation: the transfer, the rule's values, and the day's flows of an account (the
+ * buffer serves both sides). */
+typedef struct bu_eval {
+    const rule_input *in;
+    const bu_params *p;
+    int score;
+    rule_flows fl;
+} bu_eval;
+
 /* One account of the transfer and what the rule found about it. */
 typedef struct bu_side {
     rule_side side;
@@ -50,7 +67,7 @@ static bu_side side_of(const rule_input *in, graph_dir dir)
 }
 
 /* Classify the account from its profile and times alone. */
-static void classify(const cfg *c, int64_t t, bu_side *s)
+static void classify(const bu_params *p, int64_t t, bu_side *s)
 {
     const graph_acct *a = s->side.state;
     if (a->has_profile) {
@@ -58,20 +75,20 @@ static void classify(const cfg *c, int64_t t, bu_side *s)
         if (start < t - DAY_MS)
             start = t - DAY_MS;
         s->age_ms = start > a->opened_at_ms ? start - a->opened_at_ms : 0;
-        s->is_new = s->age_ms <= c->bu_new_age_ms;
+        s->is_new = s->age_ms <= p->new_age_ms;
     }
     s->by_flag = (a->flags & IX_ACCT_DORMANT) != 0;
     s->silent_ms = a->last_seen_ms ? t - a->last_seen_ms : 0;
-    s->by_time = a->last_seen_ms != 0 && s->silent_ms >= c->bu_dormant_after_ms;
+    s->by_time = a->last_seen_ms != 0 && s->silent_ms >= p->dormant_after_ms;
 }
 
 /* The lowest volume that could make a finding; 0 when none can. */
-static int64_t volume_needed(const cfg *c, const bu_side *s)
+static int64_t volume_needed(const bu_params *p, const bu_side *s)
 {
     int dormant = s->by_flag || s->by_time;
     if (s->is_new && dormant)
-        return c->bu_new_volume < c->bu_dormant_volume ? c->bu_new_volume : c->bu_dormant_volume;
-    return s->is_new ? c->bu_new_volume : dormant ? c->bu_dormant_volume : 0;
+        return p->new_volume < p->dormant_volume ? p->new_volume : p->dormant_volume;
+    return s->is_new ? p->new_volume : dormant ? p->dormant_volume : 0;
 }
 
 /* The day's volume from the 1-day window: an upper bound. */
@@ -98,68 +115,110 @@ static int read_day(const rule_input *in, bu_side *s, rule_flows *fl, char *errs
     return 0;
 }
 
-static void add_hit(const cfg *c, const bu_side *s, const rule_flows *fl, rule_hit *hits, int *n,
-                    int room)
+static void add_hit(const bu_eval *x, const bu_side *s, rule_hit *hits, int *n, int room)
 {
+    const bu_params *p = x->p;
+    const rule_flows *fl = &x->fl;
     int64_t volume = s->day_in + s->day_out;
-    int fresh = s->is_new && volume >= c->bu_new_volume;
-    int dormant = (s->by_flag || s->by_time) && volume >= c->bu_dormant_volume;
+    int fresh = s->is_new && volume >= p->new_volume;
+    int dormant = (s->by_flag || s->by_time) && volume >= p->dormant_volume;
     if (!fresh && !dormant)
         return; /* the exact volume fell short of the window's */
     int64_t at_risk = s->day_in > s->day_out ? s->day_in : s->day_out;
     rule_hit *h = rule_hit_add(hits, n, room, s->side.account, s->side.bank, "burst",
-                               fresh ? "NB01" : "DB01", (int)c->bu_score, at_risk);
+                               fresh ? "NB01" : "DB01", x->score, at_risk);
     if (!h)
         return;
     ix_finding *f = &h->finding;
     if (fresh) {
-        rule_figure(f, "account_age_days", s->age_ms / DAY_MS, c->bu_new_age_ms / DAY_MS);
+        rule_figure(f, "account_age_days", s->age_ms / DAY_MS, p->new_age_ms / DAY_MS);
     } else {
         if (s->by_flag)
             rule_figure(f, "reported_dormant", 1, 1);
         if (s->by_time)
-            rule_figure(f, "silent_days", s->silent_ms / DAY_MS, c->bu_dormant_after_ms / DAY_MS);
+            rule_figure(f, "silent_days", s->silent_ms / DAY_MS, p->dormant_after_ms / DAY_MS);
     }
-    rule_figure(f, "day_volume", volume, fresh ? c->bu_new_volume : c->bu_dormant_volume);
+    rule_figure(f, "day_volume", volume, fresh ? p->new_volume : p->dormant_volume);
     /* The day's most recent money in and out; path: senders, the account, receivers. */
     rule_evidence_in_out(f, s->side.account, fl->in, fl->nin, fl->out, fl->nout);
 }
 
-static int judge_side(const rule_input *in, graph_dir dir, rule_flows *fl, rule_hit *hits, int *n,
-                      int room, char *errstr, size_t errstr_size)
+static int judge_side(bu_eval *x, graph_dir dir, rule_hit *hits, int *n, int room, char *errstr,
+                      size_t errstr_size)
 {
+    const rule_input *in = x->in;
     bu_side s = side_of(in, dir);
-    classify(in->c, in->t->event_time_ms, &s);
-    int64_t need = volume_needed(in->c, &s);
+    classify(x->p, in->t->event_time_ms, &s);
+    int64_t need = volume_needed(x->p, &s);
     if (need == 0)
         return 0;
     window_volume(in->t, &s);
     if (s.day_in + s.day_out < need)
         return 0;
-    if (read_day(in, &s, fl, errstr, errstr_size) != 0)
+    if (read_day(in, &s, &x->fl, errstr, errstr_size) != 0)
         return -1;
-    add_hit(in->c, &s, fl, hits, n, room);
+    add_hit(x, &s, hits, n, room);
     return 0;
 }
 
-static int bu_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int bu_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
-    rule_flows fl = {0};
+    bu_eval x = {.in = in, .p = self->params, .score = (int)self->score};
     int n = 0, rc;
-    if (!c->bu_enabled)
-        return 0;
-    rc = judge_side(in, GRAPH_OUT, &fl, hits, &n, room, errstr, errstr_size);
+    (void)r;
+    rc = judge_side(&x, GRAPH_OUT, hits, &n, room, errstr, errstr_size);
     if (rc == 0)
-        rc = judge_side(in, GRAPH_IN, &fl, hits, &n, room, errstr, errstr_size);
-    rule_flows_free(&fl);
+        rc = judge_side(&x, GRAPH_IN, hits, &n, room, errstr, errstr_size);
+    rule_flows_free(&x.fl);
     return rc < 0 ? -1 : n;
 }
+
+static const cfg_entry bu_keys[] = {
+    {.name = "new.age",
+     .type = CFG_DURATION,
+     .offset = offsetof(bu_params, new_age_ms),
+     .def = "7d",
+     .min = CFG_HOUR,
+     .max = 365 * CFG_DAY,
+     .summary = "An account opened at most this long before a transfer is new.",
+     .desc = "The opening time comes from the account's profile; without a profile the account is "
+             "never new."},
+    {.name = "new.volume",
+     .type = CFG_INT,
+     .offset = offsetof(bu_params, new_volume),
+     .def = "10000000",
+     .min = 1,
+     .max = 1000000000000000,
+     .summary = "A new account's money in and out within a day that is a burst (minor units).",
+     .desc = "A new account's money in and out within a day that is a burst (minor units)."},
+    {.name = "dormant.after",
+     .type = CFG_DURATION,
+     .offset = offsetof(bu_params, dormant_after_ms),
+     .def = "90d",
+     .min = CFG_DAY,
+     .max = 3650 * CFG_DAY,
+     .summary = "Silence after which an account counts as dormant.",
+     .desc = "An account is also dormant when its bank reports it so in its profile."},
+    {.name = "dormant.volume",
+     .type = CFG_INT,
+     .offset = offsetof(bu_params, dormant_volume),
+     .def = "5000000",
+     .min = 1,
+     .max = 1000000000000000,
+     .summary = "A dormant account's money in and out within a day that is a burst (minor units).",
+     .desc = "A dormant account's money in and out within a day that is a burst (minor units)."},
+    {.name = NULL},
+};
 
 const rule_def rule_burst = {
     .name = "burst",
     .code = "NB/DB", /* NB01 new account, DB01 dormant account */
     .summary = "a new or dormant account suddenly moving large sums",
+    .config = {.what = "new or dormant account burst: a young or silent account suddenly moving "
+                       "large sums",
+               .score = "50",
+               .keys = bu_keys,
+               .size = sizeof(bu_params)},
     .on_transfer = bu_on_transfer,
 };

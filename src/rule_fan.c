@@ -35,12 +35,17 @@
 
 #include "rules.h"
 
+/* The own keys of either rule: rules.fanin.* or rules.fanout.*. */
+typedef struct fan_params {
+    int64_t window_ms; /* window */
+    int64_t min_new;   /* min.senders, min.receivers */
+} fan_params;
+
 /* One of the two rules: its direction, names and thresholds. */
 typedef struct fan_rule {
     graph_dir dir; /* GRAPH_IN: fan-in, on the receiver; GRAPH_OUT: fan-out, on the sender */
     const char *name, *code;
     const char *figure; /* the count of new counterparties */
-    int enabled;
     int64_t score, window_ms, min_new;
 } fan_rule;
 
@@ -86,7 +91,7 @@ static int fan_on_transfer(const fan_rule *p, const rule_input *in, rule_hit *hi
     int64_t since = in->t->event_time_ms - p->window_ms;
     rule_edges ed = {0};
     int n = 0, rc;
-    if (!p->enabled || rule_is_trade(s.state) || !worth_a_look(p, &s))
+    if (rule_is_trade(s.state) || !worth_a_look(p, &s))
         return 0;
     rc = rule_read_edges(in, s.account, p->dir, since, &ed, errstr, errstr_size);
     if (rc == 0 && ed.nnew >= p->min_new) {
@@ -101,40 +106,85 @@ static int fan_on_transfer(const fan_rule *p, const rule_input *in, rule_hit *hi
     return rc < 0 ? -1 : n;
 }
 
-static int fi_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int fi_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
+    const fan_params *k = self->params;
     const fan_rule p = {.dir = GRAPH_IN,
                         .name = "fanin",
                         .code = "FI01",
                         .figure = "new_senders",
-                        .enabled = c->fi_enabled,
-                        .score = c->fi_score,
-                        .window_ms = c->fi_window_ms,
-                        .min_new = c->fi_min_senders};
+                        .score = self->score,
+                        .window_ms = k->window_ms,
+                        .min_new = k->min_new};
+    (void)r;
     return fan_on_transfer(&p, in, hits, room, errstr, errstr_size);
 }
 
-static int fo_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int fo_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
+    const fan_params *k = self->params;
     const fan_rule p = {.dir = GRAPH_OUT,
                         .name = "fanout",
                         .code = "FO01",
                         .figure = "new_receivers",
-                        .enabled = c->fo_enabled,
-                        .score = c->fo_score,
-                        .window_ms = c->fo_window_ms,
-                        .min_new = c->fo_min_receivers};
+                        .score = self->score,
+                        .window_ms = k->window_ms,
+                        .min_new = k->min_new};
+    (void)r;
     return fan_on_transfer(&p, in, hits, room, errstr, errstr_size);
 }
+
+static const cfg_entry fi_keys[] = {
+    {.name = "window",
+     .type = CFG_DURATION,
+     .offset = offsetof(fan_params, window_ms),
+     .def = "6h",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Time within which the senders must have paid.",
+     .desc = "Only senders whose first transfer to the account falls within the window count: "
+             "friends of long standing are not a gathering."},
+    {.name = "min.senders",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, min_new),
+     .def = "10",
+     .min = 2,
+     .max = 100000,
+     .summary = "Distinct new senders within the window that make a gathering.",
+     .desc = "Merchants are exempt: receiving from many customers is their business."},
+    {.name = NULL},
+};
+
+static const cfg_entry fo_keys[] = {
+    {.name = "window",
+     .type = CFG_DURATION,
+     .offset = offsetof(fan_params, window_ms),
+     .def = "6h",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Time within which the payments to new receivers must fall.",
+     .desc = "Only receivers the account never paid before the window count."},
+    {.name = "min.receivers",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, min_new),
+     .def = "10",
+     .min = 2,
+     .max = 100000,
+     .summary = "Distinct new receivers within the window that make a scattering.",
+     .desc = "Businesses and merchants are exempt: payroll and supplier runs look like this."},
+    {.name = NULL},
+};
 
 const rule_def rule_fanin = {
     .name = "fanin",
     .code = "FI",
     .summary = "many new senders paying one account within a short time",
+    .config = {.what = "fan-in (gather): many new senders paying one account in a short time",
+               .score = "60",
+               .keys = fi_keys,
+               .size = sizeof(fan_params)},
     .on_transfer = fi_on_transfer,
 };
 
@@ -142,5 +192,9 @@ const rule_def rule_fanout = {
     .name = "fanout",
     .code = "FO",
     .summary = "one account paying many new receivers within a short time",
+    .config = {.what = "fan-out (scatter): one account paying many new receivers in a short time",
+               .score = "60",
+               .keys = fo_keys,
+               .size = sizeof(fan_params)},
     .on_transfer = fo_on_transfer,
 };

@@ -21,18 +21,25 @@
 
 #define MINUTE_MS 60000LL
 
+/* Its own keys, rules.passthrough.*. */
+typedef struct pt_params {
+    int64_t window_ms;  /* window */
+    int64_t min_amount; /* min.amount */
+    int64_t ratio_pct;  /* ratio */
+} pt_params;
+
 /* Whether the window totals leave any chance of a finding. */
-static int worth_a_look(const cfg *c, const rule_input *in)
+static int worth_a_look(const pt_params *p, const rule_input *in)
 {
-    const win_totals *w = &in->from->win[rule_window_covering(c->pt_window_ms)];
-    if (w->in_sum < c->pt_min_amount)
+    const win_totals *w = &in->from->win[rule_window_covering(p->window_ms)];
+    if (w->in_sum < p->min_amount)
         return 0;
-    return (w->out_sum + in->t->amount) * 100 >= c->pt_min_amount * c->pt_ratio_pct;
+    return (w->out_sum + in->t->amount) * 100 >= p->min_amount * p->ratio_pct;
 }
 
 /* Measure the interval and add the hit when A is a conduit. */
-static void judge(const cfg *c, const rule_input *in, const rule_flows *fl, rule_hit *hits, int *n,
-                  int room)
+static void judge(const pt_params *p, int score, const rule_input *in, const rule_flows *fl,
+                  rule_hit *hits, int *n, int room)
 {
     const ix_transfer *t = in->t;
     if (fl->nin == 0)
@@ -40,40 +47,83 @@ static void judge(const cfg *c, const rule_input *in, const rule_flows *fl, rule
     int64_t received = rule_sum_flows(fl->in, fl->nin), first_in = fl->in[0].time_ms;
     int k;
     int64_t sent = rule_sent_on(fl, &k);
-    if (received < c->pt_min_amount || (__int128)sent * 100 < (__int128)received * c->pt_ratio_pct)
+    if (received < p->min_amount || (__int128)sent * 100 < (__int128)received * p->ratio_pct)
         return;
     rule_hit *h = rule_hit_add(hits, n, room, t->from_account, t->from_bank, "passthrough", "PT01",
-                               (int)c->pt_score, received);
+                               score, received);
     if (!h)
         return;
     ix_finding *f = &h->finding;
-    rule_figure(f, "received", received, c->pt_min_amount);
-    rule_figure(f, "sent_on_pct", (int64_t)((__int128)sent * 100 / received), c->pt_ratio_pct);
+    rule_figure(f, "received", received, p->min_amount);
+    rule_figure(f, "sent_on_pct", (int64_t)((__int128)sent * 100 / received), p->ratio_pct);
     rule_figure(f, "hold_minutes", (t->event_time_ms - first_in) / MINUTE_MS,
-                c->pt_window_ms / MINUTE_MS);
+                p->window_ms / MINUTE_MS);
     rule_evidence_in_out(f, t->from_account, fl->in, fl->nin, fl->out + k, fl->nout - k);
 }
 
-static int pt_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int pt_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
+    const pt_params *p = self->params;
     const ix_transfer *t = in->t;
     rule_flows fl = {0};
     int n = 0;
-    if (!c->pt_enabled || rule_is_trade(in->from) || !worth_a_look(c, in))
+    (void)r;
+    if (rule_is_trade(in->from) || !worth_a_look(p, in))
         return 0;
-    int rc = rule_read_flows(in, t->from_account, t->event_time_ms - c->pt_window_ms,
-                             t->event_time_ms, &fl, errstr, errstr_size);
+    int rc = rule_read_flows(in, t->from_account, t->event_time_ms - p->window_ms, t->event_time_ms,
+                             &fl, errstr, errstr_size);
     if (rc == 0)
-        judge(c, in, &fl, hits, &n, room);
+        judge(p, (int)self->score, in, &fl, hits, &n, room);
     rule_flows_free(&fl);
     return rc < 0 ? -1 : n;
 }
+
+static const cfg_entry pt_keys[] = {
+    {.name = "window",
+     .type = CFG_DURATION,
+     .offset = offsetof(pt_params, window_ms),
+     .def = "30m",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "How soon money must leave again after arriving to count as passing through.",
+     .desc = "The rule looks at an account's transfers within this time before each outgoing "
+             "transfer. Street-level mules forward within minutes; a longer window also catches "
+             "slower mules, at the cost of catching people who spend a salary quickly."},
+    {.name = "min.amount",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, min_amount),
+     .def = "1000000",
+     .min = 1,
+     .max = 1000000000000000,
+     .summary = "Money received within the window, in minor units, before the rule looks further.",
+     .desc = "Small sums passing through are everyday life; the default is 10,000.00 in a "
+             "two-decimal currency."},
+    {.name = "ratio",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, ratio_pct),
+     .def = "80",
+     .min = 1,
+     .max = 100,
+     .summary = "Percent of the money received that must have been sent on within the window.",
+     .desc = "80 means at most a fifth stays: the account is a conduit, not a destination."},
+    {.name = NULL},
+};
 
 const rule_def rule_passthrough = {
     .name = "passthrough",
     .code = "PT",
     .summary = "money sent on within minutes of arriving: the account is a conduit",
+    .config = {.what = "fast in, fast out: an account that sends on most of what it just "
+                       "received",
+               .score = "60",
+               .keys = pt_keys,
+               .size = sizeof(pt_params)},
     .on_transfer = pt_on_transfer,
 };
+
+int64_t rule_passthrough_min_amount(const rules *r)
+{
+    const pt_params *p = rules_conf(r, &rule_passthrough)->params;
+    return p->min_amount;
+}

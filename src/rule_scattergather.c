@@ -36,6 +36,13 @@
 
 #define SG_MINUTE_MS 60000LL /* figures are in whole minutes */
 
+/* Its own keys, rules.scattergather.*. */
+typedef struct sg_params {
+    int64_t window_ms;    /* window */
+    int64_t min_paths;    /* min.paths */
+    int64_t conserve_pct; /* conserve */
+} sg_params;
+
 /* One counterparty's transfers of the interval, in one direction, summed. */
 typedef struct sg_peer {
     const graph_flow *const *flows; /* its flows, oldest first (into sg_side.ord) */
@@ -62,6 +69,8 @@ typedef struct sg_path {
 
 typedef struct sg_search {
     const rule_input *in;
+    const sg_params *conf;
+    int score;
     int64_t since;
     sg_side mid, sink, source; /* I's in-flows, C's in-flows, S's out-flows */
     sg_path *paths;
@@ -155,7 +164,7 @@ static int path_of(const sg_search *q, const sg_peer *got, sg_path *p)
     p->fwd_sum = fwd->sum;
     while (p->skip < fwd->count && fwd->flows[p->skip]->time_ms < first_got)
         p->fwd_sum -= fwd->flows[p->skip++]->amount;
-    return p->fwd_sum > 0 && hop_conserved(got->sum, p->fwd_sum, q->in->c->sg_conserve_pct);
+    return p->fwd_sum > 0 && hop_conserved(got->sum, p->fwd_sum, q->conf->conserve_pct);
 }
 
 /* C's senders whose first transfer to C is older than the interval: their
@@ -201,7 +210,7 @@ static int try_source(sg_search *q, const char *src, char *errstr, size_t errstr
     const rule_input *in = q->in;
     if (side_read(q, src, GRAPH_OUT, &q->source, errstr, errstr_size) != 0)
         return -1;
-    if (q->source.npeers - (side_find(&q->source, in->t->to_account) != NULL) < in->c->sg_min_paths)
+    if (q->source.npeers - (side_find(&q->source, in->t->to_account) != NULL) < q->conf->min_paths)
         return 0; /* S split its money over too few accounts */
     /* C's transfers in are read once, when a source could make enough paths. */
     if (!q->sink.flows &&
@@ -211,11 +220,11 @@ static int try_source(sg_search *q, const char *src, char *errstr, size_t errstr
     for (int i = 0; i < q->source.npeers; i++)
         if (path_of(q, &q->source.peers[i], &q->paths[q->npaths]))
             q->npaths++;
-    if (q->npaths < in->c->sg_min_paths || !has_mid(q, in->t->from_account))
+    if (q->npaths < q->conf->min_paths || !has_mid(q, in->t->from_account))
         return 0;
     if (drop_old_senders(q, errstr, errstr_size) != 0)
         return -1;
-    if (q->npaths < in->c->sg_min_paths || !has_mid(q, in->t->from_account))
+    if (q->npaths < q->conf->min_paths || !has_mid(q, in->t->from_account))
         return 0;
     q->src = src;
     return 1;
@@ -251,7 +260,6 @@ static int find_source(sg_search *q, char *errstr, size_t errstr_size)
 /* Figures of the gathering, the same on every hit. */
 static void sg_figures(const sg_search *q, ix_finding *f)
 {
-    const cfg *c = q->in->c;
     int64_t min_pct = 100, start = q->in->t->event_time_ms;
     for (int i = 0; i < q->npaths; i++) {
         const sg_path *p = &q->paths[i];
@@ -259,10 +267,10 @@ static void sg_figures(const sg_search *q, ix_finding *f)
         min_pct = pct < min_pct ? pct : min_pct;
         start = p->got->flows[0]->time_ms < start ? p->got->flows[0]->time_ms : start;
     }
-    rule_figure(f, "paths", q->npaths, c->sg_min_paths);
-    rule_figure(f, "min_conserved_pct", min_pct, c->sg_conserve_pct);
+    rule_figure(f, "paths", q->npaths, q->conf->min_paths);
+    rule_figure(f, "min_conserved_pct", min_pct, q->conf->conserve_pct);
     rule_figure(f, "span_minutes", (q->in->t->event_time_ms - start) / SG_MINUTE_MS,
-                c->sg_window_ms / SG_MINUTE_MS);
+                q->conf->window_ms / SG_MINUTE_MS);
 }
 
 /* One path's transfers: S to M, then M on to C. */
@@ -281,7 +289,7 @@ static void sink_hit(const sg_search *q, rule_hit *hits, int *n, int room)
     for (int i = 0; i < q->npaths; i++)
         gathered += q->paths[i].fwd_sum;
     rule_hit *h = rule_hit_add(hits, n, room, t->to_account, t->to_bank, "scattergather", "SG01",
-                               (int)q->in->c->sg_score, gathered);
+                               q->score, gathered);
     if (!h)
         return;
     sg_figures(q, &h->finding);
@@ -299,7 +307,7 @@ static void mid_hits(const sg_search *q, rule_hit *hits, int *n, int room)
     for (int i = 0; i < q->npaths; i++) {
         const sg_path *p = &q->paths[i];
         rule_hit *h = rule_hit_add(hits, n, room, peer_of(p->got), p->fwd->flows[0]->peer_bank,
-                                   "scattergather", "SG02", (int)q->in->c->sg_score, p->fwd_sum);
+                                   "scattergather", "SG02", q->score, p->fwd_sum);
         if (!h)
             return;
         sg_figures(q, &h->finding);
@@ -310,29 +318,33 @@ static void mid_hits(const sg_search *q, rule_hit *hits, int *n, int room)
     }
 }
 
-static int sg_worth_a_look(const cfg *c, const rule_input *in)
+static int sg_worth_a_look(const sg_params *p, const rule_input *in)
 {
-    win_id w = rule_window_covering(c->sg_window_ms);
+    win_id w = rule_window_covering(p->window_ms);
     const graph_acct *i = in->from;
-    int64_t since = in->t->event_time_ms - c->sg_window_ms;
+    int64_t since = in->t->event_time_ms - p->window_ms;
     if (in->to->has_profile && in->to->holder_type == IX_HOLDER_MERCHANT)
         return 0; /* people paying a shop with money they were paid is everyday life */
     if (rule_is_trade(i))
         return 0; /* a business paying its supplier with its customers' money is trade */
-    if (in->to->win[w].in_count + 1 < c->sg_min_paths)
+    if (in->to->win[w].in_count + 1 < p->min_paths)
         return 0; /* too few transfers into C for that many paths */
     if (i->last_in_ms <= 0 || i->last_in_ms < since)
         return 0; /* I received nothing in the interval to pass on */
     return i->win[w].in_sum >= in->t->amount && strcmp(in->t->from_account, in->t->to_account);
 }
 
-static int sg_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int sg_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
-    sg_search q = {.in = in, .since = in->t->event_time_ms - c->sg_window_ms};
+    const sg_params *p = self->params;
+    sg_search q = {.in = in,
+                   .conf = p,
+                   .score = (int)self->score,
+                   .since = in->t->event_time_ms - p->window_ms};
     int n = 0;
-    if (!c->sg_enabled || !sg_worth_a_look(c, in))
+    (void)r;
+    if (!sg_worth_a_look(p, in))
         return 0;
     int rc = find_source(&q, errstr, errstr_size);
     if (rc == 1 && q.src) {
@@ -346,9 +358,42 @@ static int sg_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, 
     return rc < 0 ? -1 : n;
 }
 
+static const cfg_entry sg_keys[] = {
+    {.name = "window",
+     .type = CFG_DURATION,
+     .offset = offsetof(sg_params, window_ms),
+     .def = "12h",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Time from the split to the joining.",
+     .desc = "The sink must receive from the intermediaries, and they from one source, all within "
+             "this time."},
+    {.name = "min.paths",
+     .type = CFG_INT,
+     .offset = offsetof(sg_params, min_paths),
+     .def = "4",
+     .min = 2,
+     .max = 1000,
+     .summary = "Intermediaries that must carry money from the same source to the sink.",
+     .desc = "Intermediaries that must carry money from the same source to the sink."},
+    {.name = "conserve",
+     .type = CFG_INT,
+     .offset = offsetof(sg_params, conserve_pct),
+     .def = "90",
+     .min = 1,
+     .max = 100,
+     .summary = "Percent of what an intermediary received that it must pass on to the sink.",
+     .desc = "Intermediaries keep little: 90 means at most a tenth stays behind."},
+    {.name = NULL},
+};
+
 const rule_def rule_scattergather = {
     .name = "scattergather",
     .code = "SG",
     .summary = "money split by one source over intermediaries and gathered again at one sink",
+    .config = {.what = "scatter-gather: money split over intermediaries and joined again",
+               .score = "70",
+               .keys = sg_keys,
+               .size = sizeof(sg_params)},
     .on_transfer = sg_on_transfer,
 };

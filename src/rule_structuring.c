@@ -23,29 +23,47 @@
 
 #include "rules.h"
 
+/* Its own keys, rules.structuring.*. */
+typedef struct st_params {
+    int64_t threshold; /* threshold */
+    int64_t band_pct;  /* band */
+    int64_t min_count; /* min.count */
+    int64_t window_ms; /* window */
+} st_params;
+
+/* One evaluation: the transfer, the rule's values, and a flow buffer allocated on first use
+ * and reused for the other side. */
+typedef struct st_eval {
+    const rule_input *in;
+    const st_params *p;
+    int score;
+    graph_flow *buf;
+} st_eval;
+
 /* Where the band starts: the smallest amount that is "just under" (the
  * threshold is at most 10^15, so the product cannot overflow). */
-static int64_t band_floor(const cfg *c)
+static int64_t band_floor(const st_params *p)
 {
-    return c->st_threshold * (100 - c->st_band_pct) / 100;
+    return p->threshold * (100 - p->band_pct) / 100;
 }
 
-static int in_band(const cfg *c, int64_t amount)
+static int in_band(const st_params *p, int64_t amount)
 {
-    return amount >= band_floor(c) && amount < c->st_threshold;
+    return amount >= band_floor(p) && amount < p->threshold;
 }
 
-static int worth_a_look(const cfg *c, const rule_side *s)
+static int worth_a_look(const st_params *p, const rule_side *s)
 {
     if (rule_is_trade(s->state))
         return 0;
-    const win_totals *w = &s->state->win[rule_window_covering(c->st_window_ms)];
-    return (s->dir == GRAPH_OUT ? w->out_count : w->in_count) + 1 >= c->st_min_count;
+    const win_totals *w = &s->state->win[rule_window_covering(p->window_ms)];
+    return (s->dir == GRAPH_OUT ? w->out_count : w->in_count) + 1 >= p->min_count;
 }
 
-static void add_hit(const cfg *c, const rule_side *s, const graph_flow *fl, int k, rule_hit *hits,
-                    int *n, int room)
+static void add_hit(const st_eval *x, const rule_side *s, const graph_flow *fl, int k,
+                    rule_hit *hits, int *n, int room)
 {
+    const st_params *p = x->p;
     int64_t sum = 0, largest = 0;
     for (int i = 0; i < k; i++) {
         sum += fl[i].amount;
@@ -53,61 +71,102 @@ static void add_hit(const cfg *c, const rule_side *s, const graph_flow *fl, int 
             largest = fl[i].amount;
     }
     rule_hit *h = rule_hit_add(hits, n, room, s->account, s->bank, "structuring",
-                               s->dir == GRAPH_OUT ? "ST01" : "ST02", (int)c->st_score, sum);
+                               s->dir == GRAPH_OUT ? "ST01" : "ST02", x->score, sum);
     if (!h)
         return;
     ix_finding *f = &h->finding;
-    rule_figure(f, "count_under_threshold", k, c->st_min_count);
-    rule_figure(f, "largest_amount", largest, c->st_threshold);
+    rule_figure(f, "count_under_threshold", k, p->min_count);
+    rule_figure(f, "largest_amount", largest, p->threshold);
     rule_evidence_flows(f, s->account, s->dir, fl, k);
 }
 
-/* Count one side's transfers in the band; *buf is allocated on first use
- * and reused for the other side. */
-static int judge_side(const rule_input *in, graph_dir dir, graph_flow **buf, rule_hit *hits, int *n,
-                      int room, char *errstr, size_t errstr_size)
+/* Count one side's transfers in the band. */
+static int judge_side(st_eval *x, graph_dir dir, rule_hit *hits, int *n, int room, char *errstr,
+                      size_t errstr_size)
 {
-    const cfg *c = in->c;
+    const rule_input *in = x->in;
+    const st_params *p = x->p;
     const ix_transfer *t = in->t;
     rule_side s = rule_side_of(in, dir);
-    int max = (int)c->search_max_flows, k = 0;
-    if (!worth_a_look(c, &s))
+    int max = (int)in->c->search_max_flows, k = 0;
+    if (!worth_a_look(p, &s))
         return 0;
-    if (!*buf && !(*buf = malloc((size_t)max * sizeof(**buf)))) {
+    if (!x->buf && !(x->buf = malloc((size_t)max * sizeof(*x->buf)))) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    graph_flow *fl = *buf;
-    int nf = graph_flows(in->g, s.account, dir, t->event_time_ms - c->st_window_ms,
-                         t->event_time_ms, fl, max, errstr, errstr_size);
+    graph_flow *fl = x->buf;
+    int nf = graph_flows(in->g, s.account, dir, t->event_time_ms - p->window_ms, t->event_time_ms,
+                         fl, max, errstr, errstr_size);
     if (nf < 0)
         return -1;
     for (int i = 0; i < nf; i++)
-        if (in_band(c, fl[i].amount))
+        if (in_band(p, fl[i].amount))
             fl[k++] = fl[i];
-    if (k >= c->st_min_count)
-        add_hit(c, &s, fl, k, hits, n, room);
+    if (k >= p->min_count)
+        add_hit(x, &s, fl, k, hits, n, room);
     return 0;
 }
 
-static int st_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int st_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
-    graph_flow *buf = NULL;
+    st_eval x = {.in = in, .p = self->params, .score = (int)self->score};
     int n = 0, rc = 0;
-    if (!c->st_enabled || !in_band(c, in->t->amount))
+    (void)r;
+    if (!in_band(x.p, in->t->amount))
         return 0;
-    rc = judge_side(in, GRAPH_OUT, &buf, hits, &n, room, errstr, errstr_size);
+    rc = judge_side(&x, GRAPH_OUT, hits, &n, room, errstr, errstr_size);
     if (rc == 0)
-        rc = judge_side(in, GRAPH_IN, &buf, hits, &n, room, errstr, errstr_size);
-    free(buf);
+        rc = judge_side(&x, GRAPH_IN, hits, &n, room, errstr, errstr_size);
+    free(x.buf);
     return rc < 0 ? -1 : n;
 }
+
+static const cfg_entry st_keys[] = {
+    {.name = "threshold",
+     .type = CFG_INT,
+     .offset = offsetof(st_params, threshold),
+     .def = "5000000",
+     .min = 1,
+     .max = 1000000000000000,
+     .summary = "The reporting threshold, in minor units.",
+     .desc = "The default is 50,000.00 in a two-decimal currency."},
+    {.name = "band",
+     .type = CFG_INT,
+     .offset = offsetof(st_params, band_pct),
+     .def = "10",
+     .min = 1,
+     .max = 50,
+     .summary = "How far under the threshold counts as just under, in percent.",
+     .desc = "10 means from 90% of the threshold up to just below it."},
+    {.name = "min.count",
+     .type = CFG_INT,
+     .offset = offsetof(st_params, min_count),
+     .def = "5",
+     .min = 2,
+     .max = 100000,
+     .summary = "Transfers just under the threshold by one account within the window.",
+     .desc = "Counted separately for money sent and money received."},
+    {.name = "window",
+     .type = CFG_DURATION,
+     .offset = offsetof(st_params, window_ms),
+     .def = "3d",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Time within which the transfers just under the threshold are counted.",
+     .desc = "Time within which the transfers just under the threshold are counted."},
+    {.name = NULL},
+};
 
 const rule_def rule_structuring = {
     .name = "structuring",
     .code = "ST",
     .summary = "repeated transfers just under the reporting threshold",
+    .config = {.what = "structuring (smurfing): repeated transfers just under the reporting "
+                       "threshold",
+               .score = "60",
+               .keys = st_keys,
+               .size = sizeof(st_params)},
     .on_transfer = st_on_transfer,
 };

@@ -18,6 +18,13 @@
 
 #define DAY_MS 86400000LL
 
+/* Its own keys, rules.trace.*. */
+typedef struct tr_params {
+    int64_t depth;      /* depth */
+    int64_t horizon_ms; /* horizon */
+    int64_t min_amount; /* min.amount */
+} tr_params;
+
 typedef struct node {
     char account[IX_ACCOUNT_MAX + 1];
     char bank[IX_BANK_MAX + 1];
@@ -30,6 +37,8 @@ typedef struct node {
 
 typedef struct trace {
     const cfg *c;
+    const tr_params *p;
+    int64_t score;
     graph *g;
     node *nodes;
     int n, cap;
@@ -73,7 +82,7 @@ static void arrive(trace *t, const graph_flow *via, int parent, int64_t amount, 
 static int follow(trace *t, int i, char *errstr, size_t errstr_size)
 {
     node nd = t->nodes[i]; /* a copy: arrive() appends to the array */
-    if (nd.depth >= t->c->tr_depth)
+    if (nd.depth >= t->p->depth)
         return 0;
     int n = graph_flows(t->g, nd.account, GRAPH_OUT, nd.arrived, t->horizon_end, t->buf,
                         (int)t->c->search_max_flows, errstr, errstr_size);
@@ -87,7 +96,7 @@ static int follow(trace *t, int i, char *errstr, size_t errstr_size)
         /* share = amount * min(1, traced / total), in 128-bit to avoid overflow */
         int64_t share =
             total > nd.traced ? (int64_t)((__int128)f->amount * nd.traced / total) : f->amount;
-        if (share >= t->c->tr_min_amount)
+        if (share >= t->p->min_amount)
             arrive(t, f, i, share, nd.depth + 1);
     }
     return 0;
@@ -97,7 +106,7 @@ static int follow(trace *t, int i, char *errstr, size_t errstr_size)
 static int find_victim_transfer(trace *t, const ix_report *rep, graph_flow *out, char *errstr,
                                 size_t errstr_size)
 {
-    int64_t from = rep->reported_at_ms - t->c->tr_horizon_ms - DAY_MS;
+    int64_t from = rep->reported_at_ms - t->p->horizon_ms - DAY_MS;
     int cap = (int)t->c->search_max_flows * 16;
     graph_flow *buf = calloc((size_t)cap, sizeof(*buf));
     if (!buf) {
@@ -140,7 +149,7 @@ static void build(const trace *t, const rules *r, const ix_report *rep, int i, i
     rules_request_id(nd->account, rep->id, t->c->rule_set, q->id, sizeof(q->id));
     memcpy(q->account, nd->account, sizeof(q->account));
     memcpy(q->bank, nd->bank, sizeof(q->bank));
-    q->score = (int)(t->c->tr_score > 100 ? 100 : t->c->tr_score);
+    q->score = (int)(t->score > 100 ? 100 : t->score);
     q->action = rules_action_for(r, q->score);
     snprintf(q->rule_set, sizeof(q->rule_set), "%s", t->c->rule_set);
     memcpy(q->trigger_id, rep->id, sizeof(q->trigger_id));
@@ -155,19 +164,62 @@ static void build(const trace *t, const rules *r, const ix_report *rep, int i, i
     f->score = q->score;
     f->amount = nd->traced;
     fill_path(t, i, rep, f);
-    rule_figure(f, "hops_from_victim", nd->depth, t->c->tr_depth);
-    rule_figure(f, "traced_amount", nd->traced, t->c->tr_min_amount);
+    rule_figure(f, "hops_from_victim", nd->depth, t->p->depth);
+    rule_figure(f, "traced_amount", nd->traced, t->p->min_amount);
 }
+
+static const cfg_entry tr_keys[] = {
+    {.name = "depth",
+     .type = CFG_INT,
+     .offset = offsetof(tr_params, depth),
+     .def = "5",
+     .min = 1,
+     .max = 16,
+     .summary = "Hops followed downstream from the victim's transfer.",
+     .desc = "Hops followed downstream from the victim's transfer."},
+    {.name = "horizon",
+     .type = CFG_DURATION,
+     .offset = offsetof(tr_params, horizon_ms),
+     .def = "7d",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Time after the victim's transfer within which onward transfers are followed.",
+     .desc = "Time after the victim's transfer within which onward transfers are followed."},
+    {.name = "min.amount",
+     .type = CFG_INT,
+     .offset = offsetof(tr_params, min_amount),
+     .def = "10000",
+     .min = 1,
+     .max = 1000000000000000,
+     .summary = "Traced amount below which a branch is not followed further, in minor units.",
+     .desc = "Money is split proportionally over an account's onward transfers; tiny shares are "
+             "noise."},
+    {.name = NULL},
+};
+
+/* Not one of rules_table: it follows victim reports, not transfers (rules_trace()). */
+const rule_def rule_trace = {
+    .name = "trace",
+    .code = "VR",
+    .summary = "a victim's reported transfer followed downstream to every account it reached",
+    .config = {.what = "victim report: follow a reported transfer's money downstream and freeze "
+                       "where it went",
+               .score = "100",
+               .keys = tr_keys,
+               .size = sizeof(tr_params)},
+};
 
 int rules_trace(const rules *r, graph *g, const ix_report *rep, int64_t now_ms, ix_request *out,
                 int max, int *found, uint64_t *hit_counts, char *errstr, size_t errstr_size)
 {
     const cfg *c = rules_cfg(r);
-    trace t = {.c = c, .g = g, .victim = rep->victim_account};
+    const cfg_rule *self = rules_conf(r, &rule_trace);
+    trace t = {
+        .c = c, .p = self->params, .score = self->score, .g = g, .victim = rep->victim_account};
     graph_flow first;
     int rc = -1, nout = 0;
     *found = 0;
-    if (!c->tr_enabled)
+    if (!self->enabled)
         return 0;
     t.cap = (int)(c->search_max_visits < RULES_MAX_TRACE * 16 ? c->search_max_visits
                                                               : RULES_MAX_TRACE * 16);
@@ -183,7 +235,7 @@ int rules_trace(const rules *r, graph *g, const ix_report *rep, int64_t now_ms, 
         goto out;
     }
     *found = 1;
-    t.horizon_end = first.time_ms + c->tr_horizon_ms;
+    t.horizon_end = first.time_ms + t.p->horizon_ms;
     int64_t start = first.amount < rep->amount ? first.amount : rep->amount;
     arrive(&t, &first, -1, start, 1);
     /* Breadth-first: nodes are appended as they are reached. */

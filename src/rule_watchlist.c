@@ -18,19 +18,17 @@ static void add_hit(rule_hit *hits, int *n, int room, const ix_transfer *t, int 
     rule_evidence_transfer(&h->finding, t);
 }
 
-static int wl_on_transfer(const rules *r, const rule_input *in, rule_hit *hits, int room,
-                          char *errstr, size_t errstr_size)
+static int wl_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
+                          rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
-    const cfg *c = rules_cfg(r);
     int n = 0;
+    (void)r;
     (void)errstr;
     (void)errstr_size;
-    if (!c->wl_enabled)
-        return 0;
     if (in->to->flags & IX_ACCT_WATCHLISTED)
-        add_hit(hits, &n, room, in->t, 1, (int)c->wl_score);
+        add_hit(hits, &n, room, in->t, 1, (int)self->score);
     if (in->from->flags & IX_ACCT_WATCHLISTED)
-        add_hit(hits, &n, room, in->t, 0, (int)c->wl_score);
+        add_hit(hits, &n, room, in->t, 0, (int)self->score);
     return n;
 }
 
@@ -38,5 +36,20 @@ const rule_def rule_watchlist = {
     .name = "watchlist",
     .code = "WL",
     .summary = "payment into or out of an account on the watch list",
+    /* No thresholds of its own: the list decides. */
+    .config = {.score = "100",
+               .enabled_text = {.summary = "Flag accounts that pay into or receive from a "
+                                           "watch-listed account.",
+                                .desc = "This is the watch-listed counterparty rule. The list "
+                                        "comes from `topic.watchlist` and `watchlist.file`; "
+                                        "every hit cites the transfer and the listed account "
+                                        "as evidence."},
+               .score_text = {.summary = "Score of a watch-list hit, from 0 to 100.",
+                              .desc = "An account's findings add up to its score (capped at "
+                                      "100), and the score picks the action (see the Actions "
+                                      "keys). The default makes any dealing with a listed "
+                                      "account a FREEZE request on its own; set it below "
+                                      "`action.freeze.score` to ask only for a HOLD or a "
+                                      "REVIEW unless other findings add to it."}},
     .on_transfer = wl_on_transfer,
 };

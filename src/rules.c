@@ -22,6 +22,8 @@ extern const rule_def rule_chain;
 extern const rule_def rule_cycle;
 extern const rule_def rule_scattergather;
 extern const rule_def rule_bipartite;
+/* victim reports */
+extern const rule_def rule_trace;
 
 /* Evaluation order: cheap single-account checks before anything that reads
  * further into the graph. */
@@ -42,8 +44,30 @@ const rule_def *const rules_table[] = {
     NULL,
 };
 
+/* Every rule with keys, in the order --help and docs/configuration.md show them (not the
+ * evaluation order): the list, the patterns as the product brief names them, then the trace.
+ * The cfg's rule values are indexed like this table (cfg_rule_at). */
+const rule_def *const rules_all[] = {
+    &rule_watchlist,
+    /* transfer patterns */
+    &rule_passthrough,
+    &rule_fanin,
+    &rule_fanout,
+    &rule_scattergather,
+    &rule_gatherscatter,
+    &rule_chain,
+    &rule_cycle,
+    &rule_bipartite,
+    &rule_structuring,
+    &rule_burst,
+    /* victim reports */
+    &rule_trace,
+    NULL,
+};
+
 struct rules {
     const cfg *c;
+    const cfg_rule **conf; /* each rule's values, indexed like rules_table */
 };
 
 size_t rules_count(void)
@@ -54,21 +78,47 @@ size_t rules_count(void)
     return n;
 }
 
+/* The values of d in c: cfg->rules is indexed like rules_all. NULL when d is not there. */
+static const cfg_rule *conf_of(const cfg *c, const rule_def *d)
+{
+    for (size_t i = 0; rules_all[i]; i++)
+        if (rules_all[i] == d)
+            return cfg_rule_at(c, i);
+    return NULL;
+}
+
 int rules_create(const cfg *c, rules **out, char *errstr, size_t errstr_size)
 {
+    size_t n = rules_count();
     rules *r = calloc(1, sizeof(*r));
-    if (!r) {
+    if (!r || !(r->conf = calloc(n + 1, sizeof(*r->conf)))) {
+        free(r);
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
     r->c = c;
+    for (size_t i = 0; i < n; i++) {
+        if (!(r->conf[i] = conf_of(c, rules_table[i]))) {
+            snprintf(errstr, errstr_size, "rule %s has no keys: it is missing from rules_all",
+                     rules_table[i]->name);
+            rules_destroy(r);
+            return -1;
+        }
+    }
     *out = r;
     return 0;
 }
 
 void rules_destroy(rules *r)
 {
+    if (r)
+        free(r->conf);
     free(r);
+}
+
+const cfg_rule *rules_conf(const rules *r, const rule_def *d)
+{
+    return conf_of(r->c, d);
 }
 
 const cfg *rules_cfg(const rules *r)
@@ -358,9 +408,10 @@ static int collect_hits(const rules *r, const rule_input *in, rule_hit *hits, ui
     int n = 0;
     for (size_t i = 0; rules_table[i] && n < RULES_MAX_HITS; i++) {
         const rule_def *d = rules_table[i];
-        if (!d->on_transfer)
+        if (!d->on_transfer || !r->conf[i]->enabled)
             continue;
-        int k = d->on_transfer(r, in, hits + n, RULES_MAX_HITS - n, errstr, errstr_size);
+        int k =
+            d->on_transfer(r, r->conf[i], in, hits + n, RULES_MAX_HITS - n, errstr, errstr_size);
         if (k < 0)
             return -1;
         if (hit_counts)

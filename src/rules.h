@@ -1,16 +1,19 @@
 /* rules.h - the detection engine: named rules over the account graph, their
  * findings, and the freeze requests that follow from them.
  *
- * Every rule has the same shape (rule_def): a name, a stable reason code, and
- * an evaluation function that reads the transfer, both accounts' state just
- * before it and, when it needs to, the graph; it returns hits (an account and
- * a finding with evidence). rules_screen() sums the hits per account into a
+ * Every rule has the same shape (rule_def): a name, a stable reason code, its
+ * configuration keys (a config map, rules.<name>.*), and an evaluation
+ * function that reads the transfer, both accounts' state just before it and,
+ * when it needs to, the graph; it returns hits (an account and a finding with
+ * evidence). Adding a rule is a rule_*.c file and a line in rules_all (and in
+ * rules_table when it screens transfers). rules_screen() sums the hits per account into a
  * score, maps the score to an action with the configured thresholds, asks the
  * graph whether the account already has an open incident, and builds one
  * freeze request per account that needs one.
  *
- * @locality rules_screen() is called concurrently by the workers; the rule
- *           set itself is immutable once created (a reload builds a new one).
+ * @locality rules_screen() is called concurrently by the workers; neither the
+ *           rule set nor the cfg it reads changes once created (a reload
+ *           builds a new cfg and a new rule set).
  */
 #ifndef IX_RULES_H
 #define IX_RULES_H
@@ -30,7 +33,7 @@ typedef struct rule_input {
     const graph_acct *from; /* sender's state just before t (t is already applied) */
     const graph_acct *to;   /* receiver's state just before t */
     graph *g;               /* for rules that look further than the two accounts */
-    const cfg *c;           /* thresholds */
+    const cfg *c;           /* the configuration: rules.search.* bounds and the like */
 } rule_input;
 
 /* One account a rule wants acted upon, with why. */
@@ -47,17 +50,31 @@ typedef struct rule_def {
     const char *name; /* config prefix "rules.<name>." and metrics label */
     const char *code; /* stable reason-code family, e.g. "WL" */
     const char *summary;
-    /* Append up to `room` hits to `hits`; return how many, or -1 on error. */
-    int (*on_transfer)(const rules *r, const rule_input *in, rule_hit *hits, int room, char *errstr,
-                       size_t errstr_size);
+    cfg_rule_map config; /* its keys: enabled, score and its own thresholds */
+    /* Append up to `room` hits to `hits`; return how many, or -1 on error. Called only
+     * while the rule is enabled; `self` holds its score and its own thresholds. NULL for a
+     * rule that screens no transfers (the trace). */
+    int (*on_transfer)(const rules *r, const cfg_rule *self, const rule_input *in, rule_hit *hits,
+                       int room, char *errstr, size_t errstr_size);
 } rule_def;
 
-/* Build a rule set from the configuration (thresholds are copied). */
+/* Build a rule set from the configuration. The rule set reads its thresholds from `c` for its
+ * whole life rather than copying them, so `c` must outlive it and not change while workers
+ * screen: a SIGHUP reload builds a new cfg and a new rule set, and frees the old pair together
+ * once no worker uses it (main.c). Fails when a rule of rules_table is missing from rules_all. */
 int rules_create(const cfg *c, rules **out, char *errstr, size_t errstr_size);
 void rules_destroy(rules *r);
 
 /* The configuration a rule set was built from. */
 const cfg *rules_cfg(const rules *r);
+
+/* The values of rule `d`, one of rules_all: whether it is enabled, its score, its own
+ * thresholds. */
+const cfg_rule *rules_conf(const rules *r, const rule_def *d);
+
+/* rules.passthrough.min.amount, the floor below which the chain, cycle and gather-scatter
+ * rules also take money for small change (rule_passthrough.c). */
+int64_t rule_passthrough_min_amount(const rules *r);
 
 /* Screen one transfer whose state change has already been applied: evaluate
  * every enabled rule, then build at most `max` requests into `out`.
@@ -178,8 +195,13 @@ ix_action rules_action_for(const rules *r, int score);
 void rules_request_id(const char *account, const char *trigger_id, const char *rule_set, char *out,
                       size_t size);
 
-/* All rules, in evaluation order (cheap first); NULL-terminated. */
+/* The rules that screen transfers, in evaluation order (cheap first); their index is their
+ * hit counter's. NULL-terminated. */
 extern const rule_def *const rules_table[];
 size_t rules_count(void);
+
+/* Every rule, the trace included, in the order their keys are documented; the cfg's rule
+ * values (cfg->rules) are indexed like it. NULL-terminated. */
+extern const rule_def *const rules_all[];
 
 #endif /* IX_RULES_H */

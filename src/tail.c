@@ -91,7 +91,12 @@ static int bank_matches(const char *filter, const char *bank)
     return bl == 8 && strcasecmp(filter + 8, "XXX") == 0 && strncasecmp(filter, bank, 8) == 0;
 }
 
-static int any_bank(const tail_opts *o, const char *bank)
+int tail_match_action(const tail_opts *o, int action)
+{
+    return o->actions == 0 || (action > 0 && (o->actions & (1u << action)));
+}
+
+int tail_match_bank(const tail_opts *o, const char *bank)
 {
     for (int i = 0; i < o->nbanks; i++)
         if (bank_matches(o->banks[i], bank))
@@ -99,16 +104,22 @@ static int any_bank(const tail_opts *o, const char *bank)
     return o->nbanks == 0;
 }
 
+int tail_match_rule(const tail_opts *o, const char *rule, const char *code)
+{
+    for (int i = 0; i < o->nrules; i++)
+        if (strcasecmp(o->rules[i], rule) == 0 || strcasecmp(o->rules[i], code) == 0)
+            return 1;
+    return 0;
+}
+
 /* Whether one of the findings carries one of the rules, by name or code. */
 static int any_rule(const tail_opts *o, json_t *findings)
 {
     for (size_t f = 0; f < json_array_size(findings); f++) {
         json_t *fi = json_array_get(findings, f);
-        const char *rule = json_string_value(json_object_get(fi, "rule"));
-        const char *code = json_string_value(json_object_get(fi, "code"));
-        for (int i = 0; i < o->nrules; i++)
-            if (strcasecmp(o->rules[i], rule) == 0 || strcasecmp(o->rules[i], code) == 0)
-                return 1;
+        if (tail_match_rule(o, json_string_value(json_object_get(fi, "rule")),
+                            json_string_value(json_object_get(fi, "code"))))
+            return 1;
     }
     return o->nrules == 0;
 }
@@ -125,8 +136,8 @@ int tail_match(const tail_opts *o, const void *json, size_t len, char *errstr, s
         return -1;
     }
     int action = ix_action_parse(json_string_value(json_object_get(r, "action")));
-    int match = (o->actions == 0 || (action > 0 && (o->actions & (1u << action)))) &&
-                any_bank(o, json_string_value(json_object_get(r, "bank"))) &&
+    int match = tail_match_action(o, action) &&
+                tail_match_bank(o, json_string_value(json_object_get(r, "bank"))) &&
                 any_rule(o, json_object_get(r, "findings"));
     json_decref(r);
     return match;
@@ -141,6 +152,9 @@ typedef struct tail_ctx {
     FILE *out, *err;
     tail_stats *st;
     rd_kafka_t *rk;
+    const char *name;   /* the command, in report lines: "tail", "console" */
+    tail_request_fn fn; /* where requests go; NULL: printed to out */
+    void *fn_arg;
 } tail_ctx;
 
 static rd_kafka_t *new_consumer(const tail_ctx *t, char *errstr, size_t errstr_size)
@@ -180,7 +194,7 @@ static void report_unreadable(const tail_ctx *t, const rd_kafka_message_t *m, co
 {
     char key[48];
     key_text(m, key, sizeof(key));
-    fprintf(t->err, "interdict tail: skipped %s [%" PRId32 "] @%" PRId64 "%s%s%s: %s\n",
+    fprintf(t->err, "interdict %s: skipped %s [%" PRId32 "] @%" PRId64 "%s%s%s: %s\n", t->name,
             rd_kafka_topic_name(m->rkt), m->partition, m->offset, key[0] ? " (key " : "", key,
             key[0] ? ")" : "", why);
 }
@@ -201,9 +215,12 @@ static int print_json(const tail_ctx *t, const rd_kafka_message_t *m)
     return 0;
 }
 
-/* Print a request that passed the filters. Returns 0, or -1 with why filled. */
+/* Print a request that passed the filters, or hand it to t->fn. Returns 0,
+ * or -1 with why filled. */
 static int show(const tail_ctx *t, const rd_kafka_message_t *m, char *why, size_t why_size)
 {
+    if (t->fn)
+        return t->fn(t->fn_arg, m, why, why_size);
     if (t->o->json) {
         if (print_json(t, m) == 0)
             return 0;
@@ -228,7 +245,8 @@ static void on_message(const tail_ctx *t, const rd_kafka_message_t *m)
     if (match > 0 && show(t, m, why, sizeof(why)) == 0) {
         t->st->shown++;
         /* One request at a time, also into a pipe: a desk watches it live. */
-        fflush(t->out);
+        if (t->out)
+            fflush(t->out);
         return;
     }
     t->st->unreadable++;
@@ -283,10 +301,13 @@ static int follow(const tail_ctx *t, volatile sig_atomic_t *run, char *errstr, s
     return 0;
 }
 
-int tail_run(const cfg *c, const tail_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
-             FILE *out, FILE *err, tail_stats *st, char *errstr, size_t errstr_size)
+static int consume(tail_ctx t, volatile sig_atomic_t *run, char *errstr, size_t errstr_size)
 {
-    tail_ctx t = {.c = c, .o = o, .lg = lg, .out = out, .err = err, .st = st};
+    const cfg *c = t.c;
+    const tail_opts *o = t.o;
+    const ix_log *lg = t.lg;
+    FILE *err = t.err;
+    tail_stats *st = t.st;
     int rc = -1;
     memset(st, 0, sizeof(*st));
     t.rk = new_consumer(&t, errstr, errstr_size);
@@ -297,18 +318,34 @@ int tail_run(const cfg *c, const tail_opts *o, const ix_log *lg, volatile sig_at
         goto out;
     if (lg->level >= CFG_LOG_INFO)
         fprintf(err,
-                "interdict tail: topic %s on %s, %d partitions, from the %s, committed "
+                "interdict %s: topic %s on %s, %d partitions, from the %s, committed "
                 "requests only\n",
-                c->topic_interceptions, c->brokers, nparts,
+                t.name, c->topic_interceptions, c->brokers, nparts,
                 o->from_beginning ? "beginning" : "end");
     rc = follow(&t, run, errstr, errstr_size);
     if (rc == 0 && lg->level >= CFG_LOG_INFO)
         fprintf(err,
-                "interdict tail: %" PRId64 " read, %" PRId64 " shown, %" PRId64
+                "interdict %s: %" PRId64 " read, %" PRId64 " shown, %" PRId64
                 " filtered out, %" PRId64 " unreadable\n",
-                st->read, st->shown, st->filtered, st->unreadable);
+                t.name, st->read, st->shown, st->filtered, st->unreadable);
 out:
     rd_kafka_consumer_close(t.rk);
     rd_kafka_destroy(t.rk);
     return rc;
+}
+
+int tail_run(const cfg *c, const tail_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
+             FILE *out, FILE *err, tail_stats *st, char *errstr, size_t errstr_size)
+{
+    tail_ctx t = {.c = c, .o = o, .lg = lg, .out = out, .err = err, .st = st, .name = "tail"};
+    return consume(t, run, errstr, errstr_size);
+}
+
+int tail_follow(const cfg *c, const tail_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
+                const char *name, tail_request_fn fn, void *arg, tail_stats *st, char *errstr,
+                size_t errstr_size)
+{
+    tail_ctx t = {
+        .c = c, .o = o, .lg = lg, .err = lg->out, .st = st, .name = name, .fn = fn, .fn_arg = arg};
+    return consume(t, run, errstr, errstr_size);
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include "config.h"
 #include "log.h"
 #include "model.h"
@@ -52,6 +54,14 @@ int tail_add_rule(tail_opts *o, const char *value, char *errstr, size_t errstr_s
  * not a freeze request that render_check() accepts. */
 int tail_match(const tail_opts *o, const void *json, size_t len, char *errstr, size_t errstr_size);
 
+/* The parts of tail_match(), for readers that keep requests decoded (the
+ * console): the action passes the action filter, the bank the bank filter,
+ * one finding's rule name or reason code is one of the rules (0 when there
+ * is no rule filter: "any finding passes" is the caller's). */
+int tail_match_action(const tail_opts *o, int action);
+int tail_match_bank(const tail_opts *o, const char *bank);
+int tail_match_rule(const tail_opts *o, const char *rule, const char *code);
+
 typedef struct tail_stats {
     int64_t read;       /* messages read */
     int64_t shown;      /* requests printed */
@@ -70,5 +80,19 @@ typedef struct tail_stats {
  * Returns 0 (st filled), or -1 with errstr filled. */
 int tail_run(const cfg *c, const tail_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
              FILE *out, FILE *err, tail_stats *st, char *errstr, size_t errstr_size);
+
+/* A request that passed the filters (render_check() accepted it), for
+ * tail_follow's caller. Returns 0, or -1 with why filled: the message is
+ * then counted and reported as unreadable. */
+typedef int (*tail_request_fn)(void *arg, const rd_kafka_message_t *m, char *why, size_t why_size);
+
+/* The same reading as tail_run, with each request handed to fn instead of
+ * printed: the console keeps them. Report lines (header, unreadable
+ * messages, the count) go to lg->out as "interdict NAME: ...". Runs until
+ * *run becomes 0 or o->count / o->until_idle_ms end it. Returns 0, or -1
+ * with errstr filled. */
+int tail_follow(const cfg *c, const tail_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
+                const char *name, tail_request_fn fn, void *arg, tail_stats *st, char *errstr,
+                size_t errstr_size);
 
 #endif /* IX_TAIL_H */

@@ -1,4 +1,4 @@
-/* worker.c - screening threads: decode, apply, rule, emit. */
+/* worker.c - screening threads: screen (screen.h), count, emit. */
 #include "worker.h"
 
 #include <inttypes.h>
@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
 #include "hash.h"
+#include "screen.h"
 #include "timefmt.h"
-
-#define WK_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
 
 typedef struct item {
     rd_kafka_message_t *m;
@@ -27,9 +25,9 @@ typedef struct worker {
     item *q;
     size_t head, len, cap;
     int busy, stop, started;
-    pipe_stats interval; /* since the last collect, guarded by lock */
-    ix_request *reqs;    /* scratch */
-    dec_limits lim;
+    stats interval;   /* since the last collect, guarded by lock */
+    ix_request *reqs; /* scratch: the requests of the message in hand */
+    scr_ctx scr;      /* its rules are the current set, taken per message */
 } worker;
 
 struct wk_pool {
@@ -52,12 +50,14 @@ static void fail(worker *w, const char *fmt, const char *detail)
     pthread_mutex_unlock(&p->fail_lock);
 }
 
-/* ---- screening one message; counters go to the worker's interval */
+/* ---- screening one message (screen.h); counters go to the worker's interval */
 
-static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, const char *reason,
-                       const char *detail)
+static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, const scr_result *res)
 {
     char errstr[512];
+    w->interval.dead_by_reason[res->reason]++;
+    LOG_DEBUG(w->pool->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s",
+              rd_kafka_topic_name(m->rkt), m->partition, m->offset, res->detail);
     if (suppress)
         return;
     emit_source src = {rd_kafka_topic_name(m->rkt),
@@ -67,23 +67,10 @@ static void deadletter(worker *w, const rd_kafka_message_t *m, int suppress, con
                        m->key_len,
                        m->payload,
                        m->len};
-    if (emit_deadletter(*w->pool->env.out, &src, reason, detail, errstr, sizeof(errstr)) != 0)
+    if (emit_deadletter(*w->pool->env.out, &src, rsn_code(res->reason), res->detail, errstr,
+                        sizeof(errstr)) != 0)
         fail(w, "dead-letter: %s", errstr);
     w->interval.deadletters++;
-}
-
-static void reject(worker *w, const rd_kafka_message_t *m, int suppress, const dec_error *de)
-{
-    char detail[256];
-    /* The reason has a header of its own; the detail names the field. */
-    if (de->field[0])
-        snprintf(detail, sizeof(detail), "%s: %s", de->field, de->detail);
-    else
-        snprintf(detail, sizeof(detail), "%s", de->detail);
-    w->interval.dead_by_reason[de->reason]++;
-    LOG_DEBUG(w->pool->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s",
-              rd_kafka_topic_name(m->rkt), m->partition, m->offset, detail);
-    deadletter(w, m, suppress, dec_reason_code(de->reason), detail);
 }
 
 static void emit_requests(worker *w, int n, int suppress)
@@ -104,65 +91,39 @@ static void emit_requests(worker *w, int n, int suppress)
     }
 }
 
-/* Checks after decoding that need the configuration or the state. Returns 0
- * when the transfer is to be screened. */
-static int admit_transfer(worker *w, const rd_kafka_message_t *m, int suppress,
-                          const ix_transfer *t)
+/* The outcome of a screening: a fatal error, a dead letter, or on. Returns 1
+ * when the message was screened or applied. */
+static int settle(worker *w, const rd_kafka_message_t *m, int suppress, int rc, const char *errstr,
+                  const scr_result *res)
 {
-    char errstr[512], detail[160];
-    const wk_env *env = &w->pool->env;
-    if (strcmp(t->currency, env->c->currency) != 0) {
-        snprintf(detail, sizeof(detail), "currency: %s, this instance screens %s", t->currency,
-                 env->c->currency);
-        w->interval.dead_foreign_currency++;
-        deadletter(w, m, suppress, "foreign_currency", detail);
-        return -1;
+    if (rc != 0) {
+        fail(w, "%s", errstr);
+        return 0;
     }
-    int seen = graph_seen_transfer(env->g, t->id, t->event_time_ms, errstr, sizeof(errstr));
-    if (seen < 0) {
-        fail(w, "graph: %s", errstr);
-        return -1;
+    if (res->verdict == SCR_REJECTED) {
+        deadletter(w, m, suppress, res);
+        return 0;
     }
-    if (seen) {
-        snprintf(detail, sizeof(detail), "transfer_id: %.64s was screened before", t->id);
-        w->interval.dead_duplicate++;
-        deadletter(w, m, suppress, "duplicate_transfer", detail);
-        return -1;
-    }
-    return 0;
+    return 1;
 }
 
 static void screen_transfer(worker *w, const wk_part *pt, const rd_kafka_message_t *m)
 {
     char errstr[512];
     ix_transfer t;
-    dec_error de;
-    graph_acct from, to;
-    const wk_env *env = &w->pool->env;
-    int suppress = m->offset < pt->suppress_until;
+    scr_result res;
+    int suppress = m->offset < pt->suppress_until, rc = 0;
+    int64_t now = tf_now_ms(); /* live: the input window and detection time */
 
     w->interval.transfers++;
     if (suppress)
         w->interval.replayed++;
-    w->lim.now_ms = tf_now_ms();
-    if (dec_transfer(m->payload, m->len, &w->lim, &t, &de) != DEC_OK) {
-        reject(w, m, suppress, &de);
+    if (scr_decode_transfer(&w->scr, m->payload, m->len, now, &t, &res))
+        rc = scr_transfer(&w->scr, &t, now, &res, errstr, sizeof(errstr));
+    if (!settle(w, m, suppress, rc, errstr, &res))
         return;
-    }
-    if (admit_transfer(w, m, suppress, &t) != 0)
-        return;
-    if (graph_apply_transfer(env->g, &t, &from, &to, errstr, sizeof(errstr)) != 0) {
-        fail(w, "graph: %s", errstr);
-        return;
-    }
-    int n = rules_screen(*env->r, env->g, &t, &from, &to, tf_now_ms(), w->reqs, WK_MAX_REQUESTS,
-                         w->interval.rule_hits, errstr, sizeof(errstr));
-    if (n < 0) {
-        fail(w, "rules: %s", errstr);
-        return;
-    }
     w->interval.screened++;
-    emit_requests(w, n, suppress);
+    emit_requests(w, res.nreqs, suppress);
 }
 
 /* A victim's fraud report: trace the reported money and freeze where it went. */
@@ -170,100 +131,35 @@ static void screen_report(worker *w, const wk_part *pt, const rd_kafka_message_t
 {
     char errstr[512];
     ix_report rep;
-    dec_error de;
-    const wk_env *env = &w->pool->env;
-    int suppress = m->offset < pt->suppress_until, found = 0;
+    scr_result res;
+    int suppress = m->offset < pt->suppress_until, rc = 0;
 
     w->interval.reports++;
-    w->lim.now_ms = 0; /* a report may name an old transfer; the trace bounds time */
-    if (dec_report(m->payload, m->len, &w->lim, &rep, &de) != DEC_OK) {
-        reject(w, m, suppress, &de);
+    if (scr_decode_report(&w->scr, m->payload, m->len, &rep, &res))
+        rc = scr_report(&w->scr, &rep, tf_now_ms(), &res, errstr, sizeof(errstr));
+    if (!settle(w, m, suppress, rc, errstr, &res))
         return;
-    }
-    int n = rules_trace(*env->r, env->g, &rep, tf_now_ms(), w->reqs, WK_MAX_REQUESTS, &found,
-                        w->interval.rule_hits, errstr, sizeof(errstr));
-    if (n < 0) {
-        fail(w, "trace: %s", errstr);
-        return;
-    }
-    if (!found) {
-        char detail[256];
-        snprintf(detail, sizeof(detail),
-                 "transfer_id: %s of %s is not in the state store (not screened yet, or older "
-                 "than state.retention)",
-                 rep.transfer_id, rep.victim_account);
-        w->interval.dead_unknown_transfer++;
-        deadletter(w, m, suppress, "unknown_transfer", detail);
-        return;
-    }
-    LOG_INFO(env->log, "worker", "report %s: money of %s traced to %d account(s)", rep.id,
-             rep.victim_account, n);
-    emit_requests(w, n, suppress);
+    LOG_INFO(w->pool->env.log, "worker", "report %s: money of %s traced to %d account(s)", rep.id,
+             rep.victim_account, res.nreqs);
+    emit_requests(w, res.nreqs, suppress);
 }
 
-/* The key of a table message must be its account, so that compaction keeps
- * the latest entry per account. */
-static int key_is(const rd_kafka_message_t *m, const char *account)
-{
-    size_t n = strlen(account);
-    return m->key && m->key_len == n && memcmp(m->key, account, n) == 0;
-}
-
-static void apply_tombstone(worker *w, const rd_kafka_message_t *m)
-{
-    char errstr[512], account[IX_ACCOUNT_MAX + 1];
-    if (!m->key || m->key_len == 0 || m->key_len > IX_ACCOUNT_MAX ||
-        memchr(m->key, '\0', m->key_len)) {
-        w->interval.dead_bad_key++;
-        deadletter(w, m, 0, "bad_key", "tombstone without a valid account key");
-        return;
-    }
-    memcpy(account, m->key, m->key_len);
-    account[m->key_len] = '\0';
-    if (graph_del_watch(w->pool->env.g, account, NULL, errstr, sizeof(errstr)) != 0)
-        fail(w, "graph: %s", errstr);
-}
-
+/* Table messages are never suppressed: they are applied straight away. */
 static void apply_table(worker *w, const rd_kafka_message_t *m)
 {
     char errstr[512];
-    dec_error de;
-    const wk_env *env = &w->pool->env;
-    int is_watch = strcmp(rd_kafka_topic_name(m->rkt), env->c->topic_watchlist) == 0;
+    scr_update u;
+    scr_result res;
+    int watchlist = strcmp(rd_kafka_topic_name(m->rkt), w->pool->env.c->topic_watchlist) == 0;
     int rc = 0;
 
-    w->lim.now_ms = 0; /* table entries may be old; no event-time range */
-    if (is_watch && !m->payload) {
-        apply_tombstone(w, m);
-    } else if (is_watch) {
-        ix_watch wl;
-        if (dec_watch(m->payload, m->len, &w->lim, &wl, &de) != DEC_OK) {
-            reject(w, m, 0, &de);
-            return;
-        }
-        if (!key_is(m, wl.account)) {
-            w->interval.dead_bad_key++;
-            deadletter(w, m, 0, "bad_key", "message key is not the entry's account");
-            return;
-        }
-        rc = graph_put_watch(env->g, &wl, NULL, errstr, sizeof(errstr));
-        LOG_DEBUG(env->log, "worker", "watch list: %s from %s [%" PRId32 "] @%" PRId64, wl.account,
-                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
-    } else {
-        ix_account a;
-        if (dec_account(m->payload, m->len, &w->lim, &a, &de) != DEC_OK) {
-            reject(w, m, 0, &de);
-            return;
-        }
-        if (!key_is(m, a.account)) {
-            w->interval.dead_bad_key++;
-            deadletter(w, m, 0, "bad_key", "message key is not the profile's account");
-            return;
-        }
-        rc = graph_put_profile(env->g, &a, NULL, errstr, sizeof(errstr));
-    }
-    if (rc != 0)
-        fail(w, "graph: %s", errstr);
+    if (scr_decode_update(&w->scr, watchlist, m->key, m->key_len, m->payload, m->len, &u, &res))
+        rc = scr_apply_update(&w->scr, &u, &res, errstr, sizeof(errstr));
+    if (!settle(w, m, 0, rc, errstr, &res))
+        return;
+    if (u.kind == SCR_WATCH)
+        LOG_DEBUG(w->pool->env.log, "worker", "watch list: %s from %s [%" PRId32 "] @%" PRId64,
+                  u.watch.account, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
     w->interval.table_updates++;
 }
 
@@ -274,19 +170,20 @@ static void record_latency(worker *w, const rd_kafka_message_t *m, int64_t t0)
     int64_t ts = rd_kafka_message_timestamp(m, &tt);
     w->interval.busy_ns += (uint64_t)ns;
     w->interval.proc_ns_sum += (uint64_t)ns;
-    w->interval.proc_hist[pipe_hist_bucket(ns)]++;
+    w->interval.proc_hist[stats_hist_bucket(ns)]++;
     if (tt == RD_KAFKA_TIMESTAMP_CREATE_TIME && ts > 0) {
         int64_t e2e = tf_now_ms() - ts;
         if (e2e < 0)
             e2e = 0; /* clocks of producer and screener disagree */
         w->interval.e2e_ms_sum += (uint64_t)e2e;
-        w->interval.e2e_hist[pipe_hist_bucket(e2e * 1000000)]++;
+        w->interval.e2e_hist[stats_hist_bucket(e2e * 1000000)]++;
     }
 }
 
 static void process(worker *w, rd_kafka_message_t *m, wk_part *pt)
 {
     int64_t t0 = tf_mono_ns();
+    w->scr.r = *w->pool->env.r;
     if (pt->kind == WK_TABLE)
         apply_table(w, m);
     else if (pt->kind == WK_REPORTS)
@@ -337,15 +234,12 @@ static int worker_init(wk_pool *p, worker *w, char *errstr, size_t errstr_size)
     pthread_cond_init(&w->idle, NULL);
     w->cap = 1024;
     w->q = calloc(w->cap, sizeof(*w->q));
-    w->reqs = calloc(WK_MAX_REQUESTS, sizeof(*w->reqs));
+    w->reqs = calloc(SCR_MAX_REQUESTS, sizeof(*w->reqs));
     if (!w->q || !w->reqs) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
-    dec_limits_default(&w->lim);
-    w->lim.max_bytes = (size_t)p->env.c->input_max_bytes;
-    w->lim.max_past_ms = p->env.c->input_max_past_ms;
-    w->lim.max_future_ms = p->env.c->input_max_future_ms;
+    scr_init(&w->scr, p->env.c, p->env.g, NULL, w->reqs, w->interval.rule_hits);
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         snprintf(errstr, errstr_size, "cannot start a worker thread");
         return -1;
@@ -470,15 +364,7 @@ void wk_drain(wk_pool *p)
     }
 }
 
-static void stats_add(pipe_stats *dst, const pipe_stats *src)
-{
-    const uint64_t *s = (const uint64_t *)src;
-    uint64_t *d = (uint64_t *)dst;
-    for (size_t i = 0; i < sizeof(*src) / sizeof(uint64_t); i++)
-        d[i] += s[i];
-}
-
-void wk_collect(wk_pool *p, pipe_stats *sum)
+void wk_collect(wk_pool *p, stats *sum)
 {
     for (int i = 0; i < p->n; i++) {
         worker *w = &p->w[i];
@@ -491,7 +377,7 @@ void wk_collect(wk_pool *p, pipe_stats *sum)
 
 void wk_discard(wk_pool *p)
 {
-    pipe_stats scratch;
+    stats scratch;
     wk_collect(p, &scratch);
 }
 

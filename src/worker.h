@@ -1,5 +1,5 @@
 /* worker.h - the screening workers: threads that take consumed messages
- * from their queue and decode, apply, rule on and emit them.
+ * from their queue, screen them (screen.h), count and emit the outcome.
  *
  * Every input partition belongs to one worker (by a hash of topic and
  * partition), so the messages of a partition are screened in order while
@@ -20,8 +20,12 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "config.h"
 #include "emit.h"
-#include "pipeline.h"
+#include "graph.h"
+#include "log.h"
+#include "rules.h"
+#include "stats.h"
 
 typedef enum wk_kind { WK_TRANSFERS, WK_REPORTS, WK_TABLE } wk_kind;
 
@@ -43,7 +47,6 @@ typedef struct wk_env {
     const rules *const *r; /* the current rule set; swapped only at a barrier */
     emit *const *out;      /* the producer; replaced only at a barrier */
     const ix_log *log;
-    const char *currency;
 } wk_env;
 
 typedef struct wk_pool wk_pool;
@@ -65,7 +68,7 @@ void wk_drain(wk_pool *w);
 
 /* At a barrier: add the workers' counters since the last call into *sum and
  * reset them (wk_collect), or just reset them (wk_discard, after an abort). */
-void wk_collect(wk_pool *w, pipe_stats *sum);
+void wk_collect(wk_pool *w, stats *sum);
 void wk_discard(wk_pool *w);
 
 /* 1 if a worker hit a fatal error (storage, producer); msg gets the first. */

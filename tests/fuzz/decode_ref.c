@@ -46,8 +46,8 @@ static void echo(char *out, const char *s, size_t len, size_t max)
     memcpy(out + n, n < len ? "..." : "", n < len ? 4 : 1);
 }
 
-__attribute__((format(printf, 4, 5))) static dec_reason
-fail(dec_error *err, dec_reason r, const char *field, const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static rsn_reason
+fail(dec_error *err, rsn_reason r, const char *field, const char *fmt, ...)
 {
     err->reason = r;
     snprintf(err->field, sizeof err->field, "%s", field);
@@ -133,16 +133,16 @@ static size_t key_of_number_ending_at(const char *buf, size_t end, const char **
 
 /* jansson's message without its "near '<input>'" tail, which may quote any
  * amount of the input, and with the byte offset instead. */
-static dec_reason malformed(const json_error_t *jerr, size_t pos, dec_error *err)
+static rsn_reason malformed(const json_error_t *jerr, size_t pos, dec_error *err)
 {
     const char *near = strstr(jerr->text, " near ");
     size_t n = near ? (size_t)(near - jerr->text) : strlen(jerr->text);
     char msg[DEC_ECHO_MAX + 4];
     echo(msg, jerr->text, n, DEC_ECHO_MAX);
-    return fail(err, DEC_MALFORMED, "", "%s at byte %zu", msg, pos);
+    return fail(err, RSN_MALFORMED, "", "%s at byte %zu", msg, pos);
 }
 
-static dec_reason parse_error(const char *buf, size_t len, const json_error_t *jerr, dec_error *err)
+static rsn_reason parse_error(const char *buf, size_t len, const json_error_t *jerr, dec_error *err)
 {
     size_t pos = jerr->position < 0 ? 0 : (size_t)jerr->position;
     if (pos > len) {
@@ -155,11 +155,11 @@ static dec_reason parse_error(const char *buf, size_t len, const json_error_t *j
     case json_error_duplicate_key:
         keylen = string_ending_at(buf, pos, &key);
         echo(field, key ? key : "", keylen, sizeof field - 4);
-        return fail(err, DEC_DUPLICATE_FIELD, field, "key appears more than once");
+        return fail(err, RSN_DUPLICATE_FIELD, field, "key appears more than once");
     case json_error_numeric_overflow:
         keylen = key_of_number_ending_at(buf, pos, &key);
         if (keylen == 6 && memcmp(key, "amount", 6) == 0) {
-            return fail(err, DEC_AMOUNT, "amount", "number out of range");
+            return fail(err, RSN_AMOUNT, "amount", "number out of range");
         }
         return malformed(jerr, pos, err);
     default:
@@ -167,17 +167,17 @@ static dec_reason parse_error(const char *buf, size_t len, const json_error_t *j
     }
 }
 
-/* Parses the message and checks it is a JSON object; on DEC_OK the caller
+/* Parses the message and checks it is a JSON object; on RSN_OK the caller
  * owns *root. */
-static dec_reason parse_root(const void *buf, size_t len, const dec_limits *lim, json_t **root,
+static rsn_reason parse_root(const void *buf, size_t len, const dec_limits *lim, json_t **root,
                              dec_error *err)
 {
     *root = NULL;
     if (!buf || len == 0) {
-        return fail(err, DEC_EMPTY, "", "empty message");
+        return fail(err, RSN_EMPTY, "", "empty message");
     }
     if (len > lim->max_bytes) {
-        return fail(err, DEC_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
+        return fail(err, RSN_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
     }
     json_error_t jerr;
     json_t *j = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
@@ -185,17 +185,17 @@ static dec_reason parse_root(const void *buf, size_t len, const dec_limits *lim,
         return parse_error(buf, len, &jerr, err);
     }
     if (!json_is_object(j)) {
-        dec_reason r = fail(err, DEC_NOT_OBJECT, "", "top level is %s", type_name(j));
+        rsn_reason r = fail(err, RSN_NOT_OBJECT, "", "top level is %s", type_name(j));
         json_decref(j);
         return r;
     }
     *root = j;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* ---- field binding ------------------------------------------------------ */
 
-static dec_reason unknown_field(json_t *root, const char *const *keys, size_t nkeys, dec_error *err)
+static rsn_reason unknown_field(json_t *root, const char *const *keys, size_t nkeys, dec_error *err)
 {
     const char *key;
     json_t *value;
@@ -208,31 +208,31 @@ static dec_reason unknown_field(json_t *root, const char *const *keys, size_t nk
         if (i == nkeys) {
             char field[sizeof err->field];
             echo(field, key, strlen(key), sizeof field - 4);
-            return fail(err, DEC_UNKNOWN_FIELD, field, "not defined by the schema");
+            return fail(err, RSN_UNKNOWN_FIELD, field, "not defined by the schema");
         }
     }
-    return DEC_OK; /* not reached: the caller counted an unknown key */
+    return RSN_OK; /* not reached: the caller counted an unknown key */
 }
 
-static dec_reason check_version(const json_t *v, dec_error *err)
+static rsn_reason check_version(const json_t *v, dec_error *err)
 {
     if (!v) {
-        return fail(err, DEC_VERSION, "version", "required");
+        return fail(err, RSN_VERSION, "version", "required");
     }
     if (!json_is_integer(v)) {
-        return fail(err, DEC_VERSION, "version", "expected the integer 1, got %s", type_name(v));
+        return fail(err, RSN_VERSION, "version", "expected the integer 1, got %s", type_name(v));
     }
     if (json_integer_value(v) != 1) {
-        return fail(err, DEC_VERSION, "version", "version %" JSON_INTEGER_FORMAT " not supported",
+        return fail(err, RSN_VERSION, "version", "version %" JSON_INTEGER_FORMAT " not supported",
                     json_integer_value(v));
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* Looks up every schema key (keys[0] is "version"); a message with any other
  * key is rejected before its fields are read. Counting is enough to detect
  * one: the object's keys are unique and every found key is one of ours. */
-static dec_reason bind_fields(json_t *root, const char *const *keys, size_t nkeys, json_t **v,
+static rsn_reason bind_fields(json_t *root, const char *const *keys, size_t nkeys, json_t **v,
                               dec_error *err)
 {
     size_t found = 0;
@@ -248,30 +248,30 @@ static dec_reason bind_fields(json_t *root, const char *const *keys, size_t nkey
 
 /* ---- field checks ------------------------------------------------------- */
 
-static dec_reason need_string(const json_t *v, const char *name, const char **s, size_t *n,
+static rsn_reason need_string(const json_t *v, const char *name, const char **s, size_t *n,
                               dec_error *err)
 {
     if (!v) {
-        return fail(err, DEC_MISSING_FIELD, name, "required");
+        return fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (!json_is_string(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected a string, got %s", type_name(v));
+        return fail(err, RSN_FIELD_TYPE, name, "expected a string, got %s", type_name(v));
     }
     *s = json_string_value(v);
     *n = json_string_length(v);
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason bad_length(const char *name, size_t n, const char *allowed, dec_error *err)
+static rsn_reason bad_length(const char *name, size_t n, const char *allowed, dec_error *err)
 {
-    return fail(err, DEC_FIELD_LENGTH, name, "%zu bytes, allowed %s", n, allowed);
+    return fail(err, RSN_FIELD_LENGTH, name, "%zu bytes, allowed %s", n, allowed);
 }
 
-static dec_reason bad_char(const char *name, const char *s, size_t n, size_t at, dec_error *err)
+static rsn_reason bad_char(const char *name, const char *s, size_t n, size_t at, dec_error *err)
 {
     char quoted[DEC_ECHO_MAX + 4];
     echo(quoted, s, n, DEC_ECHO_MAX);
-    return fail(err, DEC_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
+    return fail(err, RSN_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
 }
 
 typedef int (*char_class)(unsigned char c);
@@ -317,13 +317,13 @@ static size_t first_bad(const char *s, size_t n, char_class ok)
 }
 
 /* A string of 1..max bytes of one character class, into out[max + 1]. */
-static dec_reason take_token(const json_t *v, const char *name, size_t max, char_class ok,
+static rsn_reason take_token(const json_t *v, const char *name, size_t max, char_class ok,
                              char *out, dec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &s, &n, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (n < 1 || n > max) {
@@ -337,31 +337,31 @@ static dec_reason take_token(const json_t *v, const char *name, size_t max, char
     }
     memcpy(out, s, n);
     out[n] = '\0';
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason take_account(const json_t *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_account(const json_t *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_ACCOUNT_MAX, account_char, out, err);
 }
 
-static dec_reason take_id(const json_t *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_id(const json_t *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_ID_MAX, id_char, out, err);
 }
 
-static dec_reason take_hash(const json_t *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_hash(const json_t *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_HASH_MAX, hex_char, out, err);
 }
 
 /* ISO 9362 BIC: 8 characters, or 11 with a branch code. */
-static dec_reason take_bank(const json_t *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_bank(const json_t *v, const char *name, char *out, dec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &s, &n, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (n != 8 && n != 11) {
@@ -373,7 +373,7 @@ static dec_reason take_bank(const json_t *v, const char *name, char *out, dec_er
     }
     memcpy(out, s, n);
     out[n] = '\0';
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* Offset of the first control character (C0, DEL or C1) in valid UTF-8, or n.
@@ -393,12 +393,12 @@ static size_t first_control(const char *s, size_t n)
 }
 
 /* Free text: 1..IX_TEXT_MAX bytes of printable UTF-8. */
-static dec_reason take_text(const json_t *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_text(const json_t *v, const char *name, char *out, dec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &s, &n, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (n < 1 || n > IX_TEXT_MAX) {
@@ -410,91 +410,91 @@ static dec_reason take_text(const json_t *v, const char *name, char *out, dec_er
     }
     memcpy(out, s, n);
     out[n] = '\0';
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason take_currency(const json_t *v, const char *name, char *out, dec_error *err)
+static rsn_reason take_currency(const json_t *v, const char *name, char *out, dec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &s, &n, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (n != IX_CURRENCY_LEN || !cur_valid(s)) {
         char quoted[DEC_ECHO_MAX + 4];
         echo(quoted, s, n, DEC_ECHO_MAX);
-        return fail(err, DEC_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
+        return fail(err, RSN_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
     }
     memcpy(out, s, IX_CURRENCY_LEN + 1);
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason take_time(const json_t *v, const char *name, int64_t *out, dec_error *err)
+static rsn_reason take_time(const json_t *v, const char *name, int64_t *out, dec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &s, &n, err);
+    if (r != RSN_OK) {
         return r;
     }
     if (tf_parse(s, n, out) != 0) {
         char quoted[DEC_ECHO_MAX + 4];
         echo(quoted, s, n, DEC_ECHO_MAX);
-        return fail(err, DEC_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
+        return fail(err, RSN_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* A JSON integer in 1..DEC_AMOUNT_MAX. A real (1.0, 1e2) is a number but not
  * an amount; a string is the wrong type altogether. */
-static dec_reason take_amount(const json_t *v, const char *name, int64_t *out, dec_error *err)
+static rsn_reason take_amount(const json_t *v, const char *name, int64_t *out, dec_error *err)
 {
     if (!v) {
-        return fail(err, DEC_MISSING_FIELD, name, "required");
+        return fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (json_is_real(v)) {
-        return fail(err, DEC_AMOUNT, name, "not an integer number of minor units");
+        return fail(err, RSN_AMOUNT, name, "not an integer number of minor units");
     }
     if (!json_is_integer(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s", type_name(v));
+        return fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s", type_name(v));
     }
     json_int_t a = json_integer_value(v);
     if (a < 1 || a > DEC_AMOUNT_MAX) {
-        return fail(err, DEC_AMOUNT, name, "%" JSON_INTEGER_FORMAT " outside 1..%lld", a,
+        return fail(err, RSN_AMOUNT, name, "%" JSON_INTEGER_FORMAT " outside 1..%lld", a,
                     DEC_AMOUNT_MAX);
     }
     *out = a;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* A string naming a value of parse()'s set; the zero value ("unknown") is
  * never valid on the wire. */
-static dec_reason take_enum(const json_t *v, const char *name, int (*parse)(const char *), int *out,
+static rsn_reason take_enum(const json_t *v, const char *name, int (*parse)(const char *), int *out,
                             dec_error *err)
 {
     const char *s = NULL;
     size_t n = 0;
-    dec_reason r = need_string(v, name, &s, &n, err);
-    if (r != DEC_OK) {
+    rsn_reason r = need_string(v, name, &s, &n, err);
+    if (r != RSN_OK) {
         return r;
     }
     int x = parse(s);
     if (x <= 0) {
         char quoted[DEC_ECHO_MAX + 4];
         echo(quoted, s, n, DEC_ECHO_MAX);
-        return fail(err, DEC_ENUM, name, "\"%s\" is not an allowed value", quoted);
+        return fail(err, RSN_ENUM, name, "\"%s\" is not an allowed value", quoted);
     }
     *out = x;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* ---- the message types -------------------------------------------------- */
 
-typedef dec_reason (*fields_fn)(json_t *const *v, const dec_limits *lim, void *out, dec_error *err);
+typedef rsn_reason (*fields_fn)(json_t *const *v, const dec_limits *lim, void *out, dec_error *err);
 
 /* Everything the message types share: limits, parsing, binding, cleanup. */
-static dec_reason decode(const void *buf, size_t len, const dec_limits *lim,
+static rsn_reason decode(const void *buf, size_t len, const dec_limits *lim,
                          const char *const *keys, size_t nkeys, fields_fn fields, void *out,
                          dec_error *err)
 {
@@ -510,12 +510,12 @@ static dec_reason decode(const void *buf, size_t len, const dec_limits *lim,
         lim = &defaults;
     }
     memset(err, 0, sizeof *err);
-    dec_reason r = parse_root(buf, len, lim, &root, err);
-    if (r != DEC_OK) {
+    rsn_reason r = parse_root(buf, len, lim, &root, err);
+    if (r != RSN_OK) {
         goto cleanup;
     }
     r = bind_fields(root, keys, nkeys, v, err);
-    if (r != DEC_OK) {
+    if (r != RSN_OK) {
         goto cleanup;
     }
     r = fields(v, lim, out, err);
@@ -526,8 +526,8 @@ cleanup:
 
 #define CHECK(expr)                                                                                \
     do {                                                                                           \
-        dec_reason r_ = (expr);                                                                    \
-        if (r_ != DEC_OK) {                                                                        \
+        rsn_reason r_ = (expr);                                                                    \
+        if (r_ != RSN_OK) {                                                                        \
             return r_;                                                                             \
         }                                                                                          \
     } while (0)
@@ -558,28 +558,28 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi)
 
 /* now_ms and the bounds come from configuration: clamped to a few thousand
  * years (2^52 ms) so that no value can make the subtraction overflow. */
-static dec_reason check_time_range(int64_t t, const char *name, const dec_limits *lim,
+static rsn_reason check_time_range(int64_t t, const char *name, const dec_limits *lim,
                                    dec_error *err)
 {
     const int64_t span = (int64_t)1 << 52;
     if (lim->now_ms == 0) {
-        return DEC_OK;
+        return RSN_OK;
     }
     int64_t d = t - clamp64(lim->now_ms, -span, span);
     int64_t past = clamp64(lim->max_past_ms, 0, span);
     int64_t future = clamp64(lim->max_future_ms, 0, span);
     if (d < -past) {
-        return fail(err, DEC_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
+        return fail(err, RSN_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
                     (long long)past);
     }
     if (d > future) {
-        return fail(err, DEC_TIME_RANGE, name, "%lld ms in the future, limit %lld", (long long)d,
+        return fail(err, RSN_TIME_RANGE, name, "%lld ms in the future, limit %lld", (long long)d,
                     (long long)future);
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason transfer_fields(json_t *const *v, const dec_limits *lim, void *out,
+static rsn_reason transfer_fields(json_t *const *v, const dec_limits *lim, void *out,
                                   dec_error *err)
 {
     ix_transfer *t = out;
@@ -597,12 +597,12 @@ static dec_reason transfer_fields(json_t *const *v, const dec_limits *lim, void 
         t->channel = (ix_channel)ch;
     }
     if (strcmp(t->from_account, t->to_account) == 0) {
-        return fail(err, DEC_SAME_ACCOUNT, "to_account", "equals from_account");
+        return fail(err, RSN_SAME_ACCOUNT, "to_account", "equals from_account");
     }
     return check_time_range(t->event_time_ms, "event_time", lim, err);
 }
 
-dec_reason ref_dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
+rsn_reason ref_dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
                             dec_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -631,38 +631,38 @@ static const char *const account_keys[AC__COUNT] = {
     "holder_hash", "phone_hash", "device_hash", "status",    "updated_at",
 };
 
-static dec_reason take_kyc(const json_t *v, const char *name, int *out, dec_error *err)
+static rsn_reason take_kyc(const json_t *v, const char *name, int *out, dec_error *err)
 {
     if (!v) {
-        return fail(err, DEC_MISSING_FIELD, name, "required");
+        return fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (!json_is_integer(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an integer, got %s", type_name(v));
+        return fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s", type_name(v));
     }
     json_int_t k = json_integer_value(v);
     if (k < 0 || k > 3) {
-        return fail(err, DEC_ENUM, name, "%" JSON_INTEGER_FORMAT " outside 0..3", k);
+        return fail(err, RSN_ENUM, name, "%" JSON_INTEGER_FORMAT " outside 0..3", k);
     }
     *out = (int)k;
-    return DEC_OK;
+    return RSN_OK;
 }
 
 /* Optional array of distinct "dormant" / "frozen" into IX_ACCT_* flags. */
-static dec_reason take_status(const json_t *v, const char *name, uint32_t *flags, dec_error *err)
+static rsn_reason take_status(const json_t *v, const char *name, uint32_t *flags, dec_error *err)
 {
     *flags = 0;
     if (!v) {
-        return DEC_OK;
+        return RSN_OK;
     }
     if (!json_is_array(v)) {
-        return fail(err, DEC_FIELD_TYPE, name, "expected an array, got %s", type_name(v));
+        return fail(err, RSN_FIELD_TYPE, name, "expected an array, got %s", type_name(v));
     }
     size_t i;
     json_t *item;
     json_array_foreach(v, i, item)
     {
         if (!json_is_string(item)) {
-            return fail(err, DEC_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
+            return fail(err, RSN_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
                         type_name(item));
         }
         const char *s = json_string_value(item);
@@ -672,15 +672,15 @@ static dec_reason take_status(const json_t *v, const char *name, uint32_t *flags
         if (bit == 0 || (*flags & bit)) {
             char quoted[DEC_ECHO_MAX + 4];
             echo(quoted, s, json_string_length(item), DEC_ECHO_MAX);
-            return fail(err, DEC_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
+            return fail(err, RSN_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
                         bit ? "listed twice" : "not an allowed value");
         }
         *flags |= bit;
     }
-    return DEC_OK;
+    return RSN_OK;
 }
 
-static dec_reason account_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason account_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_account *a = out;
     int holder = 0;
@@ -699,7 +699,7 @@ static dec_reason account_fields(json_t *const *v, const dec_limits *lim, void *
     return take_time(v[AC_UPDATED_AT], "updated_at", &a->updated_at_ms, err);
 }
 
-dec_reason ref_dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
+rsn_reason ref_dec_account(const void *buf, size_t len, const dec_limits *lim, ix_account *out,
                            dec_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -712,7 +712,7 @@ static const char *const watch_keys[WL__COUNT] = {
     "version", "account", "bank", "list", "reason", "added_at",
 };
 
-static dec_reason watch_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason watch_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_watch *w = out;
     CHECK(take_account(v[WL_ACCOUNT], "account", w->account, err));
@@ -722,7 +722,7 @@ static dec_reason watch_fields(json_t *const *v, const dec_limits *lim, void *ou
     return take_time(v[WL_ADDED_AT], "added_at", &w->added_at_ms, err);
 }
 
-dec_reason ref_dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
+rsn_reason ref_dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
                          dec_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -759,7 +759,7 @@ static int source_parse(const char *s)
     return -1;
 }
 
-static dec_reason report_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
+static rsn_reason report_fields(json_t *const *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_report *r = out;
     int source = 0;
@@ -771,10 +771,10 @@ static dec_reason report_fields(json_t *const *v, const dec_limits *lim, void *o
     CHECK(take_time(v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
     CHECK(take_enum(v[FR_SOURCE], "source", source_parse, &source, err));
     snprintf(r->source, sizeof r->source, "%s", report_sources[source]);
-    return DEC_OK;
+    return RSN_OK;
 }
 
-dec_reason ref_dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
+rsn_reason ref_dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
                           dec_error *err)
 {
     memset(out, 0, sizeof *out);

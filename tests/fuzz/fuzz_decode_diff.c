@@ -31,45 +31,45 @@ typedef union record {
     ix_report r;
 } record;
 
-typedef dec_reason (*decode_fn)(const void *buf, size_t len, const dec_limits *lim, void *out,
+typedef rsn_reason (*decode_fn)(const void *buf, size_t len, const dec_limits *lim, void *out,
                                 dec_error *err);
 
-static dec_reason new_transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason new_transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_transfer(b, n, l, o, e);
 }
 
-static dec_reason ref_transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_transfer(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_transfer(b, n, l, o, e);
 }
 
-static dec_reason new_account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason new_account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_account(b, n, l, o, e);
 }
 
-static dec_reason ref_account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_account(b, n, l, o, e);
 }
 
-static dec_reason new_watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason new_watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_watch(b, n, l, o, e);
 }
 
-static dec_reason ref_watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_watch(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_watch(b, n, l, o, e);
 }
 
-static dec_reason new_report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason new_report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_report(b, n, l, o, e);
 }
 
-static dec_reason ref_report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+static rsn_reason ref_report(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return ref_dec_report(b, n, l, o, e);
 }
@@ -86,16 +86,16 @@ static const struct {
 };
 
 /* Where the detail of a "malformed" rejection says it stopped, or 0. */
-static size_t malformed_at(dec_reason r, const dec_error *err)
+static size_t malformed_at(rsn_reason r, const dec_error *err)
 {
     const char *at = strstr(err->detail, " at byte ");
-    return r == DEC_MALFORMED && at ? strtoul(at + 9, NULL, 10) : 0;
+    return r == RSN_MALFORMED && at ? strtoul(at + 9, NULL, 10) : 0;
 }
 
 /* The new decoder rejected a NUL that jansson skipped (see the top), and the
  * reference found nothing wrong before it. */
-static int skipped_nul(const uint8_t *data, size_t size, dec_reason rnow, const dec_error *enow,
-                       dec_reason rref, const dec_error *eref)
+static int skipped_nul(const uint8_t *data, size_t size, rsn_reason rnow, const dec_error *enow,
+                       rsn_reason rref, const dec_error *eref)
 {
     size_t n = malformed_at(rnow, enow);
     if (n < 2 || n > size || data[n - 1] != 0) {
@@ -105,7 +105,7 @@ static int skipped_nul(const uint8_t *data, size_t size, dec_reason rnow, const 
     if ((before < '0' || before > '9') && ((before | 0x20) < 'a' || (before | 0x20) > 'z')) {
         return 0;
     }
-    return rref != DEC_MALFORMED || malformed_at(rref, eref) >= n - 1;
+    return rref != RSN_MALFORMED || malformed_at(rref, eref) >= n - 1;
 }
 
 static void differ(const char *name, const char *what, const dec_error *now, const dec_error *ref)
@@ -124,8 +124,8 @@ static void compare(size_t i, const uint8_t *data, size_t size, const dec_limits
     dec_error enow, eref;
     memset(&now, 0, sizeof now);
     memset(&ref, 0, sizeof ref);
-    dec_reason rnow = decoders[i].now(data, size, lim, &now, &enow);
-    dec_reason rref = decoders[i].ref(data, size, lim, &ref, &eref);
+    rsn_reason rnow = decoders[i].now(data, size, lim, &now, &enow);
+    rsn_reason rref = decoders[i].ref(data, size, lim, &ref, &eref);
     if (skipped_nul(data, size, rnow, &enow, rref, &eref) &&
         (rref != rnow || strcmp(enow.detail, eref.detail) != 0)) {
         return;
@@ -139,7 +139,7 @@ static void compare(size_t i, const uint8_t *data, size_t size, const dec_limits
     if (strcmp(enow.detail, eref.detail) != 0) {
         differ(decoders[i].name, "the detail", &enow, &eref);
     }
-    if (rnow == DEC_OK && memcmp(&now, &ref, decoders[i].size) != 0) {
+    if (rnow == RSN_OK && memcmp(&now, &ref, decoders[i].size) != 0) {
         differ(decoders[i].name, "the record", &enow, &eref);
     }
 }

@@ -7,7 +7,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static dec_reason decode(const void *buf, size_t len, const dec_limits *lim, void *out,
+static rsn_reason decode(const void *buf, size_t len, const dec_limits *lim, void *out,
                          dec_error *err)
 {
     return dec_transfer(buf, len, lim, out, err);

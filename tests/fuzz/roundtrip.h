@@ -17,7 +17,7 @@
 #include "decode.h"
 #include "encode.h"
 
-typedef dec_reason (*rt_decode)(const void *buf, size_t len, const dec_limits *lim, void *out,
+typedef rsn_reason (*rt_decode)(const void *buf, size_t len, const dec_limits *lim, void *out,
                                 dec_error *err);
 typedef int (*rt_encode)(const void *rec, char *buf, size_t size);
 
@@ -37,12 +37,12 @@ typedef union rt_record {
     ix_report r;
 } rt_record;
 
-static void rt_check_error(dec_reason r, const dec_error *err)
+static void rt_check_error(rsn_reason r, const dec_error *err)
 {
     RT_CHECK(err->reason == r);
     RT_CHECK(memchr(err->field, '\0', sizeof err->field) != NULL);
     RT_CHECK(memchr(err->detail, '\0', sizeof err->detail) != NULL);
-    RT_CHECK(r == DEC_OK || err->detail[0] != '\0');
+    RT_CHECK(r == RSN_OK || err->detail[0] != '\0');
     for (const char *p = err->detail; *p; p++) {
         RT_CHECK((unsigned char)*p >= 0x20 && *p != 0x7F); /* no control characters */
     }
@@ -55,19 +55,19 @@ static int rt_run(const uint8_t *data, size_t size, rt_decode dec, rt_encode enc
     /* The decoders zero their own record; zero the rest of the union too. */
     memset(&rec, 0, sizeof rec);
     memset(&back, 0, sizeof back);
-    dec_reason r = dec(data, size, NULL, &rec, &err);
+    rsn_reason r = dec(data, size, NULL, &rec, &err);
     rt_check_error(r, &err);
-    RT_CHECK((int)r >= 0 && (int)r < DEC__COUNT);
+    RT_CHECK((int)r >= 0 && (int)r < RSN_DECODE_COUNT);
 
     /* The time range is checked last: it can only turn success into
-     * DEC_TIME_RANGE, never change another reason. */
+     * RSN_TIME_RANGE, never change another reason. */
     dec_limits lim;
     dec_limits_default(&lim);
     lim.now_ms = 1795401061123LL; /* 2026-11-23T02:31:01.123Z */
-    dec_reason ranged = dec(data, size, &lim, &back, &err);
+    rsn_reason ranged = dec(data, size, &lim, &back, &err);
     rt_check_error(ranged, &err);
-    RT_CHECK(ranged == r || (r == DEC_OK && ranged == DEC_TIME_RANGE));
-    if (r != DEC_OK) {
+    RT_CHECK(ranged == r || (r == RSN_OK && ranged == RSN_TIME_RANGE));
+    if (r != RSN_OK) {
         return 0;
     }
 
@@ -75,7 +75,7 @@ static int rt_run(const uint8_t *data, size_t size, rt_decode dec, rt_encode enc
     char again[ENC_RECORD_MAX];
     int n = enc(&rec, buf, sizeof buf);
     RT_CHECK(n > 0 && (size_t)n < sizeof buf && buf[n] == '\0');
-    RT_CHECK(dec(buf, (size_t)n, NULL, &back, &err) == DEC_OK);
+    RT_CHECK(dec(buf, (size_t)n, NULL, &back, &err) == RSN_OK);
     RT_CHECK(memcmp(&rec, &back, sizeof rec) == 0);
     RT_CHECK(enc(&back, again, sizeof again) == n);
     RT_CHECK(memcmp(buf, again, (size_t)n) == 0);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "rules.h"
 
 #define DOCS_MD      IX_SOURCE_DIR "/docs/configuration.md"
 #define DOCS_EXAMPLE IX_SOURCE_DIR "/docs/interdict.conf.example"
@@ -106,21 +107,30 @@ static void validate_ok(const cfg *c)
 
 static int64_t num(const cfg *c, const char *key)
 {
-    const cfg_entry *e = cfg_find(key);
+    cfg_key k;
 
-    assert_non_null(e);
-    if (e->type == CFG_BOOL || e->type == CFG_ENUM)
-        return *(const int *)((const char *)c + e->offset);
-    return *(const int64_t *)((const char *)c + e->offset);
+    assert_true(cfg_find(key, &k));
+    assert_int_not_equal(k.e.type, CFG_STRING);
+    return cfg_number(c, &k);
 }
 
 static const char *str(const cfg *c, const char *key)
 {
-    const cfg_entry *e = cfg_find(key);
+    cfg_key k;
 
-    assert_non_null(e);
-    assert_int_equal(e->type, CFG_STRING);
-    return *(char *const *)((const char *)c + e->offset);
+    assert_true(cfg_find(key, &k));
+    assert_int_equal(k.e.type, CFG_STRING);
+    return cfg_string(c, &k);
+}
+
+/* The values of the rule named `name`, for storing into as code would. */
+static cfg_rule *rule_values(cfg *c, const char *name)
+{
+    for (size_t i = 0; rules_all[i]; i++)
+        if (strcmp(rules_all[i]->name, name) == 0)
+            return &c->rules[i];
+    fail_msg("no rule %s", name);
+    return NULL;
 }
 
 static void print_help(const cfg *c, FILE *out)
@@ -200,13 +210,15 @@ static int load_text(const fixture *fx, cfg *c, const char *text, char *err, siz
 
 static void assert_cfg_equal(const cfg *a, const cfg *b)
 {
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        if (e->type == CFG_STRING) {
-            if (strcmp(str(a, e->name), str(b, e->name)) != 0)
-                fail_msg("%s: \"%s\" != \"%s\"", e->name, str(a, e->name), str(b, e->name));
-        } else if (num(a, e->name) != num(b, e->name)) {
-            fail_msg("%s: %lld != %lld", e->name, (long long)num(a, e->name),
-                     (long long)num(b, e->name));
+    cfg_key k = {0};
+
+    while (cfg_key_next(&k)) {
+        const char *name = k.e.name;
+        if (k.e.type == CFG_STRING) {
+            if (strcmp(str(a, name), str(b, name)) != 0)
+                fail_msg("%s: \"%s\" != \"%s\"", name, str(a, name), str(b, name));
+        } else if (num(a, name) != num(b, name)) {
+            fail_msg("%s: %lld != %lld", name, (long long)num(a, name), (long long)num(b, name));
         }
     }
     assert_int_equal(a->rdkafka_cnt, b->rdkafka_cnt);
@@ -241,31 +253,95 @@ static size_t align_up(size_t v, size_t a)
     return (v + a - 1) / a * a;
 }
 
-/* Walking the entries in offset order must tile struct cfg up to the pass-through list:
- * a field without an entry, or two entries on one field, leaves a gap or an overlap. */
-static void test_table_covers_every_field(void **state)
+/* Sort rows by offset (insertion sort into `sorted`, at most `max`). */
+static void sort_by_offset(const cfg_entry **sorted, size_t *n, size_t max, const cfg_entry *e)
 {
-    const cfg_entry *sorted[128];
-    size_t n = 0, at = 0;
+    size_t i = (*n)++;
 
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
-        size_t i = n++;
-        assert_true(n < 128);
-        while (i > 0 && sorted[i - 1]->offset > e->offset) {
-            sorted[i] = sorted[i - 1];
-            i--;
-        }
-        sorted[i] = e;
+    assert_true(*n <= max);
+    while (i > 0 && sorted[i - 1]->offset > e->offset) {
+        sorted[i] = sorted[i - 1];
+        i--;
     }
+    sorted[i] = e;
+}
+
+/* Rows in offset order must tile a struct from offset 0: a field without a row, or two rows on
+ * one field, leaves a gap or an overlap. Returns where the last field ends. */
+static size_t tile(const cfg_entry *const *sorted, size_t n, const char *what)
+{
+    size_t at = 0;
+
     for (size_t i = 0; i < n; i++) {
         at = align_up(at, type_align(sorted[i]->type));
         if (sorted[i]->offset != at)
-            fail_msg("%s: offset %zu, expected %zu (a field of struct cfg has no entry, or two "
-                     "entries share one)",
-                     sorted[i]->name, sorted[i]->offset, at);
+            fail_msg("%s %s: offset %zu, expected %zu (a field has no key, or two keys share "
+                     "one)",
+                     what, sorted[i]->name, sorted[i]->offset, at);
         at += type_size(sorted[i]->type);
     }
-    assert_int_equal(align_up(at, _Alignof(cfg_kv *)), offsetof(cfg, rdkafka));
+    return at;
+}
+
+/* The core keys tile struct cfg up to the rules' values. */
+static void test_table_covers_every_field(void **state)
+{
+    const cfg_entry *sorted[128];
+    cfg_entry rows[128];
+    size_t n = 0, nrows = 0;
+    cfg_key k = {0};
+
+    while (cfg_key_next(&k)) {
+        if (k.rule != CFG_CORE)
+            continue;
+        assert_true(nrows < 128);
+        rows[nrows] = k.e;
+        sort_by_offset(sorted, &n, 128, &rows[nrows++]);
+    }
+    assert_int_equal(align_up(tile(sorted, n, "struct cfg:"), _Alignof(cfg_rule *)),
+                     offsetof(cfg, rules));
+}
+
+/* Each rule's own keys tile the struct they are stored in, which is as large as its map says. */
+static void test_rule_keys_cover_their_struct(void **state)
+{
+    for (size_t r = 0; rules_all[r]; r++) {
+        const cfg_rule_map *m = &rules_all[r]->config;
+        const cfg_entry *sorted[32];
+        size_t n = 0;
+
+        for (size_t i = 0; m->keys && m->keys[i].name; i++)
+            sort_by_offset(sorted, &n, 32, &m->keys[i]);
+        assert_int_equal(align_up(tile(sorted, n, rules_all[r]->name), _Alignof(int64_t)), m->size);
+        assert_non_null(m->score);
+        assert_true(m->what || (m->enabled_text.summary && m->enabled_text.desc));
+    }
+}
+
+/* Every rule that screens transfers has its keys: it is one of rules_all, whose names are
+ * distinct. */
+static void test_every_rule_has_keys(void **state)
+{
+    char errstr[256];
+    rules *rs = NULL;
+    cfg c;
+
+    for (size_t i = 0; rules_table[i]; i++) {
+        int found = 0;
+        for (size_t j = 0; rules_all[j]; j++)
+            found += rules_all[j] == rules_table[i];
+        assert_int_equal(found, 1);
+    }
+    for (size_t i = 0; rules_all[i]; i++)
+        for (size_t j = 0; j < i; j++)
+            assert_string_not_equal(rules_all[i]->name, rules_all[j]->name);
+    init_ok(&c);
+    assert_int_equal(rules_create(&c, &rs, errstr, sizeof(errstr)), 0);
+    for (size_t i = 0; rules_all[i]; i++)
+        assert_ptr_equal(rules_conf(rs, rules_all[i]), cfg_rule_at(&c, i));
+    assert_null(cfg_rule_at(&c, c.rules_cnt));
+    rules_destroy(rs);
+    cfg_free(&c);
 }
 
 static void test_table_entries_well_formed(void **state)
@@ -273,19 +349,25 @@ static void test_table_entries_well_formed(void **state)
     static const char *const sections[] = {"Kafka", "Pipeline", "Topics",     "State",
                                            "Rules", "Actions",  "Operations", NULL};
     int section_starts = 0;
+    const char *section = NULL;
+    cfg_key k = {0}, o;
 
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
+    while (cfg_key_next(&k)) {
+        const cfg_entry *e = &k.e;
         int known = 0;
         assert_int_equal(strspn(e->name, "abcdefghijklmnopqrstuvwxyz0123456789."), strlen(e->name));
         assert_null(strstr(e->name, "rdkafka"));
-        for (const cfg_entry *o = cfg_table; o < e; o++)
-            assert_string_not_equal(o->name, e->name);
+        assert_true(strlen(e->name) < CFG_NAME_MAX - 1); /* not cut short */
+        memset(&o, 0, sizeof(o));
+        while (cfg_key_next(&o) && !(o.row == k.row && o.rule == k.rule && o.item == k.item))
+            assert_string_not_equal(o.e.name, e->name);
         for (int i = 0; sections[i]; i++)
             known |= strcmp(sections[i], e->section) == 0;
         if (!known)
             fail_msg("%s: unknown section %s", e->name, e->section);
         /* Sections are contiguous: each starts once. */
-        section_starts += e == cfg_table || strcmp(e[-1].section, e->section) != 0;
+        section_starts += !section || strcmp(section, e->section) != 0;
+        section = e->section;
         assert_non_null(e->summary);
         assert_true(strlen(e->summary) > 10 && strlen(e->summary) <= 80);
         assert_int_equal(e->summary[strlen(e->summary) - 1], '.');
@@ -296,13 +378,35 @@ static void test_table_entries_well_formed(void **state)
             assert_non_null(e->names);
     }
     assert_int_equal(section_starts, 7);
+    assert_int_equal(cfg_key_next(&k), 0); /* and stays at the end */
 }
 
 static void test_find(void **state)
 {
-    assert_string_equal(cfg_find("topic.deadletter")->name, "topic.deadletter");
-    assert_null(cfg_find("topic"));
-    assert_null(cfg_find("rdkafka.debug"));
+    cfg_key k;
+
+    assert_true(cfg_find("topic.deadletter", &k));
+    assert_string_equal(k.e.name, "topic.deadletter");
+    assert_int_equal(k.rule, CFG_CORE);
+    assert_false(cfg_find("topic", &k));
+    assert_false(cfg_find("rdkafka.debug", &k));
+    /* A rule's keys: the common ones with texts made from its name, and its own. */
+    assert_true(cfg_find("rules.chain.score", &k));
+    assert_string_equal(k.e.name, "rules.chain.score");
+    assert_string_equal(k.e.section, "Rules");
+    assert_string_equal(k.e.def, "60");
+    assert_string_equal(k.e.summary, "Score of a chain finding, from 0 to 100.");
+    assert_true(cfg_find("rules.trace.enabled", &k));
+    assert_string_equal(k.e.desc, "The rule for victim report: follow a reported transfer's "
+                                  "money downstream and freeze where it went. See docs/rules.md.");
+    assert_true(cfg_find("rules.bipartite.stack.score", &k));
+    assert_int_equal(k.e.type, CFG_INT);
+    assert_true(cfg_find("rules.search.max.flows", &k));
+    assert_int_equal(k.rule, CFG_CORE);
+    assert_false(cfg_find("rules.chain", &k));
+    assert_false(cfg_find("rules.chain.", &k));
+    assert_false(cfg_find("rules.chainx.score", &k));
+    assert_false(cfg_find("rules.watchlist.window", &k));
 }
 
 /* ---- defaults ---- */
@@ -332,8 +436,10 @@ static void test_defaults(void **state)
     assert_int_equal(c.input_max_past_ms, 30LL * 24 * 3600 * 1000);
     assert_int_equal(c.input_max_future_ms, 5 * 60 * 1000);
     assert_string_equal(c.rule_set, "2026.11-1");
-    assert_int_equal(c.wl_enabled, 1);
-    assert_int_equal(c.wl_score, 100);
+    assert_int_equal(num(&c, "rules.watchlist.enabled"), 1);
+    assert_int_equal(num(&c, "rules.watchlist.score"), 100);
+    assert_int_equal(num(&c, "rules.passthrough.window"), 30 * 60 * 1000);
+    assert_int_equal(num(&c, "rules.bipartite.stack.score"), 80);
     assert_int_equal(c.action_review_score, 20);
     assert_int_equal(c.action_hold_score, 50);
     assert_int_equal(c.action_freeze_score, 80);
@@ -353,7 +459,8 @@ static void test_defaults_print_as_table(void **state)
 
     init_ok(&c);
     out = capture(cfg_print_effective, &c);
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
+    for (cfg_key k = {0}; cfg_key_next(&k);) {
+        const cfg_entry *e = &k.e;
         snprintf(line, sizeof(line), "\n%s =%s%s\n", e->name, *e->def ? " " : "", e->def);
         if (!strstr(out, line))
             fail_msg("default of %s does not print as \"%s\"", e->name, e->def);
@@ -416,9 +523,9 @@ static void test_set_bool(void **state)
     init_ok(&c);
     for (int i = 0; i < 4; i++) {
         set_ok(&c, "rules.watchlist.enabled", no[i]);
-        assert_int_equal(c.wl_enabled, 0);
+        assert_int_equal(rule_values(&c, "watchlist")->enabled, 0);
         set_ok(&c, "rules.watchlist.enabled", yes[i]);
-        assert_int_equal(c.wl_enabled, 1);
+        assert_int_equal(rule_values(&c, "watchlist")->enabled, 1);
     }
     set_fails(&c, "rules.watchlist.enabled", "maybe",
               "rules.watchlist.enabled: \"maybe\" is not a boolean (use true/false, yes/no, "
@@ -807,6 +914,8 @@ static void test_validate_rule_set(void **state)
 static void test_validate_bounds(void **state)
 {
     cfg c;
+    cfg_key k;
+    int64_t *hops;
 
     init_ok(&c);
     c.commit_interval_ms = 5;
@@ -816,9 +925,14 @@ static void test_validate_bounds(void **state)
     c.workers = 1000;
     validate_fails(&c, "workers: 1000 is above the maximum 256");
     c.workers = 0;
-    c.wl_enabled = 2;
+    rule_values(&c, "watchlist")->enabled = 2;
     validate_fails(&c, "rules.watchlist.enabled: 2 is not a boolean");
-    c.wl_enabled = 0;
+    rule_values(&c, "watchlist")->enabled = 0;
+    assert_true(cfg_find("rules.cycle.max.hops", &k));
+    hops = (int64_t *)((char *)rule_values(&c, "cycle")->params + k.e.offset);
+    *hops = 17;
+    validate_fails(&c, "rules.cycle.max.hops: 17 is above the maximum 16");
+    *hops = 16;
     c.log_level = 4;
     validate_fails(&c, "log.level: 4 is not a valid choice");
     c.log_level = CFG_LOG_ERROR;
@@ -899,7 +1013,8 @@ static void test_round_trip(void **state)
     cfg a, b;
 
     init_ok(&a);
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
+    for (cfg_key k = {0}; cfg_key_next(&k);) {
+        const cfg_entry *e = &k.e;
         if (e->type == CFG_STRING)
             snprintf(value, sizeof(value), "x.%s = # kept", e->name);
         else
@@ -944,7 +1059,8 @@ static void test_help(void **state)
     char *help = capture(print_help, NULL), needle[128];
 
     assert_lines_fit(help, "--help");
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
+    for (cfg_key k = {0}; cfg_key_next(&k);) {
+        const cfg_entry *e = &k.e;
         snprintf(needle, sizeof(needle), "\n  %s ", e->name);
         if (!strstr(help, needle))
             fail_msg("--help lacks %s", e->name);
@@ -973,7 +1089,8 @@ static void test_markdown(void **state)
             fail_msg("%s missing or out of order", headings[i]);
         last = at;
     }
-    for (const cfg_entry *e = cfg_table; e->name; e++) {
+    for (cfg_key k = {0}; cfg_key_next(&k);) {
+        const cfg_entry *e = &k.e;
         snprintf(needle, sizeof(needle), "\n#### `%s`\n", e->name);
         if (!strstr(md, needle))
             fail_msg("configuration.md lacks %s", e->name);
@@ -1039,7 +1156,8 @@ static void assert_doc_in_sync(const char *path)
     if (strcmp(want, have) != 0) {
         for (size_t i = 0; want[i] && want[i] == have[i]; i++)
             line += want[i] == '\n';
-        fail_msg("%s differs from the table in src/config.c from line %d on. Regenerate it with "
+        fail_msg("%s differs from the key table (src/config_keys.c, src/rule_*.c) from line %d on. "
+                 "Regenerate it with "
                  "`tests/unit/test_config --write-docs` in the build directory and commit it.",
                  path, line);
     }
@@ -1112,6 +1230,8 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_covers_every_field),
+        cmocka_unit_test(test_rule_keys_cover_their_struct),
+        cmocka_unit_test(test_every_rule_has_keys),
         cmocka_unit_test(test_table_entries_well_formed),
         cmocka_unit_test(test_find),
         cmocka_unit_test(test_defaults),

@@ -190,7 +190,7 @@ static void round_trip_transfer(const ix_transfer *t)
     assert_true(n > 0);
     ix_transfer back;
     dec_error err;
-    if (dec_transfer(buf, (size_t)n, NULL, &back, &err) != DEC_OK) {
+    if (dec_transfer(buf, (size_t)n, NULL, &back, &err) != RSN_OK) {
         fail_msg("%s: %s", buf, err.detail);
     }
     assert_memory_equal(&back, t, sizeof back);
@@ -231,7 +231,7 @@ static void test_round_trip_account(void **state)
             int n = enc_account(&a, buf, sizeof buf);
             assert_true(n > 0);
             ix_account back;
-            assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+            assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
             assert_memory_equal(&back, &a, sizeof a);
         }
     }
@@ -245,7 +245,7 @@ static void test_round_trip_watch(void **state)
     assert_true(n > 0);
     ix_watch back;
     dec_error err;
-    if (dec_watch(buf, (size_t)n, NULL, &back, &err) != DEC_OK) {
+    if (dec_watch(buf, (size_t)n, NULL, &back, &err) != RSN_OK) {
         fail_msg("%s: %s", buf, err.detail);
     }
     assert_memory_equal(&back, &w, sizeof w);
@@ -254,7 +254,7 @@ static void test_round_trip_watch(void **state)
     memset(w.reason, '"', IX_TEXT_MAX);
     n = enc_watch(&w, buf, sizeof buf);
     assert_true(n > 0 && n <= ENC_RECORD_MAX);
-    assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+    assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
     assert_memory_equal(&back, &w, sizeof w);
 }
 
@@ -269,7 +269,7 @@ static void test_round_trip_report(void **state)
         int n = enc_report(&r, buf, sizeof buf);
         assert_true(n > 0);
         ix_report back;
-        assert_int_equal(dec_report(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+        assert_int_equal(dec_report(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
         assert_memory_equal(&back, &r, sizeof r);
     }
 }

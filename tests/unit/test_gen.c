@@ -183,7 +183,7 @@ static void test_population_profiles(void **state)
         gen_pop_profile(&p, i, &a);
         int n = enc_account(&a, buf, sizeof(buf));
         assert_true(n > 0);
-        assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+        assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
         assert_memory_equal(&a, &back, sizeof(a));
         int64_t age = NOW_MS - a.opened_at_ms;
         assert_true(age >= 365 * DAY_MS && age <= 3651 * DAY_MS);

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 
 #include "graphviz.h"
 #include "timefmt.h"
+#include "store_fixture.h"
 
 #define MIN 60000LL
 
@@ -192,14 +192,6 @@ static void test_one_cluster(void **state)
     free(b);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int have_dot(void)
 {
     const char *path = getenv("PATH");
@@ -240,7 +232,7 @@ static void test_dot_accepts(void **state)
     fclose(f);
     assert_memory_equal(head, "\x89PNG\r\n\x1a\n", 8);
     free(text);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    sfx_rmtree(dir);
 }
 
 /* Without Graphviz the message says what to do. */
@@ -292,22 +284,6 @@ static void test_load_request(void **state)
     assert_string_equal(errstr, "/nonexistent.json: No such file or directory");
 }
 
-static void apply(graph *g, const char *id, const char *from, const char *to, int64_t amount,
-                  int64_t t)
-{
-    char errstr[256];
-    graph_acct a, b;
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    assert_int_equal(graph_apply_transfer(g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-}
-
 /* From a real store: the top counterparties by amount, banks and listing. */
 static void test_gather(void **state)
 {
@@ -324,11 +300,11 @@ static void test_gather(void **state)
     snprintf(w.list, sizeof(w.list), "police_report");
     assert_int_equal(graph_put_watch(g, &w, NULL, errstr, sizeof(errstr)), 0);
     int64_t t0 = at("2026-11-20T09:00:00Z");
-    apply(g, "t1", "A", "M", 1000, t0);
-    apply(g, "t2", "B", "M", 5000, t0 + MIN);
-    apply(g, "t3", "L", "M", 3000, t0 + 2 * MIN);
-    apply(g, "t4", "L", "M", 3000, t0 + 3 * MIN);
-    apply(g, "t5", "M", "C", 9000, t0 + 4 * MIN);
+    sfx_apply(g, "t1", "A", "M", 1000, t0);
+    sfx_apply(g, "t2", "B", "M", 5000, t0 + MIN);
+    sfx_apply(g, "t3", "L", "M", 3000, t0 + 2 * MIN);
+    sfx_apply(g, "t4", "L", "M", 3000, t0 + 3 * MIN);
+    sfx_apply(g, "t5", "M", "C", 9000, t0 + 4 * MIN);
     assert_int_equal(graph_checkpoint(g, NULL, 0, errstr, sizeof(errstr)), 0);
 
     gv_neighbourhood nb;
@@ -347,7 +323,7 @@ static void test_gather(void **state)
     assert_int_equal(gv_gather(g, "NOBODY", t0, 2, &nb, errstr, sizeof(errstr)), 1);
     gv_neighbourhood_free(&nb);
     graph_close(g);
-    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    sfx_rmtree(dir);
 }
 
 int main(void)

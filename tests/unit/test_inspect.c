@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "graph.h"
 #include "inspect.h"
+#include "store_fixture.h"
 
 #define T0  1795000000000LL /* 2026-11-18T..., any fixed time */
 #define MIN 60000LL
@@ -22,22 +22,6 @@ typedef struct fx {
     char dir[64];
     graph *g;
 } fx;
-
-static void apply(graph *g, const char *id, const char *from, const char *to, int64_t amount,
-                  int64_t t)
-{
-    char errstr[256];
-    graph_acct a, b;
-    ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    assert_int_equal(graph_apply_transfer(g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-}
 
 static int setup(void **state)
 {
@@ -63,29 +47,21 @@ static int setup(void **state)
     w.added_at_ms = T0 - 86400000LL;
     assert_int_equal(graph_put_watch(f->g, &w, NULL, errstr, sizeof(errstr)), 0);
     /* Two victims pay in, the mule sends most of it on within minutes. */
-    apply(f->g, "T1", "VICTIM1", "MULE", 3000000, T0);
-    apply(f->g, "T2", "VICTIM2", "MULE", 2000000, T0 + 2 * MIN);
-    apply(f->g, "T3", "MULE", "CASHOUT", 4800000, T0 + 9 * MIN);
-    apply(f->g, "T4", "VICTIM1", "MULE", 100, T0 + 20 * MIN);
+    sfx_apply(f->g, "T1", "VICTIM1", "MULE", 3000000, T0);
+    sfx_apply(f->g, "T2", "VICTIM2", "MULE", 2000000, T0 + 2 * MIN);
+    sfx_apply(f->g, "T3", "MULE", "CASHOUT", 4800000, T0 + 9 * MIN);
+    sfx_apply(f->g, "T4", "VICTIM1", "MULE", 100, T0 + 20 * MIN);
     graph_offset off = {"transfers", 0, 4};
     assert_int_equal(graph_checkpoint(f->g, &off, 1, errstr, sizeof(errstr)), 0);
     *state = f;
     return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     fx *f = *state;
     graph_close(f->g);
-    nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    sfx_rmtree(f->dir);
     free(f);
     return 0;
 }

@@ -28,7 +28,7 @@ static char *render(metrics *m)
     return buf;
 }
 
-static void sample(pipe_stats *t, pipe_live *l)
+static void sample(stats *t, pipe_live *l)
 {
     memset(t, 0, sizeof(*t));
     memset(l, 0, sizeof(*l));
@@ -36,13 +36,13 @@ static void sample(pipe_stats *t, pipe_live *l)
     t->screened = 990;
     t->by_action[IX_ACTION_FREEZE] = 7;
     t->by_action[IX_ACTION_HOLD] = 3;
-    t->dead_by_reason[DEC_MALFORMED] = 4;
-    t->dead_duplicate = 2;
+    t->dead_by_reason[RSN_MALFORMED] = 4;
+    t->dead_by_reason[RSN_DUPLICATE_TRANSFER] = 2;
     t->rule_hits[0] = 9;
     t->rule_hits[RULES_TRACE_SLOT] = 5;
     t->proc_hist[0] = 10;
     t->proc_hist[3] = 5;
-    t->proc_hist[PIPE_HIST_BUCKETS - 1] = 1;
+    t->proc_hist[STATS_HIST_BUCKETS - 1] = 1;
     t->proc_ns_sum = 2500000000ull;
     l->lag = 42;
     l->workers = 2;
@@ -52,7 +52,7 @@ static void test_values_and_format(void **state)
 {
     (void)state;
     char errstr[256];
-    pipe_stats t;
+    stats t;
     pipe_live l;
     metrics *m = met_start("off", NULL, errstr, sizeof(errstr));
     assert_non_null(m);
@@ -118,7 +118,7 @@ static void test_docs_list_exactly_the_exported_metrics(void **state)
 {
     (void)state;
     char errstr[512], dir[] = "/tmp/ix-metrics-XXXXXX", names[128][96], docnames[128][96];
-    pipe_stats t;
+    stats t;
     pipe_live l;
     graph *g = NULL;
     assert_non_null(mkdtemp(dir));
@@ -161,7 +161,7 @@ static void test_http_endpoint(void **state)
 {
     (void)state;
     char errstr[256], buf[65536];
-    pipe_stats t;
+    stats t;
     pipe_live l;
     metrics *m = met_start("127.0.0.1:0", NULL, errstr, sizeof(errstr));
     assert_non_null(m);

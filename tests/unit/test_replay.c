@@ -127,7 +127,7 @@ static void build(void)
     g_in.reports.messages = 1;
     g_in.profiles = 8;
     g_in.watch = 1;
-    g_in.rejected[DEC_MALFORMED] = 1;
+    g_in.rejected[RSN_MALFORMED] = 1;
     g_in.rejected_total = 1;
     g_in.first_event_ms = 1795165200000LL;
     g_in.last_event_ms = 1795183200000LL;

@@ -136,7 +136,9 @@ static void test_larger_block_flags_every_receiver_once(void **state)
 static void test_pair_outside_the_window(void **state)
 {
     rfx *f = *state;
-    rfx_send(f, "EARLY", "S1", "R1", 500000, T0 - f->c.bp_window_ms + 60 * MIN - MIN);
+    char errstr[256];
+    assert_int_equal(cfg_set(&f->c, "rules.bipartite.window", "12h", errstr, sizeof(errstr)), 0);
+    rfx_send(f, "EARLY", "S1", "R1", 500000, T0 - 12 * 60 * MIN + 60 * MIN - MIN);
     assert_int_equal(layer(f, "S", "R", 3, 3, "3311", T0 + 60 * MIN, 1), 0);
 }
 
@@ -145,7 +147,9 @@ static void test_pair_outside_the_window(void **state)
 static void test_old_relationship_does_not_count(void **state)
 {
     rfx *f = *state;
-    rfx_send(f, "OLD", "S1", "R1", 10000, T0 - f->c.bp_window_ms - MIN);
+    char errstr[256];
+    assert_int_equal(cfg_set(&f->c, "rules.bipartite.window", "12h", errstr, sizeof(errstr)), 0);
+    rfx_send(f, "OLD", "S1", "R1", 10000, T0 - 12 * 60 * MIN - MIN);
     assert_int_equal(layer(f, "S", "R", 3, 3, "33", T0, 1), 0);
 }
 
@@ -221,7 +225,8 @@ static void test_hot_receiver_stays_within_bounds(void **state)
 {
     rfx *f = *state;
     char errstr[256], id[32], s[32];
-    f->c.bp_enabled = 0; /* built quickly; searched once, below */
+    /* built quickly; searched once, below */
+    assert_int_equal(cfg_set(&f->c, "rules.bipartite.enabled", "false", errstr, sizeof(errstr)), 0);
     for (int i = 0; i < 3000; i++) {
         if (i % 250 == 0)
             assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
@@ -232,7 +237,7 @@ static void test_hot_receiver_stays_within_bounds(void **state)
         rfx_send(f, id, s, "HOT", 100000, T0 + 60000 + i * 10);
     }
     assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
-    f->c.bp_enabled = 1;
+    assert_int_equal(cfg_set(&f->c, "rules.bipartite.enabled", "true", errstr, sizeof(errstr)), 0);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(rfx_send(f, "LAST", "S00001", "HOT", 100000, T0 + 60 * MIN), 0);

@@ -109,7 +109,9 @@ static void test_three_hops_do_not_fire(void **state)
 static void test_gap_at_the_bound_and_one_minute_over(void **state)
 {
     rfx *f = *state;
-    int64_t gap = f->c.ch_max_gap_ms;
+    char errstr[256];
+    int64_t gap = 3 * DAY;
+    assert_int_equal(cfg_set(&f->c, "rules.chain.max.gap", "3d", errstr, sizeof(errstr)), 0);
     rfx_send(f, "T1", "A", "B", 10000000, T0);
     rfx_send(f, "T2", "B", "C", 9500000, T0 + gap);
     rfx_send(f, "T3", "C", "D", 9025000, T0 + gap + 10 * MIN);
@@ -240,6 +242,8 @@ static void test_hot_account_stays_within_bounds(void **state)
     char errstr[256], id[32], s[32], u[32];
     assert_int_equal(cfg_set(&f->c, "rules.search.max.visits", "600", errstr, sizeof(errstr)), 0);
     assert_int_equal(cfg_set(&f->c, "rules.search.max.edges", "200", errstr, sizeof(errstr)), 0);
+    assert_int_equal(cfg_set(&f->c, "rules.chain.conserve", "90", errstr, sizeof(errstr)), 0);
+    assert_int_equal(cfg_set(&f->c, "rules.chain.max.gap", "3d", errstr, sizeof(errstr)), 0);
     for (int i = 0; i < 3000; i++) {
         if (i % 250 == 0) /* as the pipeline checkpoints every commit interval */
             assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
@@ -263,8 +267,8 @@ static void test_hot_account_stays_within_bounds(void **state)
                      .root = "HOT",
                      .root_time_ms = T0 + 2 * 3600000,
                      .root_amount = 9800000,
-                     .conserve_pct = f->c.ch_conserve_pct,
-                     .max_gap_ms = f->c.ch_max_gap_ms,
+                     .conserve_pct = 90,
+                     .max_gap_ms = 3 * DAY,
                      .max_depth = 15,
                      .avoid = "Y",
                      .max_flows = (int)f->c.search_max_flows,

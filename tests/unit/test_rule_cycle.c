@@ -111,7 +111,9 @@ static void test_two_hops_are_a_refund(void **state)
 static void test_span_at_the_window_and_one_minute_over(void **state)
 {
     rfx *f = *state;
-    int64_t w = f->c.cy_window_ms;
+    char errstr[256];
+    int64_t w = 3 * DAY;
+    assert_int_equal(cfg_set(&f->c, "rules.cycle.window", "3d", errstr, sizeof(errstr)), 0);
     rfx_send(f, "T1", "A", "B", 10000000, T0);
     rfx_send(f, "T2", "B", "C", 9700000, T0 + DAY);
     assert_int_equal(rfx_send(f, "T3", "C", "A", 9500000, T0 + w), 3);
@@ -191,6 +193,9 @@ static void test_hot_account_stays_within_bounds(void **state)
     char errstr[256], id[32], s[32], u[32];
     assert_int_equal(cfg_set(&f->c, "rules.search.max.visits", "600", errstr, sizeof(errstr)), 0);
     assert_int_equal(cfg_set(&f->c, "rules.search.max.edges", "200", errstr, sizeof(errstr)), 0);
+    assert_int_equal(cfg_set(&f->c, "rules.cycle.conserve", "95", errstr, sizeof(errstr)), 0);
+    assert_int_equal(cfg_set(&f->c, "rules.cycle.window", "3d", errstr, sizeof(errstr)), 0);
+    assert_int_equal(cfg_set(&f->c, "rules.cycle.max.hops", "6", errstr, sizeof(errstr)), 0);
     rfx_send(f, "Y0", "Y", "Z", 10000000, T0);
     for (int i = 0; i < 3000; i++) {
         if (i % 250 == 0) /* as the pipeline checkpoints every commit interval */
@@ -214,10 +219,10 @@ static void test_hot_account_stays_within_bounds(void **state)
                      .root = "HOT",
                      .root_time_ms = T0 + 2 * 3600000,
                      .root_amount = 9800000,
-                     .conserve_pct = f->c.cy_conserve_pct,
-                     .max_gap_ms = f->c.cy_window_ms,
-                     .floor_ms = T0 + 2 * 3600000 - f->c.cy_window_ms,
-                     .max_depth = (int)f->c.cy_max_hops - 1,
+                     .conserve_pct = 95,
+                     .max_gap_ms = 3 * DAY,
+                     .floor_ms = T0 + 2 * 3600000 - 3 * DAY,
+                     .max_depth = 6 - 1,
                      .target = "Y",
                      .min_target_depth = 2,
                      .max_flows = (int)f->c.search_max_flows,

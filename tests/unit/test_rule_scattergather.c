@@ -129,7 +129,10 @@ static void test_three_paths_are_one_too_few(void **state)
 static void test_span_at_the_window_and_one_minute_over(void **state)
 {
     rfx *f = *state;
-    int64_t w = f->c.sg_window_ms;
+    char errstr[256];
+    int64_t w = 12 * 60 * MIN;
+    assert_int_equal(cfg_set(&f->c, "rules.scattergather.window", "12h", errstr, sizeof(errstr)),
+                     0);
     assert_int_equal(gather(f, "a", 4, 950, T0, T0 + w), 5);
     assert_figure(&f->req[0].findings[0], 2, "span_minutes", w / MIN, w / MIN);
     assert_int_equal(gather(f, "b", 4, 950, T0, T0 + w + MIN), 0);

@@ -91,7 +91,7 @@ static void read_tables(world *w, scn *s)
         scn_profile(s, i, &a);
         int n = enc_account(&a, buf, sizeof(buf));
         digest(w, OUT_ACCOUNTS, buf, n);
-        assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+        assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
         assert_memory_equal(&a, &back, sizeof(a));
         w->acct[i] = a;
         w->by_id[i] = i;
@@ -104,7 +104,7 @@ static void read_tables(world *w, scn *s)
         scn_watch(s, i, &w->watch[i]);
         int n = enc_watch(&w->watch[i], buf, sizeof(buf));
         digest(w, OUT_WATCHLIST, buf, n);
-        assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), DEC_OK);
+        assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
     }
 }
 
@@ -121,7 +121,7 @@ static void take_event(world *w, const scn_event *ev)
         int n = enc_report(&ev->report, buf, sizeof(buf));
         digest(w, OUT_REPORTS, buf, n);
         assert_true(w->nrep < 4096);
-        assert_int_equal(dec_report(buf, (size_t)n, &lim, &w->rep[w->nrep], &err), DEC_OK);
+        assert_int_equal(dec_report(buf, (size_t)n, &lim, &w->rep[w->nrep], &err), RSN_OK);
         assert_memory_equal(&w->rep[w->nrep], &ev->report, sizeof(ix_report));
         w->nrep++;
         return;
@@ -130,7 +130,7 @@ static void take_event(world *w, const scn_event *ev)
     digest(w, OUT_TRANSFERS, buf, n);
     assert_true(w->ntx < w->o.transfers);
     ix_transfer *t = &w->tx[w->ntx];
-    if (dec_transfer(buf, (size_t)n, &lim, t, &err) != DEC_OK)
+    if (dec_transfer(buf, (size_t)n, &lim, t, &err) != RSN_OK)
         fail_msg("transfer %lld does not decode: %s", (long long)w->ntx, err.detail);
     assert_memory_equal(t, &ev->transfer, sizeof(*t));
     w->ntx++;

@@ -97,44 +97,44 @@ static void free_names(char **names, size_t n)
 
 typedef struct kind {
     const char *name; /* schema and example file prefix */
-    dec_reason (*decode)(const char *buf, size_t len, dec_error *err, char *reencoded, size_t size,
+    rsn_reason (*decode)(const char *buf, size_t len, dec_error *err, char *reencoded, size_t size,
                          int *n);
 } kind;
 
 /* Each decodes and, on success, encodes the record again into `reencoded`. */
-static dec_reason do_transfer(const char *buf, size_t len, dec_error *err, char *out, size_t size,
+static rsn_reason do_transfer(const char *buf, size_t len, dec_error *err, char *out, size_t size,
                               int *n)
 {
     ix_transfer t;
-    dec_reason r = dec_transfer(buf, len, NULL, &t, err);
-    *n = r == DEC_OK ? enc_transfer(&t, out, size) : -1;
+    rsn_reason r = dec_transfer(buf, len, NULL, &t, err);
+    *n = r == RSN_OK ? enc_transfer(&t, out, size) : -1;
     return r;
 }
 
-static dec_reason do_account(const char *buf, size_t len, dec_error *err, char *out, size_t size,
+static rsn_reason do_account(const char *buf, size_t len, dec_error *err, char *out, size_t size,
                              int *n)
 {
     ix_account a;
-    dec_reason r = dec_account(buf, len, NULL, &a, err);
-    *n = r == DEC_OK ? enc_account(&a, out, size) : -1;
+    rsn_reason r = dec_account(buf, len, NULL, &a, err);
+    *n = r == RSN_OK ? enc_account(&a, out, size) : -1;
     return r;
 }
 
-static dec_reason do_watch(const char *buf, size_t len, dec_error *err, char *out, size_t size,
+static rsn_reason do_watch(const char *buf, size_t len, dec_error *err, char *out, size_t size,
                            int *n)
 {
     ix_watch w;
-    dec_reason r = dec_watch(buf, len, NULL, &w, err);
-    *n = r == DEC_OK ? enc_watch(&w, out, size) : -1;
+    rsn_reason r = dec_watch(buf, len, NULL, &w, err);
+    *n = r == RSN_OK ? enc_watch(&w, out, size) : -1;
     return r;
 }
 
-static dec_reason do_report(const char *buf, size_t len, dec_error *err, char *out, size_t size,
+static rsn_reason do_report(const char *buf, size_t len, dec_error *err, char *out, size_t size,
                             int *n)
 {
     ix_report rep;
-    dec_reason r = dec_report(buf, len, NULL, &rep, err);
-    *n = r == DEC_OK ? enc_report(&rep, out, size) : -1;
+    rsn_reason r = dec_report(buf, len, NULL, &rep, err);
+    *n = r == RSN_OK ? enc_report(&rep, out, size) : -1;
     return r;
 }
 
@@ -546,7 +546,7 @@ static void check_valid_example(const kind *k, const char *file, const char *buf
     dec_error err;
     char out[ENC_RECORD_MAX];
     int n;
-    if (k->decode(buf, len, &err, out, sizeof out, &n) != DEC_OK) {
+    if (k->decode(buf, len, &err, out, sizeof out, &n) != RSN_OK) {
         fail_msg("%s: decoder rejects it: %s: %s", file, err.field, err.detail);
     }
     /* What the encoder writes back is valid too. */
@@ -582,13 +582,13 @@ static void check_invalid_example(const kind *k, const char *file, const char *b
     dec_error err;
     char out[ENC_RECORD_MAX];
     int n;
-    dec_reason r = k->decode(buf, len, &err, out, sizeof out, &n);
+    rsn_reason r = k->decode(buf, len, &err, out, sizeof out, &n);
     const char *want = json_string_value(json_object_get(expect, "reason"));
     const char *field = json_string_value(json_object_get(expect, "field"));
     assert_non_null(want);
     assert_non_null(field);
-    if (strcmp(dec_reason_code(r), want) != 0 || strcmp(err.field, field) != 0) {
-        fail_msg("%s: decoder says %s \"%s\" (%s), expected %s \"%s\"", file, dec_reason_code(r),
+    if (strcmp(rsn_code(r), want) != 0 || strcmp(err.field, field) != 0) {
+        fail_msg("%s: decoder says %s \"%s\" (%s), expected %s \"%s\"", file, rsn_code(r),
                  err.field, err.detail, want, field);
     }
     /* The schema rejects it too, unless the entry says why it cannot. */
@@ -690,13 +690,13 @@ static void test_required_fields(void **state)
             dec_error err;
             char out[ENC_RECORD_MAX];
             int n;
-            dec_reason got = k->decode(text, strlen(text), &err, out, sizeof out, &n);
-            dec_reason want = !required                     ? DEC_OK
-                              : strcmp(key, "version") == 0 ? DEC_VERSION
-                                                            : DEC_MISSING_FIELD;
+            rsn_reason got = k->decode(text, strlen(text), &err, out, sizeof out, &n);
+            rsn_reason want = !required                     ? RSN_OK
+                              : strcmp(key, "version") == 0 ? RSN_VERSION
+                                                            : RSN_MISSING_FIELD;
             if (got != want || (required && strcmp(err.field, key) != 0)) {
-                fail_msg("%s without \"%s\": %s \"%s\", expected %s", k->name, key,
-                         dec_reason_code(got), err.field, dec_reason_code(want));
+                fail_msg("%s without \"%s\": %s \"%s\", expected %s", k->name, key, rsn_code(got),
+                         err.field, rsn_code(want));
             }
             free(text);
             json_decref(copy);
@@ -709,7 +709,7 @@ static void test_required_fields(void **state)
         char out[ENC_RECORD_MAX];
         int n;
         assert_int_equal(k->decode(text, strlen(text), &err, out, sizeof out, &n),
-                         DEC_UNKNOWN_FIELD);
+                         RSN_UNKNOWN_FIELD);
         assert_string_equal(err.field, "x_extension");
         free(text);
         json_decref(copy);

@@ -39,6 +39,7 @@ int rfx_setup(void **state, const char *rule, rfx_banks banks)
     graph_opts o = {.dir = f->dir, .cache_bytes = 64 << 20, .create = 1};
     assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
     assert_int_equal(rules_create(&f->c, &f->r, errstr, sizeof(errstr)), 0);
+    scr_init(&f->scr, &f->c, f->g, f->r, f->req, f->hits);
     *state = f;
     return 0;
 }
@@ -71,33 +72,47 @@ static void bank_of(const rfx *f, const char *account, int receiving, char *out,
         snprintf(out, size, "%s", receiving ? "ICBKCNBJ" : "BKCHCNBJ");
 }
 
+void rfx_transfer(const rfx *f, ix_transfer *x, const char *id, const char *from, const char *to,
+                  int64_t amount, int64_t t)
+{
+    memset(x, 0, sizeof(*x));
+    snprintf(x->id, sizeof(x->id), "%s", id);
+    snprintf(x->from_account, sizeof(x->from_account), "%s", from);
+    bank_of(f, from, 0, x->from_bank, sizeof(x->from_bank));
+    snprintf(x->to_account, sizeof(x->to_account), "%s", to);
+    bank_of(f, to, 1, x->to_bank, sizeof(x->to_bank));
+    x->amount = amount;
+    memcpy(x->currency, "CNY", 4);
+    x->event_time_ms = t;
+}
+
 int rfx_send(rfx *f, const char *id, const char *from, const char *to, int64_t amount, int64_t t)
 {
     char errstr[256];
     ix_transfer x;
-    memset(&x, 0, sizeof(x));
-    snprintf(x.id, sizeof(x.id), "%s", id);
-    snprintf(x.from_account, sizeof(x.from_account), "%s", from);
-    bank_of(f, from, 0, x.from_bank, sizeof(x.from_bank));
-    snprintf(x.to_account, sizeof(x.to_account), "%s", to);
-    bank_of(f, to, 1, x.to_bank, sizeof(x.to_bank));
-    x.amount = amount;
-    memcpy(x.currency, "CNY", 4);
-    x.event_time_ms = t;
-    graph_acct a, b;
-    assert_int_equal(graph_apply_transfer(f->g, &x, &a, &b, errstr, sizeof(errstr)), 0);
-    int n = rules_screen(f->r, f->g, &x, &a, &b, t + 5, f->req, RULES_MAX_HITS, f->hits, errstr,
-                         sizeof(errstr));
-    assert_true(n >= 0);
+    rfx_transfer(f, &x, id, from, to, amount, t);
+    scr_result res;
+    if (scr_transfer(&f->scr, &x, t + 5, &res, errstr, sizeof(errstr)) != 0)
+        fail_msg("screening %s: %s", id, errstr);
+    if (res.verdict != SCR_SCREENED)
+        fail_msg("%s refused: %s: %s", id, rsn_code(res.reason), res.detail);
+    int n = res.nreqs;
     for (int i = 0; i < n && f->nflagged < RFX_MAX_FLAGGED; i++)
         snprintf(f->flagged[f->nflagged++], sizeof(f->flagged[0]), "%s", f->req[i].account);
     return n;
 }
 
+static void apply_update(rfx *f, const scr_update *u)
+{
+    char errstr[256];
+    scr_result res;
+    assert_int_equal(scr_apply_update(&f->scr, u, &res, errstr, sizeof(errstr)), 0);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+}
+
 void rfx_profile_opened(rfx *f, const char *account, ix_holder_type holder, int64_t opened_at_ms,
                         uint32_t flags)
 {
-    char errstr[256];
     ix_account a;
     memset(&a, 0, sizeof(a));
     snprintf(a.account, sizeof(a.account), "%s", account);
@@ -106,7 +121,7 @@ void rfx_profile_opened(rfx *f, const char *account, ix_holder_type holder, int6
     a.holder_type = holder;
     a.kyc_level = 3;
     a.flags = flags;
-    assert_int_equal(graph_put_profile(f->g, &a, NULL, errstr, sizeof(errstr)), 0);
+    apply_update(f, &(scr_update){.kind = SCR_PROFILE, .profile = a});
 }
 
 void rfx_profile(rfx *f, const char *account, ix_holder_type holder)
@@ -116,13 +131,12 @@ void rfx_profile(rfx *f, const char *account, ix_holder_type holder)
 
 void rfx_watch(rfx *f, const char *account)
 {
-    char errstr[256];
     ix_watch w;
     memset(&w, 0, sizeof(w));
     snprintf(w.account, sizeof(w.account), "%s", account);
     bank_of(f, account, 1, w.bank, sizeof(w.bank));
     snprintf(w.list, sizeof(w.list), "confirmed_mule");
-    assert_int_equal(graph_put_watch(f->g, &w, NULL, errstr, sizeof(errstr)), 0);
+    apply_update(f, &(scr_update){.kind = SCR_WATCH, .watch = w});
 }
 
 void assert_figure(const ix_finding *fd, int i, const char *name, int64_t value, int64_t threshold)

@@ -1,6 +1,7 @@
 /* rule_fixture.h - the fixture of the rule tests: a rule set over a real
  * graph in a temporary directory, transfers applied and screened as the
- * pipeline does, profiles and watch-list entries, and the checks they share.
+ * pipeline does (screen.h: admission, apply, rules), profiles and watch-list
+ * entries, and the checks they share.
  *
  * Use rfx_setup() from a cmocka setup function (naming the rule under test,
  * or none for every rule) and rfx_teardown() as the teardown.
@@ -15,6 +16,7 @@
 #include "graph.h"
 #include "model.h"
 #include "rules.h"
+#include "screen.h"
 
 #define MIN_MS    60000LL               /* a minute */
 #define HOUR_MS   (60 * MIN_MS)         /* an hour */
@@ -35,9 +37,10 @@ typedef struct rfx {
     graph *g;
     rules *r;
     rfx_banks banks;
-    ix_request req[RULES_MAX_HITS]; /* the requests of the last rfx_send() */
-    uint64_t hits[RULES_COUNTERS];  /* hits per rule, indexed like rules_table */
-    size_t slot;                    /* the rule under test's index in rules_table */
+    ix_request req[SCR_MAX_REQUESTS]; /* the requests of the last rfx_send() */
+    uint64_t hits[RULES_COUNTERS];    /* hits per rule, indexed like rules_table */
+    scr_ctx scr;                      /* screening into g with r, requests into req */
+    size_t slot;                      /* the rule under test's index in rules_table */
     char flagged[RFX_MAX_FLAGGED][IX_ACCOUNT_MAX + 1]; /* every account requested, in order */
     int nflagged;
 } rfx;
@@ -48,8 +51,14 @@ typedef struct rfx {
 int rfx_setup(void **state, const char *rule, rfx_banks banks);
 int rfx_teardown(void **state);
 
-/* Apply and screen one transfer as the pipeline does (detected 5 ms after
- * its event time); returns the requests, left in f->req. */
+/* A CNY transfer of `amount` from `from` to `to` at event time t, with the
+ * banks of f->banks, into *x. */
+void rfx_transfer(const rfx *f, ix_transfer *x, const char *id, const char *from, const char *to,
+                  int64_t amount, int64_t t);
+
+/* Screen one transfer as the pipeline does (detected 5 ms after its event
+ * time); returns the requests, left in f->req. A transfer that admission
+ * refuses (another currency, an id screened before) fails the test. */
 int rfx_send(rfx *f, const char *id, const char *from, const char *to, int64_t amount, int64_t t);
 
 /* Put a profile: a `holder` account opened at `opened_at_ms` with status

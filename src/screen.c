@@ -1,0 +1,180 @@
+/* screen.c - screening one message: decode, admission, apply, rules
+ * (screen.h). */
+#include "screen.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *reqs, uint64_t *hits)
+{
+    memset(s, 0, sizeof(*s));
+    s->currency = c->currency;
+    dec_limits_default(&s->lim);
+    s->lim.max_bytes = (size_t)c->input_max_bytes;
+    s->lim.max_past_ms = c->input_max_past_ms;
+    s->lim.max_future_ms = c->input_max_future_ms;
+    s->g = g;
+    s->r = r;
+    s->reqs = reqs;
+    s->hits = hits;
+}
+
+/* ---- verdicts */
+
+static void done(scr_result *res, scr_verdict v, int nreqs)
+{
+    res->verdict = v;
+    res->reason = RSN_OK;
+    res->detail[0] = '\0';
+    res->nreqs = nreqs;
+}
+
+/* Always 0: what a refused step returns. */
+__attribute__((format(printf, 3, 4))) static int refuse(scr_result *res, rsn_reason why,
+                                                        const char *fmt, ...)
+{
+    va_list ap;
+    done(res, SCR_REJECTED, 0);
+    res->reason = why;
+    va_start(ap, fmt);
+    vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* The reason has a header of its own on the dead letter; the detail names
+ * the field. */
+static int refuse_decoded(scr_result *res, const dec_error *de)
+{
+    if (de->field[0])
+        return refuse(res, de->reason, "%s: %s", de->field, de->detail);
+    return refuse(res, de->reason, "%s", de->detail);
+}
+
+/* Always -1: a storage or rule error, with the step that failed. */
+static int broke(char *errstr, size_t errstr_size, const char *step, const char *why)
+{
+    snprintf(errstr, errstr_size, "%s: %s", step, why);
+    return -1;
+}
+
+/* ---- step 1: decoding */
+
+int scr_decode_transfer(const scr_ctx *s, const void *buf, size_t len, int64_t now_ms,
+                        ix_transfer *t, scr_result *res)
+{
+    dec_limits lim = s->lim;
+    dec_error de;
+    lim.now_ms = now_ms;
+    if (dec_transfer(buf, len, &lim, t, &de) != RSN_OK)
+        return refuse_decoded(res, &de);
+    return 1;
+}
+
+int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *rep,
+                      scr_result *res)
+{
+    dec_error de;
+    if (dec_report(buf, len, &s->lim, rep, &de) != RSN_OK)
+        return refuse_decoded(res, &de);
+    return 1;
+}
+
+/* The key of a table message must be its account, so that compaction keeps
+ * the latest entry per account. */
+static int key_is(const void *key, size_t key_len, const char *account)
+{
+    size_t n = strlen(account);
+    return key && key_len == n && memcmp(key, account, n) == 0;
+}
+
+static int decode_tombstone(const void *key, size_t key_len, scr_update *u, scr_result *res)
+{
+    if (!key || key_len == 0 || key_len > IX_ACCOUNT_MAX || memchr(key, '\0', key_len))
+        return refuse(res, RSN_BAD_KEY, "tombstone without a valid account key");
+    memset(u, 0, sizeof(*u));
+    u->kind = SCR_UNWATCH;
+    memcpy(u->watch.account, key, key_len);
+    return 1;
+}
+
+int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t key_len,
+                      const void *payload, size_t len, scr_update *u, scr_result *res)
+{
+    dec_error de;
+    if (watchlist && !payload)
+        return decode_tombstone(key, key_len, u, res);
+    u->kind = watchlist ? SCR_WATCH : SCR_PROFILE;
+    if ((watchlist ? dec_watch(payload, len, &s->lim, &u->watch, &de)
+                   : dec_account(payload, len, &s->lim, &u->profile, &de)) != RSN_OK)
+        return refuse_decoded(res, &de);
+    if (!key_is(key, key_len, watchlist ? u->watch.account : u->profile.account))
+        return refuse(res, RSN_BAD_KEY, "message key is not the %s's account",
+                      watchlist ? "entry" : "profile");
+    return 1;
+}
+
+/* ---- step 2: the state */
+
+int scr_admit_transfer(const scr_ctx *s, const ix_transfer *t, scr_result *res)
+{
+    if (strcmp(t->currency, s->currency) != 0)
+        return refuse(res, RSN_FOREIGN_CURRENCY, "currency: %s, this instance screens %s",
+                      t->currency, s->currency);
+    return 1;
+}
+
+int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_result *res,
+                 char *errstr, size_t errstr_size)
+{
+    char why[512];
+    graph_acct from, to;
+    if (!scr_admit_transfer(s, t, res))
+        return 0;
+    int seen = graph_seen_transfer(s->g, t->id, t->event_time_ms, why, sizeof(why));
+    if (seen < 0)
+        return broke(errstr, errstr_size, "graph", why);
+    if (seen)
+        return refuse(res, RSN_DUPLICATE_TRANSFER, "transfer_id: %.64s was screened before", t->id);
+    if (graph_apply_transfer(s->g, t, &from, &to, why, sizeof(why)) != 0)
+        return broke(errstr, errstr_size, "graph", why);
+    int n = rules_screen(s->r, s->g, t, &from, &to, now_ms, s->reqs, SCR_MAX_REQUESTS, s->hits, why,
+                         sizeof(why));
+    if (n < 0)
+        return broke(errstr, errstr_size, "rules", why);
+    done(res, SCR_SCREENED, n);
+    return 0;
+}
+
+int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_result *res,
+               char *errstr, size_t errstr_size)
+{
+    char why[512];
+    int found = 0;
+    int n = rules_trace(s->r, s->g, rep, now_ms, s->reqs, SCR_MAX_REQUESTS, &found, s->hits, why,
+                        sizeof(why));
+    if (n < 0)
+        return broke(errstr, errstr_size, "trace", why);
+    if (!found)
+        return refuse(res, RSN_UNKNOWN_TRANSFER,
+                      "transfer_id: %s of %s is not in the state store (not screened yet, or "
+                      "older than state.retention)",
+                      rep->transfer_id, rep->victim_account);
+    done(res, SCR_SCREENED, n);
+    return 0;
+}
+
+int scr_apply_update(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,
+                     size_t errstr_size)
+{
+    char why[512];
+    int rc = u->kind == SCR_PROFILE ? graph_put_profile(s->g, &u->profile, NULL, why, sizeof(why))
+             : u->kind == SCR_WATCH
+                 ? graph_put_watch(s->g, &u->watch, NULL, why, sizeof(why))
+                 : graph_del_watch(s->g, u->watch.account, NULL, why, sizeof(why));
+    if (rc != 0)
+        return broke(errstr, errstr_size, "graph", why);
+    done(res, SCR_APPLIED, 0);
+    return 0;
+}

@@ -1,0 +1,121 @@
+/* screen.h - screening one message: decode, admission, apply, rules.
+ *
+ * The one path every input message takes, whoever reads it: the pipeline's
+ * workers, `interdict replay` and the tests that screen in process. A
+ * message goes through two steps, which a caller may take at different
+ * times (replay decodes everything first and screens in event-time order):
+ *
+ *  1. scr_decode_*: the bytes to a record, strictly (decode.h), and the
+ *     checks a message fails on its own: a table message's key must be its
+ *     account (so that compaction keeps the latest entry per account), a
+ *     watch-list tombstone's key must be a valid account.
+ *  2. scr_transfer, scr_report, scr_apply_update: the record against the
+ *     configuration and the state. A transfer must be in the clearing
+ *     currency and its id new; then it is applied to the graph and the
+ *     rules judge it. A report is traced; one naming a transfer the state
+ *     does not have is refused. A table update is written to the state.
+ *
+ * Each step fills a scr_result: SCR_SCREENED (a transfer ruled on or a
+ * report traced, its requests in the context's buffer), SCR_APPLIED (a table
+ * update written) or SCR_REJECTED (a reason from reason.h and a detail for
+ * the dead letter; the state is unchanged). Emitting, counting and dead
+ * letters are the caller's.
+ *
+ * @locality any thread, one scr_ctx per thread: the request buffer and the
+ *           hit counters are the caller's, the graph's locking is its own.
+ */
+#ifndef IX_SCREEN_H
+#define IX_SCREEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "decode.h"
+#include "graph.h"
+#include "model.h"
+#include "reason.h"
+#include "rules.h"
+
+#define SCR_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
+#define SCR_DETAIL_MAX   256             /* a rejection's detail, with its NUL */
+
+/* What screening reads and where it writes; every pointer is the caller's. */
+typedef struct scr_ctx {
+    const char *currency; /* the clearing currency: transfers in another are refused */
+    dec_limits lim;       /* decoding bounds; now_ms is given per transfer */
+    graph *g;
+    const rules *r;
+    ix_request *reqs; /* room for SCR_MAX_REQUESTS requests */
+    uint64_t *hits;   /* RULES_COUNTERS rule-hit counters, added to; may be NULL */
+} scr_ctx;
+
+/* A context for c's currency and input limits over g and r. */
+void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *reqs, uint64_t *hits);
+
+typedef enum scr_verdict {
+    SCR_SCREENED, /* a transfer ruled on, a report traced: nreqs requests */
+    SCR_APPLIED,  /* a table update written to the state */
+    SCR_REJECTED, /* refused, for reason; nothing changed */
+} scr_verdict;
+
+typedef struct scr_result {
+    scr_verdict verdict;
+    rsn_reason reason;           /* SCR_REJECTED: why; RSN_OK otherwise */
+    char detail[SCR_DETAIL_MAX]; /* SCR_REJECTED: one line for the dead letter */
+    int nreqs;                   /* SCR_SCREENED: requests in s->reqs */
+} scr_result;
+
+/* One message of a table topic, decoded. */
+typedef enum scr_update_kind {
+    SCR_PROFILE, /* an account profile: profile */
+    SCR_WATCH,   /* a watch-list entry: watch */
+    SCR_UNWATCH, /* a watch-list tombstone: watch.account only */
+} scr_update_kind;
+
+typedef struct scr_update {
+    scr_update_kind kind;
+    union {
+        ix_account profile;
+        ix_watch watch;
+    };
+} scr_update;
+
+/* ---- step 1: decoding. Each returns 1 with the record filled, or 0 with
+ * *res rejected. */
+
+/* The event time must lie within the input window around now_ms (0: no
+ * window, for history). */
+int scr_decode_transfer(const scr_ctx *s, const void *buf, size_t len, int64_t now_ms,
+                        ix_transfer *t, scr_result *res);
+
+/* A report may name an old transfer: no time window (the trace bounds it). */
+int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *rep,
+                      scr_result *res);
+
+/* A message of the watch list (watchlist 1; a NULL payload is a tombstone)
+ * or of the account profiles (0). Table times may be old: no time window. */
+int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t key_len,
+                      const void *payload, size_t len, scr_update *u, scr_result *res);
+
+/* ---- step 2: the state. Each returns 0 with *res filled, or -1 with errstr
+ * on a storage or rule error (fatal: the state may be half changed). */
+
+/* Admission (currency, then a new id), apply, rules. now_ms is when the
+ * transfer is screened: the wall clock live, its event time in a replay. */
+int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_result *res,
+                 char *errstr, size_t errstr_size);
+
+/* Trace the reported transfer's money and raise a request where it went. */
+int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_result *res,
+               char *errstr, size_t errstr_size);
+
+/* Write a table update to the state. */
+int scr_apply_update(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,
+                     size_t errstr_size);
+
+/* The admission of step 2 that needs no state (the currency), for a caller
+ * that filters before it screens. Returns 1, or 0 with *res rejected. */
+int scr_admit_transfer(const scr_ctx *s, const ix_transfer *t, scr_result *res);
+
+#endif /* IX_SCREEN_H */

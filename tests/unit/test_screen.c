@@ -1,0 +1,400 @@
+/* test_screen.c - screening one message (screen.h): every verdict and every
+ * reason screening gives, with its exact detail, the requests a screened
+ * message raises, and what each step leaves in the state. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "encode.h"
+#include "rule_fixture.h"
+#include "screen.h"
+
+#define T0 1795000000000LL /* 2026-11-19T..., any fixed event time */
+
+static int setup(void **state)
+{
+    return rfx_setup(state, NULL, RFX_BANK_BY_SIDE);
+}
+
+/* ---- helpers */
+
+typedef struct wire {
+    char buf[ENC_RECORD_MAX];
+    size_t len;
+} wire;
+
+static wire encoded_transfer(const ix_transfer *t)
+{
+    wire w;
+    int n = enc_transfer(t, w.buf, sizeof(w.buf));
+    assert_true(n > 0);
+    w.len = (size_t)n;
+    return w;
+}
+
+static void assert_rejected(const scr_result *res, rsn_reason why, const char *detail)
+{
+    assert_int_equal(res->verdict, SCR_REJECTED);
+    assert_string_equal(rsn_code(res->reason), rsn_code(why));
+    assert_string_equal(res->detail, detail);
+    assert_int_equal(res->nreqs, 0);
+}
+
+/* scr_transfer that must not fail; the verdict is in *res. */
+static void screen_transfer(rfx *f, const ix_transfer *t, int64_t now_ms, scr_result *res)
+{
+    char errstr[256];
+    if (scr_transfer(&f->scr, t, now_ms, res, errstr, sizeof(errstr)) != 0)
+        fail_msg("scr_transfer: %s", errstr);
+}
+
+static void screen_report(rfx *f, const ix_report *rep, int64_t now_ms, scr_result *res)
+{
+    char errstr[256];
+    if (scr_report(&f->scr, rep, now_ms, res, errstr, sizeof(errstr)) != 0)
+        fail_msg("scr_report: %s", errstr);
+}
+
+/* Decode a table message and, when it decodes, apply it. */
+static void table_message(rfx *f, int watchlist, const char *key, size_t key_len,
+                          const char *payload, scr_result *res)
+{
+    char errstr[256];
+    scr_update u;
+    size_t len = payload ? strlen(payload) : 0;
+    if (scr_decode_update(&f->scr, watchlist, key, key_len, payload, len, &u, res) &&
+        scr_apply_update(&f->scr, &u, res, errstr, sizeof(errstr)) != 0)
+        fail_msg("scr_apply_update: %s", errstr);
+}
+
+static int watched(rfx *f, const char *account)
+{
+    char errstr[256];
+    ix_watch w;
+    int rc = graph_get_watch(f->g, account, &w, errstr, sizeof(errstr));
+    assert_true(rc >= 0);
+    return rc;
+}
+
+/* ---- transfers */
+
+/* From the wire to a request: decoded, admitted, applied, ruled on. */
+static void test_transfer_screened_with_its_request(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t, back;
+    scr_result res;
+    char id[40];
+    rfx_watch(f, "MULE1");
+    rfx_transfer(f, &t, "T1", "VICTIM1", "MULE1", 250000, T0);
+    wire w = encoded_transfer(&t);
+    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, T0 + 1000, &back, &res), 1);
+    assert_memory_equal(&back, &t, sizeof(t));
+
+    screen_transfer(f, &back, T0 + 7, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.reason, RSN_OK);
+    assert_string_equal(res.detail, "");
+    assert_int_equal(res.nreqs, 1);
+    const ix_request *q = &f->req[0];
+    rules_request_id("MULE1", "T1", f->c.rule_set, id, sizeof(id));
+    assert_string_equal(q->id, id);
+    assert_string_equal(q->account, "MULE1");
+    assert_string_equal(q->bank, "ICBKCNBJ");
+    assert_int_equal(q->action, IX_ACTION_FREEZE);
+    assert_int_equal(q->score, 100);
+    assert_string_equal(q->trigger_id, "T1");
+    assert_int_equal(q->trigger_time_ms, T0);
+    assert_int_equal(q->detected_at_ms, T0 + 7); /* the caller's now_ms */
+    assert_int_equal(q->nfindings, 1);
+    assert_string_equal(q->findings[0].code, "WL01");
+    assert_int_equal(f->hits[0], 1); /* rules_table[0] is the watch-list rule */
+}
+
+static void test_transfer_screened_without_requests(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    rfx_transfer(f, &t, "T2", "ALICE", "BOB", 1000, T0);
+    screen_transfer(f, &t, T0, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 0);
+    /* Applied: the receiver has the money. */
+    char errstr[256];
+    graph_acct a;
+    assert_int_equal(graph_get(f->g, "BOB", T0, &a, errstr, sizeof(errstr)), 0);
+    assert_int_equal(a.in_count, 1);
+    assert_int_equal(a.in_sum, 1000);
+}
+
+static void test_foreign_currency_changes_nothing(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    rfx_watch(f, "MULE2");
+    rfx_transfer(f, &t, "T3", "VICTIM2", "MULE2", 5000, T0);
+    memcpy(t.currency, "USD", 4);
+    assert_int_equal(scr_admit_transfer(&f->scr, &t, &res), 0);
+    assert_rejected(&res, RSN_FOREIGN_CURRENCY, "currency: USD, this instance screens CNY");
+    screen_transfer(f, &t, T0, &res);
+    assert_rejected(&res, RSN_FOREIGN_CURRENCY, "currency: USD, this instance screens CNY");
+    assert_int_equal(f->hits[0], 0);
+    /* Its id was not taken: the same transfer in CNY is screened. */
+    memcpy(t.currency, "CNY", 4);
+    assert_int_equal(scr_admit_transfer(&f->scr, &t, &res), 1);
+    screen_transfer(f, &t, T0, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 1);
+}
+
+static void test_duplicate_id_is_not_applied_again(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    rfx_watch(f, "MULE3");
+    rfx_transfer(f, &t, "T4", "VICTIM3", "MULE3", 5000, T0);
+    screen_transfer(f, &t, T0, &res);
+    assert_int_equal(res.nreqs, 1);
+    /* Same id, later and elsewhere: still the same transfer. */
+    rfx_transfer(f, &t, "T4", "VICTIM4", "MULE3", 7000, T0 + 60000);
+    screen_transfer(f, &t, T0 + 60000, &res);
+    assert_rejected(&res, RSN_DUPLICATE_TRANSFER, "transfer_id: T4 was screened before");
+    assert_int_equal(f->hits[0], 1); /* the rules did not see it */
+    char errstr[256];
+    graph_acct a;
+    assert_int_equal(graph_get(f->g, "VICTIM4", T0 + 60000, &a, errstr, sizeof(errstr)), 0);
+    assert_int_equal(a.out_count, 0);
+    assert_int_equal(graph_get(f->g, "MULE3", T0 + 60000, &a, errstr, sizeof(errstr)), 0);
+    assert_int_equal(a.in_sum, 5000);
+}
+
+static void test_transfer_decoding(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t, back;
+    scr_result res;
+    char detail[SCR_DETAIL_MAX];
+    assert_int_equal(scr_decode_transfer(&f->scr, "", 0, 0, &back, &res), 0);
+    assert_rejected(&res, RSN_EMPTY, "empty message");
+    assert_int_equal(scr_decode_transfer(&f->scr, "{", 1, 0, &back, &res), 0);
+    assert_int_equal(res.reason, RSN_MALFORMED);
+
+    /* A field's rejection names the field, as the dead letter shows it. */
+    rfx_transfer(f, &t, "T5", "ALICE", "BOB", 1000, T0);
+    memcpy(t.currency, "CNH", 4);
+    wire w = encoded_transfer(&t);
+    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, 0, &back, &res), 0);
+    assert_rejected(&res, RSN_CURRENCY, "currency: \"CNH\" is not an active ISO 4217 code");
+
+    /* The input window applies around now_ms, and not at all with 0. */
+    memcpy(t.currency, "CNY", 4);
+    w = encoded_transfer(&t);
+    int64_t now = T0 + f->c.input_max_past_ms + 1;
+    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, now, &back, &res), 0);
+    snprintf(detail, sizeof(detail), "event_time: %lld ms in the past, limit %lld",
+             (long long)(f->c.input_max_past_ms + 1), (long long)f->c.input_max_past_ms);
+    assert_rejected(&res, RSN_TIME_RANGE, detail);
+    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, now - 1, &back, &res), 1);
+    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, 0, &back, &res), 1);
+}
+
+/* ---- reports */
+
+static ix_report report(const char *id, const char *transfer_id, const char *victim, int64_t amount,
+                        int64_t at)
+{
+    ix_report rep;
+    memset(&rep, 0, sizeof(rep));
+    snprintf(rep.id, sizeof(rep.id), "%s", id);
+    snprintf(rep.transfer_id, sizeof(rep.transfer_id), "%s", transfer_id);
+    snprintf(rep.victim_account, sizeof(rep.victim_account), "%s", victim);
+    rep.amount = amount;
+    memcpy(rep.currency, "CNY", 4);
+    rep.reported_at_ms = at;
+    snprintf(rep.source, sizeof(rep.source), "police");
+    return rep;
+}
+
+/* V pays A, A sends most of it on to B: both are reached, with what was
+ * traced to each. */
+static void test_report_traced_to_every_account(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    char id[40];
+    rfx_send(f, "T10", "V1", "A1", 100000, T0);
+    rfx_send(f, "T11", "A1", "B1", 90000, T0 + 10 * MIN_MS);
+    ix_report rep = report("R1", "T10", "V1", 100000, T0 + HOUR_MS);
+
+    screen_report(f, &rep, T0 + HOUR_MS + 3, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 2);
+    const char *accounts[] = {"A1", "B1"}, *codes[] = {"VR01", "VR02"};
+    const int64_t traced[] = {100000, 90000};
+    for (int i = 0; i < 2; i++) {
+        const ix_request *q = &f->req[i];
+        rules_request_id(accounts[i], "R1", f->c.rule_set, id, sizeof(id));
+        assert_string_equal(q->id, id);
+        assert_string_equal(q->account, accounts[i]);
+        assert_string_equal(q->bank, "ICBKCNBJ");
+        assert_int_equal(q->action, IX_ACTION_FREEZE);
+        assert_string_equal(q->trigger_id, "R1");
+        assert_int_equal(q->trigger_time_ms, T0 + HOUR_MS);
+        assert_int_equal(q->detected_at_ms, T0 + HOUR_MS + 3);
+        assert_int_equal(q->nfindings, 1);
+        assert_string_equal(q->findings[0].code, codes[i]);
+        assert_int_equal(q->findings[0].amount, traced[i]);
+    }
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 2);
+}
+
+static void test_report_of_unknown_transfer(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_report rep = report("R2", "T99", "V2", 5000, T0);
+    screen_report(f, &rep, T0, &res);
+    assert_rejected(&res, RSN_UNKNOWN_TRANSFER,
+                    "transfer_id: T99 of V2 is not in the state store (not screened yet, or older "
+                    "than state.retention)");
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
+}
+
+static void test_report_decoding(void **state)
+{
+    rfx *f = *state;
+    char buf[ENC_RECORD_MAX];
+    ix_report back;
+    scr_result res;
+    /* Reported long ago: reports have no input window. */
+    ix_report rep = report("R3", "T1", "V3", 5000, 86400000LL);
+    int n = enc_report(&rep, buf, sizeof(buf));
+    assert_true(n > 0);
+    assert_int_equal(scr_decode_report(&f->scr, buf, (size_t)n, &back, &res), 1);
+    assert_memory_equal(&back, &rep, sizeof(rep));
+    assert_int_equal(scr_decode_report(&f->scr, "[]", 2, &back, &res), 0);
+    assert_rejected(&res, RSN_NOT_OBJECT, "top level is an array");
+}
+
+/* ---- table messages */
+
+static void test_profile_updates(void **state)
+{
+    rfx *f = *state;
+    char buf[ENC_RECORD_MAX], errstr[256];
+    scr_result res;
+    ix_account a, got;
+    memset(&a, 0, sizeof(a));
+    snprintf(a.account, sizeof(a.account), "ACC1");
+    snprintf(a.bank, sizeof(a.bank), "BKCHCNBJ");
+    a.opened_at_ms = T0;
+    a.holder_type = IX_HOLDER_PERSON;
+    a.kyc_level = 2;
+    memset(a.holder_hash, 'a', 64);
+    memset(a.phone_hash, 'b', 64);
+    a.updated_at_ms = T0;
+    assert_true(enc_account(&a, buf, sizeof(buf)) > 0);
+
+    table_message(f, 0, "ACC2", 4, buf, &res);
+    assert_rejected(&res, RSN_BAD_KEY, "message key is not the profile's account");
+    table_message(f, 0, NULL, 0, buf, &res);
+    assert_rejected(&res, RSN_BAD_KEY, "message key is not the profile's account");
+    assert_int_equal(graph_get_profile(f->g, "ACC1", &got, errstr, sizeof(errstr)), 0);
+
+    table_message(f, 0, "ACC1", 4, buf, &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(res.reason, RSN_OK);
+    assert_int_equal(graph_get_profile(f->g, "ACC1", &got, errstr, sizeof(errstr)), 1);
+    assert_int_equal(got.opened_at_ms, T0);
+    assert_int_equal(got.kyc_level, 2);
+
+    /* A null value is no tombstone on the profiles topic. */
+    table_message(f, 0, "ACC1", 4, NULL, &res);
+    assert_rejected(&res, RSN_EMPTY, "empty message");
+    table_message(f, 0, "ACC1", 4, "{\"version\":1}", &res);
+    assert_rejected(&res, RSN_MISSING_FIELD, "account: required");
+}
+
+static void test_watch_list_updates(void **state)
+{
+    rfx *f = *state;
+    char buf[ENC_RECORD_MAX];
+    scr_result res;
+    ix_watch w;
+    memset(&w, 0, sizeof(w));
+    snprintf(w.account, sizeof(w.account), "MULE9");
+    snprintf(w.bank, sizeof(w.bank), "ICBKCNBJ");
+    snprintf(w.list, sizeof(w.list), "confirmed_mule");
+    snprintf(w.reason, sizeof(w.reason), "police report");
+    w.added_at_ms = T0;
+    assert_true(enc_watch(&w, buf, sizeof(buf)) > 0);
+
+    table_message(f, 1, "MULE8", 5, buf, &res);
+    assert_rejected(&res, RSN_BAD_KEY, "message key is not the entry's account");
+    assert_int_equal(watched(f, "MULE9"), 0);
+    table_message(f, 1, "MULE9", 5, buf, &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(watched(f, "MULE9"), 1);
+
+    /* An empty value is a broken entry, not a tombstone. */
+    table_message(f, 1, "MULE9", 5, "", &res);
+    assert_rejected(&res, RSN_EMPTY, "empty message");
+    assert_int_equal(watched(f, "MULE9"), 1);
+
+    /* Tombstones need a key that can be an account. */
+    const struct {
+        const char *key;
+        size_t len;
+    } bad[] = {{NULL, 0}, {"", 0}, {"MULE9\0X", 7}, {"A234567890123456789012345678901234X", 35}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        table_message(f, 1, bad[i].key, bad[i].len, NULL, &res);
+        assert_rejected(&res, RSN_BAD_KEY, "tombstone without a valid account key");
+    }
+    assert_int_equal(watched(f, "MULE9"), 1);
+    table_message(f, 1, "MULE9", 5, NULL, &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(watched(f, "MULE9"), 0);
+    /* The longest account is a valid key, listed or not. */
+    table_message(f, 1, "A23456789012345678901234567890123X", 34, NULL, &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+}
+
+static void test_update_kinds(void **state)
+{
+    rfx *f = *state;
+    scr_update u;
+    scr_result res;
+    assert_int_equal(scr_decode_update(&f->scr, 1, "MULE7", 5, NULL, 0, &u, &res), 1);
+    assert_int_equal(u.kind, SCR_UNWATCH);
+    assert_string_equal(u.watch.account, "MULE7");
+    assert_string_equal(u.watch.list, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_transfer_screened_with_its_request, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_screened_without_requests, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_currency_changes_nothing, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_id_is_not_applied_again, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_decoding, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_traced_to_every_account, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_of_unknown_transfer, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_decoding, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_profile_updates, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_watch_list_updates, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_update_kinds, setup, rfx_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
