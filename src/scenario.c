@@ -779,27 +779,6 @@ static int resolve_mix(const scn_opts *o, scn_mix *mix, char *errstr, size_t err
 
 /* ---- life cycle ------------------------------------------------------- */
 
-void *scn_vec_push(scn_vec *v, size_t item)
-{
-    if (v->n == v->cap) {
-        int64_t cap = v->cap ? v->cap * 2 : 64;
-        void *p = realloc(v->p, (size_t)cap * item);
-        if (!p)
-            return NULL;
-        v->p = p;
-        v->cap = cap;
-    }
-    void *at = (char *)v->p + (size_t)v->n++ * item;
-    memset(at, 0, item);
-    return at;
-}
-
-void scn_vec_free(scn_vec *v)
-{
-    free(v->p);
-    memset(v, 0, sizeof(*v));
-}
-
 static int init_population(scn *s, const scn_mix *mix, char *errstr, size_t errstr_size)
 {
     gen_pop_opts po;
@@ -870,15 +849,15 @@ void scn_destroy(scn *s)
 {
     if (!s)
         return;
-    scn_vec_free(&s->insts);
-    scn_vec_free(&s->members);
-    scn_vec_free(&s->injs);
-    scn_vec_free(&s->reps);
-    scn_vec_free(&s->watch);
-    scn_vec_free(&s->salaries);
-    scn_vec_free(&s->heap);
-    scn_vec_free(&s->slice);
-    scn_vec_free(&s->slice_tmp);
+    vec_free(&s->insts);
+    vec_free(&s->members);
+    vec_free(&s->injs);
+    vec_free(&s->reps);
+    vec_free(&s->watch);
+    vec_free(&s->salaries);
+    vec_free(&s->heap);
+    vec_free(&s->slice);
+    vec_free(&s->slice_tmp);
     free(s->inst_seq);
     free(s->actors);
     free(s->used);

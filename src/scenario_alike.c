@@ -61,6 +61,10 @@ static int64_t day_at(scn_plan *pl, int64_t lo, int64_t hi, int64_t len)
     return t;
 }
 
+/* Every value drawn goes into a variable of its own before a call takes
+ * it: the order in which a call's arguments are evaluated is unspecified,
+ * and the stream must not depend on the compiler. */
+
 /* Whether t lies in the timeline, margins kept. */
 static int inside(const scn_plan *pl, int64_t t)
 {
@@ -111,9 +115,10 @@ static void alike_suppliers(scn_plan *pl)
     int64_t t0 = window(pl, scn_pl_amount(&pl->r, 2 * SCN_HOUR_MS, 3 * SCN_DAY_MS), &end);
     int64_t buyer = business(pl, "buyer");
     scn_rl_times(pl, t0, end, d, t);
-    for (int k = 0; k < d; k++)
-        pay(pl, buyer, business(pl, "supplier"),
-            gen_lognormal(&pl->r, 2000000, 1.0, 50000, 50000000), t[k]);
+    for (int k = 0; k < d; k++) {
+        int64_t supplier = business(pl, "supplier");
+        pay(pl, buyer, supplier, gen_lognormal(&pl->r, 2000000, 1.0, 50000, 50000000), t[k]);
+    }
 }
 
 /* Degree: the friends. On two to four occasions a week apart, a person
@@ -151,9 +156,10 @@ static void alike_landlord(scn_plan *pl)
         scn_rl_tx(pl, person(pl, "tenant"), landlord, rent, t[k]);
         total += rent;
     }
-    if (gen_below(&pl->r, 10) < 6)
-        pay(pl, landlord, business(pl, "bank"), scn_pl_share(&pl->r, total, 500, 950),
-            scn_rl_when(pl, t[d - 1] + SCN_DAY_MS, end));
+    if (gen_below(&pl->r, 10) < 6) {
+        int64_t bank = business(pl, "bank"), v = scn_pl_share(&pl->r, total, 500, 950);
+        pay(pl, landlord, bank, v, scn_rl_when(pl, t[d - 1] + SCN_DAY_MS, end));
+    }
 }
 
 /* Degree: the customers paying a vendor's personal collection code small
@@ -166,12 +172,13 @@ static void alike_vendor(scn_plan *pl)
     int64_t vendor = person(pl, "vendor");
     scn_rl_times(pl, t0, end, d, t);
     for (int k = 0; k < d; k++) {
-        int64_t v = gen_lognormal(&pl->r, 3000, 0.9, 500, 50000);
-        scn_pl_tx(pl, person(pl, "customer"), vendor, v, t[k],
+        int64_t v = gen_lognormal(&pl->r, 3000, 0.9, 500, 50000), c = person(pl, "customer");
+        scn_pl_tx(pl, c, vendor, v, t[k],
                   gen_below(&pl->r, 2) ? IX_CHANNEL_POS : IX_CHANNEL_MOBILE);
         total += v;
     }
-    pay(pl, vendor, business(pl, "wholesaler"), scn_pl_share(&pl->r, total, 600, 900),
+    int64_t wholesaler = business(pl, "wholesaler"), v = scn_pl_share(&pl->r, total, 600, 900);
+    pay(pl, vendor, wholesaler, v,
         scn_rl_when(pl, t[d - 1], t[d - 1] + SCN_DAY_MS < end ? t[d - 1] + SCN_DAY_MS : end));
 }
 
@@ -210,9 +217,10 @@ static void alike_processor(scn_plan *pl)
     }
     int64_t parts[2], settle = scn_pl_share(&pl->r, total, 970, 995);
     scn_pl_split(&pl->r, settle, nm, parts);
-    for (int k = 0; k < nm; k++)
-        pay(pl, proc, merchant(pl, "merchant"), parts[k],
-            t[np - 1] + gen_range(&pl->r, 5 * SCN_MIN_MS, 2 * SCN_HOUR_MS));
+    for (int k = 0; k < nm; k++) {
+        int64_t m = merchant(pl, "merchant");
+        pay(pl, proc, m, parts[k], t[np - 1] + gen_range(&pl->r, 5 * SCN_MIN_MS, 2 * SCN_HOUR_MS));
+    }
 }
 
 /* Degree: the escrow account's counterparties (buyer, seller, sometimes the
@@ -232,9 +240,10 @@ static void alike_escrow(scn_plan *pl)
     if (agent)
         pay(pl, escrow, person(pl, "agent"), fee, t1);
     pay(pl, escrow, seller, price - fee, t1);
-    if (gen_below(&pl->r, 2))
-        pay(pl, seller, business(pl, "bank"), scn_pl_share(&pl->r, price - fee, 600, 950),
-            scn_rl_when(pl, t1 + SCN_HOUR_MS, t1 + 3 * SCN_DAY_MS));
+    if (gen_below(&pl->r, 2)) {
+        int64_t bank = business(pl, "bank"), v = scn_pl_share(&pl->r, price - fee, 600, 950);
+        pay(pl, seller, bank, v, scn_rl_when(pl, t1 + SCN_HOUR_MS, t1 + 3 * SCN_DAY_MS));
+    }
 }
 
 /* ---- other look-alikes ----------------------------------------------------- */
@@ -281,8 +290,8 @@ static void alike_down_payment(scn_plan *pl)
             last = at > last ? at : last;
         }
     }
-    pay(pl, buyer, business(pl, "developer"), total * gen_range(&pl->r, 1000, 2500) / 1000,
-        scn_rl_when(pl, last + SCN_HOUR_MS, last + 5 * SCN_DAY_MS));
+    int64_t developer = business(pl, "developer"), v = total * gen_range(&pl->r, 1000, 2500) / 1000;
+    pay(pl, buyer, developer, v, scn_rl_when(pl, last + SCN_HOUR_MS, last + 5 * SCN_DAY_MS));
 }
 
 /* Degree: the roommates and the landlord. The roommates pay the lead
@@ -296,7 +305,8 @@ static void alike_shared_rent(scn_plan *pl)
     scn_rl_times(pl, t0, end - 2 * SCN_DAY_MS, mates, t);
     for (int k = 0; k < mates; k++)
         scn_rl_tx(pl, person(pl, "roommate"), lead, rent / d, t[k]);
-    scn_rl_tx(pl, lead, person(pl, "landlord"), rent, scn_rl_when(pl, t[mates - 1], end));
+    int64_t landlord = person(pl, "landlord");
+    scn_rl_tx(pl, lead, landlord, rent, scn_rl_when(pl, t[mates - 1], end));
 }
 
 /* Degree: the customers and suppliers of a business opened days before:
@@ -316,9 +326,10 @@ static void alike_new_business(scn_plan *pl)
         scn_rl_tx(pl, person(pl, "customer"), biz, v, t[k]);
         total += v;
     }
-    for (int k = 0; k < ns; k++)
-        pay(pl, biz, business(pl, "supplier"), scn_pl_share(&pl->r, total / ns, 300, 900),
-            t[nc + k]);
+    for (int k = 0; k < ns; k++) {
+        int64_t supplier = business(pl, "supplier");
+        pay(pl, biz, supplier, scn_pl_share(&pl->r, total / ns, 300, 900), t[nc + k]);
+    }
 }
 
 /* Degree: the new account's counterparties: the employer paying its first
@@ -383,7 +394,8 @@ static void alike_dormant_wakeup(scn_plan *pl)
     int64_t v = scn_rl_round(pl, scn_pl_amount(&pl->r, 1000000, 15000000));
     scn_rl_tx(pl, person(pl, "relative"), acct, v, t0);
     int64_t out = scn_pl_share(&pl->r, v, 500, 1000), second = two ? out / 4 : 0;
-    pay(pl, acct, business(pl, "institution"), out - second, scn_rl_when(pl, t0 + SCN_MIN_MS, end));
+    int64_t institution = business(pl, "institution");
+    pay(pl, acct, institution, out - second, scn_rl_when(pl, t0 + SCN_MIN_MS, end));
     if (two)
         scn_rl_tx(pl, acct, person(pl, "payee"), second, end);
 }

@@ -11,6 +11,7 @@
 
 #include "gen.h"
 #include "scenario.h"
+#include "vec.h"
 
 #define SCN_MIN_MS  60000LL
 #define SCN_HOUR_MS 3600000LL
@@ -107,12 +108,6 @@ typedef struct scn_inst {
     int64_t report; /* into scn.reps, or -1 */
 } scn_inst;
 
-/* A growable array of fixed-size items. */
-typedef struct scn_vec {
-    void *p;
-    int64_t n, cap;
-} scn_vec;
-
 struct scn {
     scn_opts o;
     gen_pop pop;
@@ -120,24 +115,24 @@ struct scn {
     int64_t start_ms, end_ms;
 
     /* Injected patterns. */
-    scn_vec insts;     /* scn_inst */
-    scn_vec members;   /* scn_member */
-    scn_vec injs;      /* scn_inj, sorted by time once planned */
-    scn_vec reps;      /* scn_rep, sorted by time once planned */
+    vec insts;         /* scn_inst */
+    vec members;       /* scn_member */
+    vec injs;          /* scn_inj, sorted by time once planned */
+    vec reps;          /* scn_rep, sorted by time once planned */
     int64_t *inst_seq; /* per instance, its transfers' stream positions in time order */
     scn_actor *actors; /* one per reserved account */
     int64_t actors_used;
     uint8_t *used; /* realistic: accounts already in an instance, a bit each */
-    scn_vec watch; /* scn_watchent */
+    vec watch;     /* scn_watchent */
 
     /* Background. */
     int64_t bg_total; /* background transfers, salaries included */
-    scn_vec salaries; /* scn_salary, by time */
+    vec salaries;     /* scn_salary, by time */
     int64_t salary_next;
-    scn_vec heap; /* scn_bg: salary spending still to come, min-heap */
+    vec heap; /* scn_bg: salary spending still to come, min-heap */
     uint64_t heap_tie;
-    scn_vec slice;     /* scn_bg: the current slice, sorted */
-    scn_vec slice_tmp; /* the radix sort's other buffer */
+    vec slice;     /* scn_bg: the current slice, sorted */
+    vec slice_tmp; /* the radix sort's other buffer */
     int64_t slice_pos;
     int64_t nslices, slice_len, slice_next;
     double *mass; /* prefix sums of the daily rhythm over slices */
@@ -146,10 +141,6 @@ struct scn {
     int64_t inj_next, rep_next;
     scn_stats st;
 };
-
-/* Append one zeroed item; returns it, or NULL when out of memory. */
-void *scn_vec_push(scn_vec *v, size_t item);
-void scn_vec_free(scn_vec *v);
 
 /* Relative weight of the daily rhythm at local hour h (0..23), per mille. */
 int scn_rhythm(int hour);

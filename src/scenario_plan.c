@@ -55,7 +55,7 @@ int64_t scn_pl_actor(scn_plan *pl)
 
 void scn_pl_member(scn_plan *pl, int64_t index, const char *role, int flag)
 {
-    scn_member *m = scn_vec_push(&pl->s->members, sizeof(*m));
+    scn_member *m = vec_push(&pl->s->members, sizeof(*m));
     if (!m) {
         pl->oom = 1;
         return;
@@ -77,7 +77,7 @@ int scn_pl_is_member(const scn_plan *pl, int64_t index)
 
 int64_t scn_pl_tx(scn_plan *pl, int64_t from, int64_t to, int64_t amount, int64_t t, int channel)
 {
-    scn_inj *j = scn_vec_push(&pl->s->injs, sizeof(*j));
+    scn_inj *j = vec_push(&pl->s->injs, sizeof(*j));
     if (!j) {
         pl->oom = 1;
         return -1;
@@ -101,7 +101,7 @@ int64_t scn_pl_timeline(const scn_plan *pl)
 
 void scn_pl_watch(scn_plan *pl, int64_t index, int64_t added_at_ms)
 {
-    scn_watchent *w = scn_vec_push(&pl->s->watch, sizeof(*w));
+    scn_watchent *w = vec_push(&pl->s->watch, sizeof(*w));
     if (!w) {
         pl->oom = 1;
         return;
@@ -113,7 +113,7 @@ void scn_pl_watch(scn_plan *pl, int64_t index, int64_t added_at_ms)
 void scn_pl_report(scn_plan *pl, int64_t t, int64_t victim, int64_t amount, int64_t victim_order)
 {
     static const char *const sources[] = {"police", "bank", "telecom", "victim"};
-    scn_rep *r = scn_vec_push(&pl->s->reps, sizeof(*r));
+    scn_rep *r = vec_push(&pl->s->reps, sizeof(*r));
     if (!r) {
         pl->oom = 1;
         return;
@@ -218,7 +218,7 @@ static void rollback(scn_plan *pl)
  * with `fn` drawing from sub-stream `stream`. */
 static int plan_one(scn *s, const scn_inst *proto, uint64_t stream, scn_planner fn)
 {
-    scn_inst *in = scn_vec_push(&s->insts, sizeof(*in));
+    scn_inst *in = vec_push(&s->insts, sizeof(*in));
     if (!in)
         return -1;
     *in = *proto;

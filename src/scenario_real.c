@@ -16,6 +16,11 @@
  * the class, the speed from the typology's mix of fast, medium and slow;
  * the planner then takes a window in the timeline and writes absolute
  * times in it, at hours people are awake when the window allows.
+ *
+ * Every value drawn goes into a variable of its own before a call takes it
+ * (one random argument a call at most): the order in which a call's
+ * arguments are evaluated is unspecified, and the stream must not depend on
+ * the compiler.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -240,8 +245,10 @@ static int64_t gather(attempt *a, const char *role, int flag, int n, int64_t to,
     int64_t parts[SCN_SPLIT_MAX], t[SCN_SPLIT_MAX];
     scn_pl_split(&a->pl->r, total, n, parts);
     scn_rl_times(a->pl, lo, hi, n, t);
-    for (int k = 0; k < n; k++)
-        scn_rl_tx(a->pl, person(a, role, flag), to, scn_rl_round(a->pl, parts[k]), t[k]);
+    for (int k = 0; k < n; k++) {
+        int64_t from = person(a, role, flag);
+        scn_rl_tx(a->pl, from, to, scn_rl_round(a->pl, parts[k]), t[k]);
+    }
     return t[n - 1];
 }
 
@@ -264,6 +271,17 @@ static int64_t rest(attempt *a, int64_t after)
     return after + (room > 0 ? gen_below(&a->pl->r, room * 8 / 10 + 1) : 0);
 }
 
+/* Money through `hub`: nin accounts in role `in` pay it total in the first
+ * `permille` of the window; after a rest it sends what it keeps on to nout
+ * new accounts in role `out` (flagged). */
+static void relay(attempt *a, int64_t hub, int64_t total, const char *in, int in_flag, int nin,
+                  const char *out, int nout, int permille)
+{
+    int64_t last = gather(a, in, in_flag, nin, hub, total, a->t0, at(a, permille));
+    int64_t kept = keep(a, total);
+    scatter(a, out, 1, nout, hub, kept, rest(a, last), a->t1);
+}
+
 /* ---- the typologies ------------------------------------------------------ */
 
 /* Degree: the mule's counterparties, victims in and onward accounts out. */
@@ -272,9 +290,8 @@ static void real_passthrough(scn_plan *pl)
     attempt a;
     int d = begin(pl, &a, 2, speed_passthrough);
     int nin = (int)gen_range(&pl->r, 1, d - 1), nout = d - nin;
-    int64_t mule = person(&a, "mule", 1), total = base(&a);
-    int64_t last = gather(&a, "victim", 0, nin, mule, total, a.t0, at(&a, 300));
-    scatter(&a, "onward", 1, nout, mule, keep(&a, total), rest(&a, last), a.t1);
+    int64_t mule = person(&a, "mule", 1);
+    relay(&a, mule, base(&a), "victim", 0, nin, "onward", nout, 300);
 }
 
 /* Degree: the senders. Most collectors cash part of it out. */
@@ -291,9 +308,11 @@ static void real_fan_in(scn_plan *pl)
         scn_rl_tx(pl, person(&a, "sender", 1), collector, v, t[k]);
         total += v;
     }
-    if (cash)
-        scatter(&a, "cashout", 1, 1 + (int)gen_below(&pl->r, 2), collector, keep(&a, total),
-                rest(&a, t[d - 1]), a.t1);
+    if (cash) {
+        int n = 1 + (int)gen_below(&pl->r, 2);
+        int64_t kept = keep(&a, total);
+        scatter(&a, "cashout", 1, n, collector, kept, rest(&a, t[d - 1]), a.t1);
+    }
 }
 
 /* Degree: the receivers. Most payers are funded first. */
@@ -339,9 +358,8 @@ static void real_gather_scatter(scn_plan *pl)
     attempt a;
     int d = begin(pl, &a, 3, speed_default);
     int ns = (d + 1) / 2, nr = d - ns;
-    int64_t hub = person(&a, "hub", 1), total = base(&a);
-    int64_t last = gather(&a, "sender", 1, ns, hub, total, a.t0, at(&a, 400));
-    scatter(&a, "receiver", 1, nr, hub, keep(&a, total), rest(&a, last), a.t1);
+    int64_t hub = person(&a, "hub", 1);
+    relay(&a, hub, base(&a), "sender", 1, ns, "receiver", nr, 400);
 }
 
 /* Degree: the accounts on the cycle (its hops). */
@@ -507,9 +525,8 @@ static void real_structuring(scn_plan *pl)
  * on to the rest of its d counterparties. */
 static void burst(attempt *a, int64_t acct, int d, int64_t volume)
 {
-    int nin = 1 + (int)gen_below(&a->pl->r, d - 1 < 2 ? 1 : 2), nout = d - nin;
-    int64_t last = gather(a, "source", 1, nin, acct, volume, a->t0, at(a, 250));
-    scatter(a, "receiver", 1, nout, acct, keep(a, volume), rest(a, last), a->t1);
+    int nin = 1 + (int)gen_below(&a->pl->r, d - 1 < 2 ? 1 : 2);
+    relay(a, acct, volume, "source", 1, nin, "receiver", d - nin, 250);
 }
 
 /* Degree: the new account's counterparties. Opened an hour to a week
@@ -525,10 +542,11 @@ static void real_new_account_burst(scn_plan *pl)
     burst(&a, acct, d, scn_pl_amount(&pl->r, 2000000, 30000000));
     int64_t from =
         a.t0 - age > pl->s->start_ms + SCN_MARGIN_MS ? a.t0 - age : pl->s->start_ms + SCN_MARGIN_MS;
-    for (int k = (int)gen_range(&pl->r, 2, 6); k > 0; k--)
-        scn_rl_cover(pl, acct, gen_pop_shop(&pl->s->pop, &pl->r),
-                     gen_lognormal(&pl->r, 6000, 1.0, 100, 500000),
-                     scn_rl_when(pl, from, pl->s->end_ms - SCN_MARGIN_MS));
+    for (int k = (int)gen_range(&pl->r, 2, 6); k > 0; k--) {
+        int64_t shop = gen_pop_shop(&pl->s->pop, &pl->r);
+        int64_t v = gen_lognormal(&pl->r, 6000, 1.0, 100, 500000);
+        scn_rl_cover(pl, acct, shop, v, scn_rl_when(pl, from, pl->s->end_ms - SCN_MARGIN_MS));
+    }
 }
 
 /* Degree: the dormant account's counterparties. */

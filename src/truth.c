@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "timefmt.h"
+#include "vec.h"
 
 #define NEVER INT64_MAX
 
@@ -43,11 +44,6 @@ typedef struct link_rec {
     int32_t inst, next;
 } link_rec;
 
-typedef struct vec {
-    void *p;
-    int64_t n, cap;
-} vec;
-
 struct truth {
     int64_t population;
     int realistic, classic; /* lines of either profile seen */
@@ -62,21 +58,6 @@ struct truth {
 };
 
 /* ---- storage -------------------------------------------------------------- */
-
-static void *push(vec *v, size_t item)
-{
-    if (v->n == v->cap) {
-        int64_t cap = v->cap ? v->cap * 2 : 256;
-        void *p = realloc(v->p, (size_t)cap * item);
-        if (!p)
-            return NULL;
-        v->p = p;
-        v->cap = cap;
-    }
-    void *at = (char *)v->p + (size_t)v->n++ * item;
-    memset(at, 0, item);
-    return at;
-}
 
 truth *truth_new(int64_t accounts)
 {
@@ -101,9 +82,9 @@ void truth_destroy(truth *t)
     json_decref(t->acct_ix);
     json_decref(t->tx_ix);
     json_decref(t->ids);
-    free(t->insts.p);
-    free(t->accts.p);
-    free(t->links.p);
+    vec_free(&t->insts);
+    vec_free(&t->accts);
+    vec_free(&t->links);
     free(t);
 }
 
@@ -123,7 +104,7 @@ static acct_rec *account(truth *t, const char *id)
     json_t *ix = json_object_get(t->acct_ix, id);
     if (ix)
         return acct_at(t, json_integer_value(ix));
-    acct_rec *a = push(&t->accts, sizeof(*a));
+    acct_rec *a = vec_push(&t->accts, sizeof(*a));
     if (!a || json_object_set_new(t->acct_ix, id, json_integer(t->accts.n - 1)) != 0)
         return NULL;
     a->alike = -1;
@@ -133,7 +114,7 @@ static acct_rec *account(truth *t, const char *id)
 
 static int link_to(truth *t, acct_rec *a, int64_t inst)
 {
-    link_rec *l = push(&t->links, sizeof(*l));
+    link_rec *l = vec_push(&t->links, sizeof(*l));
     if (!l)
         return -1;
     l->inst = (int32_t)inst;
@@ -233,7 +214,7 @@ int truth_add_instance(truth *t, const char *json, size_t len, char *errstr, siz
     if (!why && (!json_is_array(accounts) || !json_is_array(transfers) || in.start_ms < 0))
         why = "no accounts, transfers or start";
     int rc = -1;
-    inst_rec *slot = why ? NULL : push(&t->insts, sizeof(in));
+    inst_rec *slot = why ? NULL : vec_push(&t->insts, sizeof(in));
     if (why) {
         snprintf(errstr, errstr_size, "not a truth line: %s", why);
     } else if (slot) {
