@@ -1,6 +1,7 @@
 /* interdict-gen.c - the load generator: a realistic transfer stream with
- * injected, labelled laundering patterns and their ground truth, written to
- * JSON-lines files or produced to Kafka.
+ * injected, labelled laundering patterns (and, in the realistic profile,
+ * legitimate look-alikes) and their ground truth, written to JSON-lines
+ * files or produced to Kafka.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -62,6 +63,19 @@ typedef struct sink {
     int have_cfg;
 } sink;
 
+/* One name of a list in --help, indented, lines of at most 80 columns;
+ * returns the column reached. */
+static int print_name(FILE *out, const char *name, int col)
+{
+    int len = (int)strlen(name);
+    if (col > 0 && col + 1 + len > 80) {
+        fputc('\n', out);
+        col = 0;
+    }
+    col += fprintf(out, "%s%s", col ? " " : "  ", name);
+    return col;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -73,12 +87,23 @@ static void usage(FILE *out)
             "  interdict-gen --out-dir DIR [options]        write JSON-lines files\n"
             "  interdict-gen --brokers HOST:PORT [options]  produce to Kafka\n"
             "\n"
+            "Profiles (--profile NAME, default realistic):\n"
+            "  realistic          small, slow laundering attempts of every typology (degree 2\n"
+            "                     to 15, minutes to two weeks, lossy, every channel) run by\n"
+            "                     ordinary accounts that keep their everyday lives, and\n"
+            "                     legitimate look-alikes of each typology (payroll, landlords,\n"
+            "                     payment processors, family cycles, ...), all labelled\n"
+            "  classic            wide, fast patterns on reserved accounts, with optional near\n"
+            "                     misses: the demo's and the quality test's stream, unchanged\n"
+            "\n"
             "The stream:\n"
             "  --accounts N       population size (default 100000): 90%% persons, 6%% merchants,\n"
             "                     4%% businesses, minus the accounts the patterns reserve\n"
-            "  --transfers N      transfers in total, background and patterns (default 1000000)\n"
-            "  --duration D       simulated span ending now: 30s, 15m, 2h, 3d (default 3d, at\n"
-            "                     most 30d: interdict dead-letters event times older than that)\n"
+            "  --transfers N      transfers in total, background and patterns (default 2000000;\n"
+            "                     classic 1000000)\n"
+            "  --duration D       simulated span ending now: 30s, 15m, 2h, 3d (default 28d,\n"
+            "                     classic 3d; at most 30d: interdict dead-letters event times\n"
+            "                     older than input.max.past, 30 days by default)\n"
             "  --now TIME         end of the timeline, RFC 3339 (default: the wall clock, to the\n"
             "                     second). The same options, --seed and --now give\n"
             "                     byte-identical output\n"
@@ -89,11 +114,15 @@ static void usage(FILE *out)
             "                     5000000 = 50,000.00 CNY)\n"
             "\n"
             "Patterns:\n"
-            "  --mix P=N,...      instances per pattern; 'all=N' sets every pattern. Default:\n"
-            "                     accounts / 20000 of each, at least 2, at most 50\n"
-            "  --near-misses      also inject one near miss per instance: a variant that misses\n"
-            "                     exactly one bound and that a correct rule must not flag\n"
-            "  --set NAME=VALUE   change a pattern parameter (table below); repeatable\n"
+            "  --mix P=N,...      instances per pattern or look-alike kind (lists below);\n"
+            "                     'all=N' sets every pattern of the profile, 'lookalikes=N'\n"
+            "                     every look-alike kind. Default: realistic accounts / 2500 of\n"
+            "                     each, at least 2, at most 100; classic accounts / 20000 of\n"
+            "                     each pattern, at least 2, at most 50\n"
+            "  --near-misses      classic: also inject one near miss per instance, a variant\n"
+            "                     that misses exactly one bound and that a correct rule must\n"
+            "                     not flag\n"
+            "  --set NAME=VALUE   change a classic pattern parameter (table below); repeatable\n"
             "\n"
             "Output to files:\n"
             "  --out-dir DIR      write transfers.jsonl, accounts.jsonl, watchlist.jsonl,\n"
@@ -124,8 +153,17 @@ static void usage(FILE *out)
             "Exit status: 0 success, 2 usage or configuration error, 3 runtime error (write\n"
             "failure, undelivered messages, interrupted).\n"
             "\n"
-            "Patterns and their parameters (durations 30s/15m/6h/3d, shares as percentages,\n"
-            "amounts in minor units of CNY):\n");
+            "Realistic typologies (docs/generator.md describes each):\n");
+    int col = 0;
+    for (int p = 0; p < SCN_TYPOLOGY__COUNT; p++)
+        if (scn_pattern_in_profile(SCN_PROFILE_REALISTIC, (scn_pattern)p))
+            col = print_name(out, scn_pattern_name((scn_pattern)p), col);
+    fprintf(out, "\nRealistic look-alikes:\n");
+    col = 0;
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        col = print_name(out, scn_alike_name((scn_alike)k), col);
+    fprintf(out, "\n\nClassic patterns and their parameters (durations 30s/15m/6h/3d, shares as\n"
+                 "percentages, amounts in minor units of CNY):\n");
     scn_print_params(out);
     fprintf(out, "\nSee docs/generator.md for the model, the patterns and the truth format.\n");
 }
@@ -147,7 +185,8 @@ enum {
     OPT_OUT_DIR,
     OPT_BROKERS,
     OPT_CREATE,
-    OPT_RATE
+    OPT_RATE,
+    OPT_PROFILE
 };
 
 static const struct option long_opts[] = {
@@ -167,6 +206,7 @@ static const struct option long_opts[] = {
     {"config", required_argument, NULL, 'c'},
     {"create-topics", no_argument, NULL, OPT_CREATE},
     {"rate", required_argument, NULL, OPT_RATE},
+    {"profile", required_argument, NULL, OPT_PROFILE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -280,6 +320,8 @@ static int parse_opt(args *a, int opt, const char *v, char *errstr, size_t errst
         return 0;
     case OPT_RATE:
         return parse_count("rate", v, 100000000, &a->rate, errstr, errstr_size);
+    case OPT_PROFILE: /* applied before the other options: see apply_profile() */
+        return 0;
     case 'q':
         a->quiet = 1;
         return 0;
@@ -291,11 +333,35 @@ static int parse_opt(args *a, int opt, const char *v, char *errstr, size_t errst
     }
 }
 
+/* The profile sets the defaults other options change, so it is read first,
+ * wherever it stands on the command line (the last one counts). */
+static int apply_profile(int argc, char **argv, scn_opts *o, char *errstr, size_t errstr_size)
+{
+    const char *name = "realistic";
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+            name = argv[++i];
+        else if (strncmp(argv[i], "--profile=", 10) == 0)
+            name = argv[i] + 10;
+    }
+    int f = scn_profile_parse(name);
+    if (f < 0) {
+        snprintf(errstr, errstr_size, "--profile: \"%s\" is not realistic or classic", name);
+        return -1;
+    }
+    scn_opts_profile(o, (scn_profile_id)f);
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, args *a, char *errstr, size_t errstr_size)
 {
     int opt;
     memset(a, 0, sizeof(*a));
     scn_opts_default(&a->so);
+    if (apply_profile(argc, argv, &a->so, errstr, errstr_size) != 0)
+        return -1;
     a->sets = calloc((size_t)argc, sizeof(char *));
     if (!a->sets) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -593,11 +659,19 @@ static void summary(const run *r)
             " reports, %" PRId64 " accounts, %" PRId64 " watch-list entries\n",
             st.transfers, st.background, st.salaries, st.spending, st.injected, st.reports,
             scn_accounts(r->s), scn_watch_count(r->s));
-    fprintf(stderr,
-            "interdict-gen: %" PRId64 " pattern instances (%" PRId64 " near misses, %" PRId64
-            " skipped: too long for the timeline), %.2f s, %.0f transfers/s\n",
-            st.instances, st.near_misses, st.skipped, secs,
-            secs > 0 ? (double)st.transfers / secs : 0.0);
+    if (r->a->so.profile == SCN_PROFILE_REALISTIC)
+        fprintf(stderr,
+                "interdict-gen: %" PRId64 " instances (%" PRId64 " laundering attempts, %" PRId64
+                " look-alikes, %" PRId64 " skipped: too long for the timeline), %.2f s, %.0f "
+                "transfers/s\n",
+                st.instances, st.instances - st.lookalikes, st.lookalikes, st.skipped, secs,
+                secs > 0 ? (double)st.transfers / secs : 0.0);
+    else
+        fprintf(stderr,
+                "interdict-gen: %" PRId64 " pattern instances (%" PRId64 " near misses, %" PRId64
+                " skipped: too long for the timeline), %.2f s, %.0f transfers/s\n",
+                st.instances, st.near_misses, st.skipped, secs,
+                secs > 0 ? (double)st.transfers / secs : 0.0);
     if (st.spend_dropped)
         fprintf(stderr,
                 "interdict-gen: %" PRId64 " salary payments spent in a busy hour were left out "

@@ -15,23 +15,118 @@
 
 /* ---- patterns and parameters ------------------------------------------ */
 
-static const char *const pattern_names[SCN_PATTERN__COUNT] = {
-    "passthrough",    "fan_in",    "fan_out",      "scatter_gather",
-    "gather_scatter", "cycle",     "chain",        "chain_slow",
-    "bipartite",      "stack",     "structuring",  "new_account_burst",
-    "dormant_burst",  "watchlist", "victim_report"};
+static const char *const profile_names[SCN_PROFILE__COUNT] = {"classic", "realistic"};
+
+static const char *const pattern_names[SCN_TYPOLOGY__COUNT] = {
+    "passthrough",    "fan_in",    "fan_out",       "scatter_gather",
+    "gather_scatter", "cycle",     "chain",         "chain_slow",
+    "bipartite",      "stack",     "structuring",   "new_account_burst",
+    "dormant_burst",  "watchlist", "victim_report", "random"};
+
+/* Look-alike kinds: name, and the typology each resembles most. */
+static const struct {
+    const char *name;
+    scn_pattern resembles;
+} alikes[SCN_ALIKE__COUNT] = {
+    [SCN_ALIKE_PAYROLL] = {"payroll", SCN_FAN_OUT},
+    [SCN_ALIKE_SUPPLIERS] = {"suppliers", SCN_FAN_OUT},
+    [SCN_ALIKE_LANDLORD] = {"landlord", SCN_FAN_IN},
+    [SCN_ALIKE_VENDOR] = {"vendor", SCN_FAN_IN},
+    [SCN_ALIKE_PROCESSOR] = {"processor", SCN_PASSTHROUGH},
+    [SCN_ALIKE_ESCROW] = {"escrow", SCN_PASSTHROUGH},
+    [SCN_ALIKE_FAMILY_CYCLE] = {"family_cycle", SCN_CYCLE},
+    [SCN_ALIKE_BILL_SPLIT] = {"bill_split", SCN_FAN_IN},
+    [SCN_ALIKE_DOWN_PAYMENT] = {"down_payment", SCN_STRUCTURING},
+    [SCN_ALIKE_SHARED_RENT] = {"shared_rent", SCN_GATHER_SCATTER},
+    [SCN_ALIKE_NEW_BUSINESS] = {"new_business", SCN_NEW_ACCOUNT_BURST},
+    [SCN_ALIKE_NEW_SALARY] = {"new_salary", SCN_NEW_ACCOUNT_BURST},
+    [SCN_ALIKE_FRIEND_GROUP] = {"friend_group", SCN_BIPARTITE},
+    [SCN_ALIKE_REGULAR_FRIENDS] = {"regular_friends", SCN_FAN_OUT},
+    [SCN_ALIKE_DORMANT_WAKEUP] = {"dormant_wakeup", SCN_DORMANT_BURST},
+};
+
+static const char *const size_names[SCN_SIZE__COUNT] = {NULL, "small", "medium", "large"};
+static const char *const speed_names[SCN_SPEED__COUNT] = {NULL, "fast", "medium", "slow"};
+
+/* The index of s in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *s)
+{
+    for (int k = 0; k < n; k++)
+        if (names[k] && strcmp(s, names[k]) == 0)
+            return k;
+    return -1;
+}
+
+const char *scn_profile_name(scn_profile_id p)
+{
+    return p >= 0 && p < SCN_PROFILE__COUNT ? profile_names[p] : NULL;
+}
+
+int scn_profile_parse(const char *s)
+{
+    return name_index(profile_names, SCN_PROFILE__COUNT, s);
+}
 
 const char *scn_pattern_name(scn_pattern p)
 {
-    return p >= 0 && p < SCN_PATTERN__COUNT ? pattern_names[p] : NULL;
+    return p >= 0 && p < SCN_TYPOLOGY__COUNT ? pattern_names[p] : NULL;
 }
 
 int scn_pattern_parse(const char *s)
 {
-    for (int p = 0; p < SCN_PATTERN__COUNT; p++)
-        if (strcmp(s, pattern_names[p]) == 0)
-            return p;
+    return name_index(pattern_names, SCN_TYPOLOGY__COUNT, s);
+}
+
+int scn_pattern_in_profile(scn_profile_id f, scn_pattern p)
+{
+    if (p < 0 || p >= SCN_TYPOLOGY__COUNT)
+        return 0;
+    return f == SCN_PROFILE_CLASSIC ? p < SCN_PATTERN__COUNT : p != SCN_CHAIN_SLOW;
+}
+
+const char *scn_alike_name(scn_alike k)
+{
+    return k >= 0 && k < SCN_ALIKE__COUNT ? alikes[k].name : NULL;
+}
+
+int scn_alike_parse(const char *s)
+{
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        if (strcmp(s, alikes[k].name) == 0)
+            return k;
     return -1;
+}
+
+scn_pattern scn_alike_resembles(scn_alike k)
+{
+    return alikes[k].resembles;
+}
+
+const char *scn_size_name(scn_size z)
+{
+    return z > SCN_SIZE_NONE && z < SCN_SIZE__COUNT ? size_names[z] : NULL;
+}
+
+int scn_size_parse(const char *s)
+{
+    return name_index(size_names, SCN_SIZE__COUNT, s);
+}
+
+scn_size scn_size_of(int degree)
+{
+    return degree < 5 ? SCN_SIZE_SMALL : degree < 10 ? SCN_SIZE_MEDIUM : SCN_SIZE_LARGE;
+}
+
+const char *scn_speed_name(scn_speed v)
+{
+    return v > SCN_SPEED_NONE && v < SCN_SPEED__COUNT ? speed_names[v] : NULL;
+}
+
+scn_speed scn_speed_of(int64_t span_ms)
+{
+    return span_ms < 6 * SCN_HOUR_MS  ? SCN_SPEED_FAST
+           : span_ms < 3 * SCN_DAY_MS ? SCN_SPEED_MEDIUM
+                                      : SCN_SPEED_SLOW;
 }
 
 int scn_pattern_has_near_miss(scn_pattern p)
@@ -410,6 +505,7 @@ int scn_param_set(scn_opts *o, const char *name, const char *value, char *errstr
 void scn_opts_default(scn_opts *o)
 {
     memset(o, 0, sizeof(*o));
+    o->profile = SCN_PROFILE_CLASSIC;
     o->seed = 1;
     o->accounts = 100000;
     o->transfers = 1000000;
@@ -417,16 +513,31 @@ void scn_opts_default(scn_opts *o)
     o->merchant_permille = 60;
     o->business_permille = 40;
     o->threshold = 5000000;
-    for (int p = 0; p < SCN_PATTERN__COUNT; p++)
+    for (int p = 0; p < SCN_TYPOLOGY__COUNT; p++)
         o->count[p] = o->near[p] = -1;
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        o->alike[k] = -1;
     for (int p = 0; p < SCN_PARAM__COUNT; p++)
         o->param[p] = scn_params[p].def;
+}
+
+void scn_opts_profile(scn_opts *o, scn_profile_id f)
+{
+    o->profile = f;
+    o->transfers = f == SCN_PROFILE_REALISTIC ? 2000000 : 1000000;
+    o->duration_ms = f == SCN_PROFILE_REALISTIC ? 28 * DAY : 3 * DAY;
 }
 
 int scn_default_count(int64_t accounts)
 {
     int64_t n = accounts / 20000;
     return n < 2 ? 2 : n > 50 ? 50 : (int)n;
+}
+
+int scn_default_count_realistic(int64_t accounts)
+{
+    int64_t n = accounts / 2500;
+    return n < 2 ? 2 : n > 100 ? 100 : (int)n;
 }
 
 #define SCN_COUNT_MAX 100000 /* instances of one pattern */
@@ -456,13 +567,20 @@ static int mix_item(scn_opts *o, const char *item, size_t len, char *errstr, siz
                  SCN_COUNT_MAX);
         return -1;
     }
-    int p = scn_pattern_parse(name);
+    int p = scn_pattern_parse(name), k = scn_alike_parse(name);
+    if (strcmp(name, "lookalikes") == 0 || k >= 0) {
+        for (int q = 0; q < SCN_ALIKE__COUNT; q++)
+            if (q == k || k < 0)
+                o->alike[q] = (int)n;
+        return 0;
+    }
     if (p < 0 && strcmp(name, "all") != 0) {
-        snprintf(errstr, errstr_size, "--mix: %s: no such pattern (see --help)", name);
+        snprintf(errstr, errstr_size, "--mix: %s: no such pattern or look-alike (see --help)",
+                 name);
         return -1;
     }
-    for (int q = 0; q < SCN_PATTERN__COUNT; q++)
-        if (q == p || p < 0)
+    for (int q = 0; q < SCN_TYPOLOGY__COUNT; q++)
+        if (q == p || (p < 0 && scn_pattern_in_profile(o->profile, (scn_pattern)q)))
             o->count[q] = (int)n;
     return 0;
 }
@@ -586,10 +704,13 @@ static int check_opts(const scn_opts *o, char *errstr, size_t errstr_size)
     return 0;
 }
 
-/* Instances per pattern, defaults resolved. */
-static int resolve_mix(const scn_opts *o, int *count, int *near, char *errstr, size_t errstr_size)
+/* Classic instances per pattern, defaults resolved. The realistic
+ * typology and the look-alikes are not part of it: left at their default,
+ * they are none. */
+static int resolve_classic(const scn_opts *o, scn_mix *mix, char *errstr, size_t errstr_size)
 {
     for (int p = 0; p < SCN_PATTERN__COUNT; p++) {
+        int *count = mix->count, *near = mix->near;
         count[p] = o->count[p] >= 0 ? o->count[p] : scn_default_count(o->accounts);
         int has = scn_pattern_has_near_miss((scn_pattern)p);
         near[p] = o->near[p] >= 0 ? o->near[p] : (o->near_misses && has ? count[p] : 0);
@@ -603,40 +724,68 @@ static int resolve_mix(const scn_opts *o, int *count, int *near, char *errstr, s
             return -1;
         }
     }
+    for (int p = SCN_PATTERN__COUNT; p < SCN_TYPOLOGY__COUNT; p++)
+        if (o->count[p] > 0) {
+            snprintf(errstr, errstr_size, "%s: only in the realistic profile", pattern_names[p]);
+            return -1;
+        }
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        if (o->alike[k] > 0) {
+            snprintf(errstr, errstr_size, "%s: look-alikes are in the realistic profile only",
+                     alikes[k].name);
+            return -1;
+        }
     return 0;
+}
+
+/* Realistic attempts per typology and look-alikes per kind. */
+static int resolve_realistic(const scn_opts *o, scn_mix *mix, char *errstr, size_t errstr_size)
+{
+    int def = scn_default_count_realistic(o->accounts);
+    const char *why = NULL;
+    if (o->near_misses)
+        why = "the realistic profile has look-alikes, not near misses";
+    else if (o->count[SCN_CHAIN_SLOW] > 0)
+        why = "chain_slow: the realistic profile's chains are fast and slow alike (use chain)";
+    for (int p = 0; p < SCN_TYPOLOGY__COUNT && !why; p++) {
+        int in = scn_pattern_in_profile(SCN_PROFILE_REALISTIC, (scn_pattern)p);
+        mix->count[p] = !in ? 0 : o->count[p] >= 0 ? o->count[p] : def;
+        why = o->near[p] > 0 ? "the realistic profile has look-alikes, not near misses" : NULL;
+    }
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        mix->alike[k] = o->alike[k] >= 0 ? o->alike[k] : def;
+    if (why) {
+        snprintf(errstr, errstr_size, "%s", why);
+        return -1;
+    }
+    for (int p = 0; p < SCN_TYPOLOGY__COUNT; p++)
+        if (mix->count[p] > SCN_COUNT_MAX)
+            why = pattern_names[p];
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        if (mix->alike[k] > SCN_COUNT_MAX)
+            why = alikes[k].name;
+    if (why)
+        snprintf(errstr, errstr_size, "%s: more than %d instances", why, SCN_COUNT_MAX);
+    return why ? -1 : 0;
+}
+
+static int resolve_mix(const scn_opts *o, scn_mix *mix, char *errstr, size_t errstr_size)
+{
+    memset(mix, 0, sizeof(*mix));
+    if (o->profile == SCN_PROFILE_REALISTIC)
+        return resolve_realistic(o, mix, errstr, errstr_size);
+    return resolve_classic(o, mix, errstr, errstr_size);
 }
 
 /* ---- life cycle ------------------------------------------------------- */
 
-void *scn_vec_push(scn_vec *v, size_t item)
-{
-    if (v->n == v->cap) {
-        int64_t cap = v->cap ? v->cap * 2 : 64;
-        void *p = realloc(v->p, (size_t)cap * item);
-        if (!p)
-            return NULL;
-        v->p = p;
-        v->cap = cap;
-    }
-    void *at = (char *)v->p + (size_t)v->n++ * item;
-    memset(at, 0, item);
-    return at;
-}
-
-void scn_vec_free(scn_vec *v)
-{
-    free(v->p);
-    memset(v, 0, sizeof(*v));
-}
-
-static int init_population(scn *s, const int *count, const int *near, char *errstr,
-                           size_t errstr_size)
+static int init_population(scn *s, const scn_mix *mix, char *errstr, size_t errstr_size)
 {
     gen_pop_opts po;
     gen_pop_defaults(&po);
     po.seed = s->o.seed;
     po.accounts = s->o.accounts;
-    po.reserved = scn_pat_reserve(&s->o, count, near);
+    po.reserved = scn_pat_reserve(&s->o, mix);
     po.merchant_permille = s->o.merchant_permille;
     po.business_permille = s->o.business_permille;
     po.now_ms = s->o.now_ms;
@@ -650,7 +799,9 @@ static int init_population(scn *s, const int *count, const int *near, char *errs
     if (gen_pop_init(&s->pop, &po, errstr, errstr_size) != 0)
         return -1;
     s->actors = calloc((size_t)(po.reserved ? po.reserved : 1), sizeof(*s->actors));
-    if (!s->actors) {
+    if (s->o.profile == SCN_PROFILE_REALISTIC)
+        s->used = calloc((size_t)(po.accounts / 8 + 1), 1);
+    if (!s->actors || (s->o.profile == SCN_PROFILE_REALISTIC && !s->used)) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -659,10 +810,9 @@ static int init_population(scn *s, const int *count, const int *near, char *errs
 
 int scn_new(const scn_opts *o, scn **out, char *errstr, size_t errstr_size)
 {
-    int count[SCN_PATTERN__COUNT], near[SCN_PATTERN__COUNT];
+    scn_mix mix;
     *out = NULL;
-    if (check_opts(o, errstr, errstr_size) != 0 ||
-        resolve_mix(o, count, near, errstr, errstr_size) != 0)
+    if (check_opts(o, errstr, errstr_size) != 0 || resolve_mix(o, &mix, errstr, errstr_size) != 0)
         return -1;
     scn *s = calloc(1, sizeof(*s));
     if (!s) {
@@ -674,8 +824,8 @@ int scn_new(const scn_opts *o, scn **out, char *errstr, size_t errstr_size)
     s->start_ms = o->now_ms - o->duration_ms;
     gen_opts go = {.seed = o->seed};
     gen_init(&s->root, &go);
-    if (init_population(s, count, near, errstr, errstr_size) != 0 ||
-        scn_pat_plan(s, count, near, errstr, errstr_size) != 0)
+    if (init_population(s, &mix, errstr, errstr_size) != 0 ||
+        scn_pat_plan(s, &mix, errstr, errstr_size) != 0)
         goto fail;
     s->bg_total = o->transfers - s->injs.n;
     if (s->bg_total < 0) {
@@ -699,17 +849,18 @@ void scn_destroy(scn *s)
 {
     if (!s)
         return;
-    scn_vec_free(&s->insts);
-    scn_vec_free(&s->members);
-    scn_vec_free(&s->injs);
-    scn_vec_free(&s->reps);
-    scn_vec_free(&s->watch);
-    scn_vec_free(&s->salaries);
-    scn_vec_free(&s->heap);
-    scn_vec_free(&s->slice);
-    scn_vec_free(&s->slice_tmp);
+    vec_free(&s->insts);
+    vec_free(&s->members);
+    vec_free(&s->injs);
+    vec_free(&s->reps);
+    vec_free(&s->watch);
+    vec_free(&s->salaries);
+    vec_free(&s->heap);
+    vec_free(&s->slice);
+    vec_free(&s->slice_tmp);
     free(s->inst_seq);
     free(s->actors);
+    free(s->used);
     free(s->mass);
     free(s);
 }
@@ -739,6 +890,8 @@ void scn_profile(const scn *s, int64_t i, ix_account *out)
         return;
     const scn_actor *a = &s->actors[k];
     out->flags |= a->flags;
+    if (a->holder_type)
+        out->holder_type = (ix_holder_type)a->holder_type;
     if (a->opened_at_ms) {
         out->opened_at_ms = a->opened_at_ms;
         out->updated_at_ms = a->opened_at_ms; /* unchanged since it was opened */
@@ -820,7 +973,8 @@ static void emit_injected(scn *s, scn_event *ev)
 {
     scn_inj *j = (scn_inj *)s->injs.p + s->inj_next++;
     j->seq = s->st.transfers;
-    s->inst_seq[j->slot] = j->seq;
+    if (j->slot >= 0) /* a cover transfer is in no instance's list */
+        s->inst_seq[j->slot] = j->seq;
     ev->kind = SCN_EVENT_TRANSFER;
     ev->time_ms = j->time_ms;
     fill_transfer(s, j->seq, j->from, j->to, j->amount, j->time_ms, j->channel, &ev->transfer);
@@ -888,6 +1042,11 @@ void scn_instance_get(const scn *s, int64_t k, scn_instance *out)
     out->pattern = in->pattern;
     out->number = in->number;
     out->near_miss = in->near_miss;
+    out->lookalike = in->lookalike;
+    out->degree = in->degree;
+    out->size = s->o.profile == SCN_PROFILE_REALISTIC ? scn_size_of(in->degree) : SCN_SIZE_NONE;
+    out->speed = s->o.profile == SCN_PROFILE_REALISTIC ? scn_speed_of(in->end_ms - in->start_ms)
+                                                       : SCN_SPEED_NONE;
     out->violates = in->violates;
     out->nmembers = (int)in->nmem;
     out->members = (const scn_member *)s->members.p + in->mem0;
@@ -922,6 +1081,39 @@ static void put_members(const scn *s, const scn_instance *in, FILE *out)
     fputc(']', out);
 }
 
+/* A classic line starts with the pattern, the instance and whether it is a
+ * near miss (with the bound it misses). */
+static void put_classic_head(const scn *s, const scn_instance *in, FILE *out)
+{
+    fprintf(out, "{\"pattern\":\"%s\",\"instance\":\"%s-%04d\",\"near_miss\":%s",
+            pattern_names[in->pattern], pattern_names[in->pattern], in->number,
+            in->near_miss ? "true" : "false");
+    if (in->near_miss) {
+        int p = scn_param_find(in->violates);
+        fprintf(out, ",\"violates\":\"%s\",\"limit\":%" PRId64, in->violates,
+                p >= 0 ? s->o.param[p] : 0);
+    }
+}
+
+/* A realistic line says what kind of instance it is: an attempt names its
+ * pattern, a look-alike its kind and the pattern it resembles (and no
+ * "pattern", so that a reader of classic lines cannot count it as planted). */
+static void put_realistic_head(const scn_instance *in, FILE *out)
+{
+    if (in->lookalike >= 0) {
+        const char *kind = alikes[in->lookalike].name;
+        fprintf(out,
+                "{\"kind\":\"lookalike\",\"lookalike\":\"%s\",\"resembles\":\"%s\","
+                "\"instance\":\"%s-%04d\"",
+                kind, pattern_names[in->pattern], kind, in->number);
+    } else {
+        fprintf(out, "{\"kind\":\"attempt\",\"pattern\":\"%s\",\"instance\":\"%s-%04d\"",
+                pattern_names[in->pattern], pattern_names[in->pattern], in->number);
+    }
+    fprintf(out, ",\"size\":\"%s\",\"degree\":%d,\"speed\":\"%s\"", size_names[in->size],
+            in->degree, speed_names[in->speed]);
+}
+
 int scn_truth_write(const scn *s, int64_t k, FILE *out, char *errstr, size_t errstr_size)
 {
     scn_instance in;
@@ -929,18 +1121,15 @@ int scn_truth_write(const scn *s, int64_t k, FILE *out, char *errstr, size_t err
     for (int t = 0; t < in.ntransfers; t++) {
         if (in.transfers[t] < 0) {
             snprintf(errstr, errstr_size, "%s-%04d: the stream has not reached its end yet",
-                     pattern_names[in.pattern], in.number);
+                     in.lookalike >= 0 ? alikes[in.lookalike].name : pattern_names[in.pattern],
+                     in.number);
             return -1;
         }
     }
-    fprintf(out, "{\"pattern\":\"%s\",\"instance\":\"%s-%04d\",\"near_miss\":%s",
-            pattern_names[in.pattern], pattern_names[in.pattern], in.number,
-            in.near_miss ? "true" : "false");
-    if (in.near_miss) {
-        int p = scn_param_find(in.violates);
-        fprintf(out, ",\"violates\":\"%s\",\"limit\":%" PRId64, in.violates,
-                p >= 0 ? s->o.param[p] : 0);
-    }
+    if (s->o.profile == SCN_PROFILE_REALISTIC)
+        put_realistic_head(&in, out);
+    else
+        put_classic_head(s, &in, out);
     put_members(s, &in, out);
     fputs(",\"transfers\":[", out);
     for (int t = 0; t < in.ntransfers; t++) {

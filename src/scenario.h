@@ -1,19 +1,28 @@
 /* scenario.h - the load generator's stream model: a realistic population and
  * its everyday transfers over a timeline that ends now, with labelled
- * laundering patterns injected at random times and their ground truth.
+ * laundering instances injected at random times and their ground truth.
+ *
+ * Two profiles share the population and the background. The classic one
+ * injects wide, fast patterns on reserved accounts, each with an optional
+ * near miss one bound short (the demo, the quality test and the classic
+ * benchmark use it; scn_opts_default() picks it). The realistic one injects
+ * small and slow laundering attempts of every typology, run by ordinary
+ * accounts recruited from the background (they keep their everyday lives),
+ * and legitimate look-alikes of each typology that a screener must not
+ * freeze; interdict-gen and the benchmark default to it.
  *
  * A scenario is planned up front (scn_new): the population, every injected
- * pattern instance (their transfers are few and held in memory), the
- * payroll runs. The background is then generated one time slice at a time
- * while scn_next() hands out the merged stream in event-time order, so
- * memory stays bounded by one slice (about 50,000 transfers) plus the
- * salary spending still to come, whatever the stream's length.
+ * instance (their transfers are few and held in memory), the payroll runs.
+ * The background is then generated one time slice at a time while
+ * scn_next() hands out the merged stream in event-time order, so memory
+ * stays bounded by one slice (about 50,000 transfers) plus the salary
+ * spending still to come, whatever the stream's length.
  *
  * Everything is a function of the options: the same options (seed and
  * now_ms included) give byte-identical streams, profiles and ground truth.
  * Transfer ids are "T" and 12 digits, numbered in stream order from 0;
  * report ids "R" and 10 digits. docs/generator.md describes the model, every
- * pattern and the ground-truth format.
+ * pattern, look-alike and the ground-truth format.
  *
  * @locality one thread per scn; the planned scenario is read-only apart
  *           from the stream position.
@@ -27,24 +36,41 @@
 
 #include "model.h"
 
-/* The injectable patterns, in the order the ground truth lists them. */
+/* What is injected, and how. */
+typedef enum scn_profile_id {
+    SCN_PROFILE_CLASSIC = 0, /* wide, fast patterns on reserved accounts, near misses */
+    SCN_PROFILE_REALISTIC,   /* small, slow attempts by accounts with lives; look-alikes */
+    SCN_PROFILE__COUNT
+} scn_profile_id;
+
+/* "classic", "realistic"; NULL when out of range. */
+const char *scn_profile_name(scn_profile_id p);
+
+/* The profile named s, or -1. */
+int scn_profile_parse(const char *s);
+
+/* The injectable patterns (typologies), in the order the ground truth lists
+ * them. The classic profile has the first SCN_PATTERN__COUNT; the realistic
+ * one has them all but chain_slow (its chains are fast and slow alike). */
 typedef enum scn_pattern {
-    SCN_PASSTHROUGH = 0,   /* victims pay a mule who forwards most of it within minutes */
-    SCN_FAN_IN,            /* many unrelated senders pay one collector within hours */
-    SCN_FAN_OUT,           /* one account pays many new receivers within hours */
-    SCN_SCATTER_GATHER,    /* split over intermediaries, re-joined at a sink */
-    SCN_GATHER_SCATTER,    /* collected at a hub, re-spread */
-    SCN_CYCLE,             /* money returns to the account it left */
-    SCN_CHAIN,             /* layering: A->B->C->D..., hops within a day */
-    SCN_CHAIN_SLOW,        /* layering with hops up to days apart */
-    SCN_BIPARTITE,         /* a group of senders each paying a group of receivers */
-    SCN_STACK,             /* two or more bipartite layers in sequence */
-    SCN_STRUCTURING,       /* repeated transfers just under the reporting threshold */
-    SCN_NEW_ACCOUNT_BURST, /* a days-old account moving large volume */
-    SCN_DORMANT_BURST,     /* a dormant account suddenly moving volume */
-    SCN_WATCHLIST,         /* transfers with a watch-listed account */
-    SCN_VICTIM_REPORT,     /* a victim's money traced downstream after a fraud report */
-    SCN_PATTERN__COUNT
+    SCN_PASSTHROUGH = 0,             /* victims pay a mule who forwards most of it within minutes */
+    SCN_FAN_IN,                      /* many unrelated senders pay one collector within hours */
+    SCN_FAN_OUT,                     /* one account pays many new receivers within hours */
+    SCN_SCATTER_GATHER,              /* split over intermediaries, re-joined at a sink */
+    SCN_GATHER_SCATTER,              /* collected at a hub, re-spread */
+    SCN_CYCLE,                       /* money returns to the account it left */
+    SCN_CHAIN,                       /* layering: A->B->C->D..., hops within a day */
+    SCN_CHAIN_SLOW,                  /* layering with hops up to days apart */
+    SCN_BIPARTITE,                   /* a group of senders each paying a group of receivers */
+    SCN_STACK,                       /* two or more bipartite layers in sequence */
+    SCN_STRUCTURING,                 /* repeated transfers just under the reporting threshold */
+    SCN_NEW_ACCOUNT_BURST,           /* a days-old account moving large volume */
+    SCN_DORMANT_BURST,               /* a dormant account suddenly moving volume */
+    SCN_WATCHLIST,                   /* transfers with a watch-listed account */
+    SCN_VICTIM_REPORT,               /* a victim's money traced downstream after a fraud report */
+    SCN_PATTERN__COUNT,              /* the classic profile's patterns */
+    SCN_RANDOM = SCN_PATTERN__COUNT, /* realistic: a random walk of hops among a group */
+    SCN_TYPOLOGY__COUNT
 } scn_pattern;
 
 /* "passthrough", "fan_in", ...; NULL when out of range. */
@@ -52,6 +78,66 @@ const char *scn_pattern_name(scn_pattern p);
 
 /* The pattern named s, or -1. */
 int scn_pattern_parse(const char *s);
+
+/* Whether profile f injects pattern p. */
+int scn_pattern_in_profile(scn_profile_id f, scn_pattern p);
+
+/* Legitimate look-alikes of the realistic profile: everyday money flows
+ * that resemble a typology. Nobody in them is to be flagged. */
+typedef enum scn_alike {
+    SCN_ALIKE_PAYROLL = 0,     /* a small business paying its staff: fan-out */
+    SCN_ALIKE_SUPPLIERS,       /* a business paying its suppliers: fan-out */
+    SCN_ALIKE_LANDLORD,        /* a person collecting rent from tenants, paying a mortgage */
+    SCN_ALIKE_VENDOR,          /* a street vendor's personal collection code: fan-in */
+    SCN_ALIKE_PROCESSOR,       /* a payment processor settling to merchants: pass-through */
+    SCN_ALIKE_ESCROW,          /* a house sale through escrow: pass-through, then on */
+    SCN_ALIKE_FAMILY_CYCLE,    /* family money going round, loans repaid: cycle */
+    SCN_ALIKE_BILL_SPLIT,      /* friends paying back their share of a bill: fan-in */
+    SCN_ALIKE_DOWN_PAYMENT,    /* relatives pooling a deposit, each under the threshold */
+    SCN_ALIKE_SHARED_RENT,     /* roommates paying the lead tenant, who pays the landlord */
+    SCN_ALIKE_NEW_BUSINESS,    /* a days-old business with many new counterparties */
+    SCN_ALIKE_NEW_SALARY,      /* a new account receiving a salary and spending it */
+    SCN_ALIKE_FRIEND_GROUP,    /* friends settling up among themselves: bipartite */
+    SCN_ALIKE_REGULAR_FRIENDS, /* a person paying the same few friends again and again */
+    SCN_ALIKE_DORMANT_WAKEUP,  /* a dormant account back in use: a transfer in, a bill out */
+    SCN_ALIKE__COUNT
+} scn_alike;
+
+/* "payroll", "suppliers", ...; NULL when out of range. */
+const char *scn_alike_name(scn_alike k);
+
+/* The kind named s, or -1. */
+int scn_alike_parse(const char *s);
+
+/* The typology a look-alike kind resembles most. */
+scn_pattern scn_alike_resembles(scn_alike k);
+
+/* Size classes of realistic instances, by degree (docs/generator.md says
+ * what the degree of each typology is). */
+typedef enum scn_size {
+    SCN_SIZE_NONE = 0, /* classic instances have none */
+    SCN_SIZE_SMALL,    /* degree 2 to 4 */
+    SCN_SIZE_MEDIUM,   /* 5 to 9 */
+    SCN_SIZE_LARGE,    /* 10 and more */
+    SCN_SIZE__COUNT
+} scn_size;
+
+/* "small", "medium", "large"; NULL for SCN_SIZE_NONE or out of range. */
+const char *scn_size_name(scn_size z);
+int scn_size_parse(const char *s);
+scn_size scn_size_of(int degree);
+
+/* Speed classes of realistic instances, by span (first to last event). */
+typedef enum scn_speed {
+    SCN_SPEED_NONE = 0,
+    SCN_SPEED_FAST,   /* under 6 hours */
+    SCN_SPEED_MEDIUM, /* 6 hours to 3 days */
+    SCN_SPEED_SLOW,   /* 3 days and more */
+    SCN_SPEED__COUNT
+} scn_speed;
+
+const char *scn_speed_name(scn_speed v);
+scn_speed scn_speed_of(int64_t span_ms);
 
 /* Whether the pattern has a near-miss variant (all but stack, watchlist
  * and victim_report). */
@@ -207,36 +293,47 @@ int scn_param_find(const char *name);
 /* A value written in the parameter's unit; returns the length, as snprintf. */
 int scn_param_format(scn_param p, int64_t v, char *buf, size_t size);
 
-/* Options of a scenario. scn_opts_default() fills every field; then set
- * now_ms (required) and whatever else differs. */
+/* Options of a scenario. scn_opts_default() fills every field (the classic
+ * profile); then set now_ms (required) and whatever else differs. */
 typedef struct scn_opts {
+    scn_profile_id profile;
     uint64_t seed;
-    int64_t accounts;              /* population size; default 100000 */
-    int64_t transfers;             /* total transfers, background and injected; default 1000000 */
-    int64_t now_ms;                /* end of the timeline, Unix ms; required */
-    int64_t duration_ms;           /* the timeline's span, 1 minute .. 30 days; default 3 days */
-    int merchant_permille;         /* shares of the population; default 60 */
-    int business_permille;         /* default 40; persons are the rest */
-    int64_t threshold;             /* reporting threshold in minor units; default 5000000 */
-    int count[SCN_PATTERN__COUNT]; /* instances per pattern; -1: scn_default_count() */
-    int near[SCN_PATTERN__COUNT];  /* near misses per pattern; -1: as count when near_misses */
-    int near_misses;               /* inject near-miss variants */
+    int64_t accounts;               /* population size; default 100000 */
+    int64_t transfers;              /* total transfers, background and injected; default 1000000 */
+    int64_t now_ms;                 /* end of the timeline, Unix ms; required */
+    int64_t duration_ms;            /* the timeline's span, 1 minute .. 30 days; default 3 days */
+    int merchant_permille;          /* shares of the population; default 60 */
+    int business_permille;          /* default 40; persons are the rest */
+    int64_t threshold;              /* reporting threshold in minor units; default 5000000 */
+    int count[SCN_TYPOLOGY__COUNT]; /* instances per pattern; -1: the profile's default */
+    int near[SCN_TYPOLOGY__COUNT];  /* near misses per pattern; -1: as count when near_misses */
+    int alike[SCN_ALIKE__COUNT];    /* look-alikes per kind (realistic); -1: the default */
+    int near_misses;                /* inject near-miss variants (classic) */
     int64_t param[SCN_PARAM__COUNT];
 } scn_opts;
 
 void scn_opts_default(scn_opts *o);
 
-/* Instances per pattern when not given: a handful, scaled with the
- * population (accounts / 20000, at least 2, at most 50). */
+/* Switch to profile f with its stream defaults: classic 1,000,000 transfers
+ * over 3 days, realistic 2,000,000 over 28 days. Other fields are kept. */
+void scn_opts_profile(scn_opts *o, scn_profile_id f);
+
+/* Classic instances per pattern when not given: a handful, scaled with
+ * the population (accounts / 20000, at least 2, at most 50). */
 int scn_default_count(int64_t accounts);
+
+/* Realistic attempts per typology and look-alikes per kind when not given:
+ * accounts / 2500, at least 2, at most 100. */
+int scn_default_count_realistic(int64_t accounts);
 
 /* Set parameter `name` from its written value, checking its bounds.
  * Returns 0, or -1 with "name: why" in errstr. */
 int scn_param_set(scn_opts *o, const char *name, const char *value, char *errstr,
                   size_t errstr_size);
 
-/* Apply a mix: "pattern=count,..."; "all=N" sets every pattern. Returns 0,
- * or -1 with errstr filled. */
+/* Apply a mix: "name=count,..." where a name is a pattern or (realistic) a
+ * look-alike kind; "all=N" sets every pattern of the options' profile,
+ * "lookalikes=N" every look-alike kind. Returns 0, or -1 with errstr filled. */
 int scn_mix_set(scn_opts *o, const char *spec, char *errstr, size_t errstr_size);
 
 /* Every parameter with its default and summary, for --help. */
@@ -296,9 +393,13 @@ typedef struct scn_member {
 /* A pattern instance as planned. Transfer positions are valid once the
  * stream has passed the instance's end. */
 typedef struct scn_instance {
-    scn_pattern pattern;
-    int number; /* per pattern, from 1; the truth's "instance" is "<pattern>-<number>" */
+    scn_pattern pattern; /* a look-alike's: the typology it resembles */
+    int number;          /* per pattern or kind, from 1: "<pattern>-<number>", "<kind>-<number>" */
     int near_miss;
+    int lookalike;        /* scn_alike, or -1 for a laundering instance */
+    scn_size size;        /* realistic: the size class of the degree; classic: none */
+    int degree;           /* realistic: counterparties or hops (docs/generator.md), else 0 */
+    scn_speed speed;      /* realistic: the speed class of the span; classic: none */
     const char *violates; /* near misses: the parameter whose bound is missed */
     int nmembers;
     const scn_member *members;
@@ -328,6 +429,7 @@ typedef struct scn_stats {
     int64_t planned;       /* total transfers the stream will have */
     int64_t instances;     /* pattern instances planned */
     int64_t near_misses;   /* of which near misses */
+    int64_t lookalikes;    /* of which look-alikes */
     int64_t skipped;       /* instances that did not fit the timeline */
     int64_t spend_dropped; /* salary spending over a slice's quota, dropped */
 } scn_stats;

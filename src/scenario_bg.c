@@ -136,7 +136,7 @@ static int add_salaries(scn *s, const paydays *pd, int64_t i, int64_t b, int32_t
         int64_t t = pd->at[day][o] + offset + (int64_t)ord * PAYROLL_STEP_MS;
         if (t < s->start_ms || t >= s->end_ms)
             continue;
-        scn_salary *sa = scn_vec_push(&s->salaries, sizeof(*sa));
+        scn_salary *sa = vec_push(&s->salaries, sizeof(*sa));
         if (!sa)
             return -1;
         sa->time_ms = t;
@@ -248,7 +248,7 @@ static int bg_before(const scn_bg *a, const scn_bg *b)
 
 static int heap_push(scn *s, const scn_bg *b)
 {
-    scn_bg *slot = scn_vec_push(&s->heap, sizeof(*slot));
+    scn_bg *slot = vec_push(&s->heap, sizeof(*slot));
     if (!slot)
         return -1;
     scn_bg *h = s->heap.p;
@@ -438,7 +438,7 @@ static void spontaneous(const scn *s, gen *r, int64_t t0, int64_t t1, scn_bg *b)
 
 static scn_bg *slice_add(scn *s)
 {
-    scn_bg *b = scn_vec_push(&s->slice, sizeof(*b));
+    scn_bg *b = vec_push(&s->slice, sizeof(*b));
     if (b)
         b->tie = (uint64_t)(s->slice.n - 1);
     return b;
@@ -517,7 +517,7 @@ static int sort_slice(scn *s, int64_t t0)
         b = t;
     }
     if (a != s->slice.p) { /* an odd number of passes: the buffers swap roles */
-        scn_vec v = s->slice;
+        vec v = s->slice;
         s->slice = s->slice_tmp;
         s->slice_tmp = v;
         s->slice.n = n;

@@ -1,8 +1,8 @@
-/* scenario_patterns.c - planning the injected laundering patterns.
+/* scenario_patterns.c - the classic profile's patterns.
  *
  * Each instance is planned on its own clock starting at 0, then moved to a
- * random place in the timeline (an instance that cannot fit is dropped and
- * counted as skipped). Mules, collectors, hubs and the other laundering
+ * random place in the timeline by scenario_plan.c (an instance that cannot
+ * fit is dropped and counted as skipped). Mules, collectors, hubs and the other laundering
  * accounts are reserved accounts that the background never touches, so a
  * pattern's defining property holds exactly in the stream and near misses
  * miss exactly one bound. Victims, senders and counterparties are ordinary
@@ -18,149 +18,52 @@
 
 #include "scenario_int.h"
 
-#define MARGIN_MS    1000 /* instances keep this far from both ends of the timeline */
-#define SPLIT_MAX    128  /* parts of one split: every split count is bounded by 100 */
-#define HOPS_MAX     20   /* cycle and chain hops: the table's bound */
-#define GROUP_MAX    20   /* bipartite and stack groups: the table's bound */
-#define TIERS_MAX    6    /* stack: layers_max 5, plus one */
-#define VR_NODES_MAX 64   /* victim_report: mules of one tree, at most */
-#define VR_SPLIT_MAX 6    /* victim_report: no more splitting once the tree has this many */
+#define HOPS_MAX     20 /* cycle and chain hops: the table's bound */
+#define GROUP_MAX    20 /* bipartite and stack groups: the table's bound */
+#define TIERS_MAX    6  /* stack: layers_max 5, plus one */
+#define VR_NODES_MAX 64 /* victim_report: mules of one tree, at most */
+#define VR_SPLIT_MAX 6  /* victim_report: no more splitting once the tree has this many */
 
-/* An instance under construction. */
-typedef struct plan {
-    scn *s;
-    int64_t inst; /* index in s->insts */
-    int near;
-    gen r;
-    int64_t mem0, inj0, rep0, watch0, actors0; /* where this instance's records start */
-    int64_t opened_rank, opened_rel;           /* new account: opening time, relative */
-    int64_t watch_rel;                         /* watch entry whose time is relative, or -1 */
-    const char *violates;
-    int oom;
-} plan;
-
-static int64_t P(const plan *pl, scn_param p)
+static int64_t P(const scn_plan *pl, scn_param p)
 {
     return pl->s->o.param[p];
 }
 
-static int64_t draw(plan *pl, scn_param lo, scn_param hi)
+static int64_t draw(scn_plan *pl, scn_param lo, scn_param hi)
 {
     return gen_range(&pl->r, P(pl, lo), P(pl, hi));
 }
 
-/* Log-uniform in [lo, hi]: amounts spread over orders of magnitude. */
-static int64_t amount_in(gen *r, int64_t lo, int64_t hi)
+static int64_t amount(scn_plan *pl, scn_param lo, scn_param hi)
 {
-    if (hi <= lo)
-        return lo;
-    double l = log((double)lo), h = log((double)hi);
-    int64_t a = (int64_t)llround(exp(l + gen_unit(r) * (h - l)));
-    return a < lo ? lo : a > hi ? hi : a;
-}
-
-static int64_t amount(plan *pl, scn_param lo, scn_param hi)
-{
-    return amount_in(&pl->r, P(pl, lo), P(pl, hi));
-}
-
-/* amount * k / 1000 for a k drawn inside [lo, hi] per mille, corrected so
- * that the ratio actually realised in whole minor units stays inside. */
-static int64_t share(gen *r, int64_t amount, int64_t lo, int64_t hi)
-{
-    int64_t k = hi - lo >= 2 ? gen_range(r, lo + 1, hi - 1) : lo;
-    int64_t v = (amount * k + 500) / 1000;
-    if (v * 1000 < amount * lo)
-        v = (amount * lo + 999) / 1000;
-    if (v * 1000 > amount * hi)
-        v = amount * hi / 1000;
-    return v < 1 ? 1 : v;
-}
-
-/* Split total into n parts (n <= SPLIT_MAX) in proportions of at most
- * 1:3; the parts add up to total exactly. */
-static void split(gen *r, int64_t total, int n, int64_t *parts)
-{
-    int64_t w[SPLIT_MAX], sum = 0, given = 0;
-    for (int k = 0; k < n; k++)
-        sum += w[k] = gen_range(r, 1000, 3000);
-    for (int k = 0; k < n - 1; k++)
-        given += parts[k] = total * w[k] / sum;
-    parts[n - 1] = total - given;
+    return scn_pl_amount(&pl->r, P(pl, lo), P(pl, hi));
 }
 
 /* ---- building blocks -------------------------------------------------- */
 
-static int64_t actor(plan *pl)
-{
-    return gen_pop_index(&pl->s->pop, GEN_RESERVED, pl->s->actors_used++);
-}
-
-static void member(plan *pl, int64_t index, const char *role, int flag)
-{
-    scn_member *m = scn_vec_push(&pl->s->members, sizeof(*m));
-    if (!m) {
-        pl->oom = 1;
-        return;
-    }
-    m->index = index;
-    m->role = role;
-    m->flag = flag;
-    m->expected_amount = -1;
-}
-
-static int is_member(const plan *pl, int64_t index)
-{
-    const scn_member *m = pl->s->members.p;
-    for (int64_t k = pl->mem0; k < pl->s->members.n; k++)
-        if (m[k].index == index)
-            return 1;
-    return 0;
-}
-
 /* A reserved account joining the instance. */
-static int64_t actor_as(plan *pl, const char *role, int flag)
+static int64_t actor_as(scn_plan *pl, const char *role, int flag)
 {
-    int64_t a = actor(pl);
-    member(pl, a, role, flag);
+    int64_t a = scn_pl_actor(pl);
+    scn_pl_member(pl, a, role, flag);
     return a;
 }
 
 /* An ordinary, active person not yet part of this instance. */
-static int64_t person(plan *pl, const char *role)
+static int64_t person(scn_plan *pl, const char *role)
 {
     for (;;) {
         int64_t i = gen_pop_any(&pl->s->pop, &pl->r, GEN_PERSON);
-        if (!is_member(pl, i)) {
-            member(pl, i, role, 0);
+        if (!scn_pl_is_member(pl, i)) {
+            scn_pl_member(pl, i, role, 0);
             return i;
         }
     }
 }
 
-/* One injected transfer at relative time t; returns its creation order. */
-static int64_t tx(plan *pl, int64_t from, int64_t to, int64_t amount, int64_t t, int channel)
-{
-    scn_inj *j = scn_vec_push(&pl->s->injs, sizeof(*j));
-    if (!j) {
-        pl->oom = 1;
-        return -1;
-    }
-    j->time_ms = t;
-    j->amount = amount;
-    j->from = from;
-    j->to = to;
-    j->seq = -1;
-    j->slot = -1;
-    j->inst = (int32_t)pl->inst;
-    j->order = (int32_t)(pl->s->injs.n - 1);
-    j->channel = (uint8_t)channel;
-    return j->order;
-}
-
 /* Times of n events spread over [0, window]: the first at 0, the last at
  * the window's end, so the instance spans exactly `window`. */
-static int64_t spread(plan *pl, int k, int n, int64_t window)
+static int64_t spread(scn_plan *pl, int k, int n, int64_t window)
 {
     if (k == 0)
         return 0;
@@ -168,16 +71,11 @@ static int64_t spread(plan *pl, int k, int n, int64_t window)
 }
 
 /* Near misses keep their hops slower than a pass-through. */
-static int64_t quiet_gap(const plan *pl, int64_t gap_min, int64_t gap_max)
+static int64_t quiet_gap(const scn_plan *pl, int64_t gap_min, int64_t gap_max)
 {
     int64_t q = P(pl, SCN_PT_DELAY_MAX) + SCN_MIN_MS;
     q = q > gap_min ? q : gap_min;
     return q < gap_max ? q : gap_max;
-}
-
-static int64_t timeline(const plan *pl)
-{
-    return pl->s->end_ms - pl->s->start_ms - 2 * MARGIN_MS;
 }
 
 /* Shrink the gaps[1..hops-1] other than `pinned` towards lo so that they
@@ -210,10 +108,10 @@ static int fit_gaps(int64_t *gaps, int hops, int pinned, int64_t lo, int64_t pin
 
 /* ---- the patterns ----------------------------------------------------- */
 
-static void plan_passthrough(plan *pl)
+static void plan_passthrough(scn_plan *pl)
 {
     int near = pl->near;
-    int64_t parts[SPLIT_MAX], last_in = 0;
+    int64_t parts[SCN_SPLIT_MAX], last_in = 0;
     int64_t mule = actor_as(pl, "mule", !near);
     int nv = (int)draw(pl, SCN_PT_VICTIMS_MIN, SCN_PT_VICTIMS_MAX);
     int64_t total = amount(pl, SCN_PT_AMOUNT_MIN, SCN_PT_AMOUNT_MAX);
@@ -221,28 +119,28 @@ static void plan_passthrough(plan *pl)
     /* Inflows close together, so every onward transfer is within
      * [delay_min, delay_max] of every inflow. */
     int64_t window = dmin < (dmax - dmin) / 2 ? dmin : (dmax - dmin) / 2;
-    split(&pl->r, total, nv, parts);
+    scn_pl_split(&pl->r, total, nv, parts);
     for (int v = 0; v < nv; v++) {
         int64_t t = v ? gen_range(&pl->r, 0, window) : 0;
         last_in = t > last_in ? t : last_in;
-        tx(pl, person(pl, "victim"), mule, parts[v], t, IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, person(pl, "victim"), mule, parts[v], t, IX_CHANNEL_MOBILE);
     }
     int no = (int)draw(pl, SCN_PT_ONWARD_MIN, SCN_PT_ONWARD_MAX);
-    int64_t out = share(&pl->r, total, P(pl, SCN_PT_FORWARD_MIN), P(pl, SCN_PT_FORWARD_MAX));
+    int64_t out = scn_pl_share(&pl->r, total, P(pl, SCN_PT_FORWARD_MIN), P(pl, SCN_PT_FORWARD_MAX));
     int64_t lo = last_in + dmin, hi = dmax;
     if (near) { /* one minute too slow */
         lo = last_in + dmax + SCN_MIN_MS;
         hi = lo + 5 * SCN_MIN_MS;
     }
-    split(&pl->r, out, no, parts);
+    scn_pl_split(&pl->r, out, no, parts);
     for (int o = 0; o < no; o++) {
         int64_t t = near && o == 0 ? lo : gen_range(&pl->r, lo, hi);
-        tx(pl, mule, actor_as(pl, "onward", 0), parts[o], t, IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, mule, actor_as(pl, "onward", 0), parts[o], t, IX_CHANNEL_MOBILE);
     }
     pl->violates = "passthrough.delay_max";
 }
 
-static void plan_fan_in(plan *pl)
+static void plan_fan_in(scn_plan *pl)
 {
     int near = pl->near;
     int64_t collector = actor_as(pl, "collector", !near);
@@ -250,12 +148,13 @@ static void plan_fan_in(plan *pl)
                  : (int)draw(pl, SCN_FI_SENDERS_MIN, SCN_FI_SENDERS_MAX);
     int64_t window = draw(pl, SCN_FI_WINDOW_MIN, SCN_FI_WINDOW_MAX);
     for (int k = 0; k < n; k++)
-        tx(pl, person(pl, "sender"), collector, amount(pl, SCN_FI_AMOUNT_MIN, SCN_FI_AMOUNT_MAX),
-           spread(pl, k, n, window), IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, person(pl, "sender"), collector,
+                  amount(pl, SCN_FI_AMOUNT_MIN, SCN_FI_AMOUNT_MAX), spread(pl, k, n, window),
+                  IX_CHANNEL_MOBILE);
     pl->violates = "fan_in.senders_min";
 }
 
-static void plan_fan_out(plan *pl)
+static void plan_fan_out(scn_plan *pl)
 {
     int near = pl->near;
     int64_t payer = actor_as(pl, "payer", !near);
@@ -263,53 +162,56 @@ static void plan_fan_out(plan *pl)
                  : (int)draw(pl, SCN_FO_RECEIVERS_MIN, SCN_FO_RECEIVERS_MAX);
     int64_t window = draw(pl, SCN_FO_WINDOW_MIN, SCN_FO_WINDOW_MAX);
     for (int k = 0; k < n; k++)
-        tx(pl, payer, person(pl, "receiver"), amount(pl, SCN_FO_AMOUNT_MIN, SCN_FO_AMOUNT_MAX),
-           spread(pl, k, n, window), IX_CHANNEL_ONLINE);
+        scn_pl_tx(pl, payer, person(pl, "receiver"),
+                  amount(pl, SCN_FO_AMOUNT_MIN, SCN_FO_AMOUNT_MAX), spread(pl, k, n, window),
+                  IX_CHANNEL_ONLINE);
     pl->violates = "fan_out.receivers_min";
 }
 
-static void plan_scatter_gather(plan *pl)
+static void plan_scatter_gather(scn_plan *pl)
 {
     int near = pl->near;
-    int64_t parts[SPLIT_MAX];
+    int64_t parts[SCN_SPLIT_MAX];
     int64_t source = actor_as(pl, "source", 0), sink = actor_as(pl, "sink", !near);
     int m =
         near ? (int)P(pl, SCN_SG_MIDS_MIN) - 1 : (int)draw(pl, SCN_SG_MIDS_MIN, SCN_SG_MIDS_MAX);
-    split(&pl->r, amount(pl, SCN_SG_AMOUNT_MIN, SCN_SG_AMOUNT_MAX), m, parts);
+    scn_pl_split(&pl->r, amount(pl, SCN_SG_AMOUNT_MIN, SCN_SG_AMOUNT_MAX), m, parts);
     for (int k = 0; k < m; k++) {
         int64_t mid = actor_as(pl, "intermediary", !near);
         int64_t t = k ? gen_range(&pl->r, 0, P(pl, SCN_SG_SPLIT_WINDOW)) : 0;
-        int64_t fwd = share(&pl->r, parts[k], P(pl, SCN_SG_FORWARD_MIN), P(pl, SCN_SG_FORWARD_MAX));
-        tx(pl, source, mid, parts[k], t, IX_CHANNEL_ONLINE);
-        tx(pl, mid, sink, fwd, t + draw(pl, SCN_SG_DELAY_MIN, SCN_SG_DELAY_MAX), IX_CHANNEL_MOBILE);
+        int64_t fwd =
+            scn_pl_share(&pl->r, parts[k], P(pl, SCN_SG_FORWARD_MIN), P(pl, SCN_SG_FORWARD_MAX));
+        scn_pl_tx(pl, source, mid, parts[k], t, IX_CHANNEL_ONLINE);
+        scn_pl_tx(pl, mid, sink, fwd, t + draw(pl, SCN_SG_DELAY_MIN, SCN_SG_DELAY_MAX),
+                  IX_CHANNEL_MOBILE);
     }
     pl->violates = "scatter_gather.mids_min";
 }
 
-static void plan_gather_scatter(plan *pl)
+static void plan_gather_scatter(scn_plan *pl)
 {
     int near = pl->near;
-    int64_t parts[SPLIT_MAX], last_in = 0;
+    int64_t parts[SCN_SPLIT_MAX], last_in = 0;
     int64_t hub = actor_as(pl, "hub", !near);
     int ns = near ? (int)P(pl, SCN_GS_SENDERS_MIN) - 1
                   : (int)draw(pl, SCN_GS_SENDERS_MIN, SCN_GS_SENDERS_MAX);
     int nr = (int)draw(pl, SCN_GS_RECEIVERS_MIN, SCN_GS_RECEIVERS_MAX);
     int64_t total = amount(pl, SCN_GS_AMOUNT_MIN, SCN_GS_AMOUNT_MAX);
-    split(&pl->r, total, ns, parts);
+    scn_pl_split(&pl->r, total, ns, parts);
     for (int k = 0; k < ns; k++) {
         int64_t t = k ? gen_range(&pl->r, 0, P(pl, SCN_GS_COLLECT_WINDOW)) : 0;
         last_in = t > last_in ? t : last_in;
-        tx(pl, person(pl, "sender"), hub, parts[k], t, IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, person(pl, "sender"), hub, parts[k], t, IX_CHANNEL_MOBILE);
     }
-    int64_t out = share(&pl->r, total, P(pl, SCN_GS_FORWARD_MIN), P(pl, SCN_GS_FORWARD_MAX));
-    split(&pl->r, out, nr, parts);
+    int64_t out = scn_pl_share(&pl->r, total, P(pl, SCN_GS_FORWARD_MIN), P(pl, SCN_GS_FORWARD_MAX));
+    scn_pl_split(&pl->r, out, nr, parts);
     for (int k = 0; k < nr; k++)
-        tx(pl, hub, actor_as(pl, "receiver", 0), parts[k],
-           last_in + draw(pl, SCN_GS_DELAY_MIN, SCN_GS_DELAY_MAX), IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, hub, actor_as(pl, "receiver", 0), parts[k],
+                  last_in + draw(pl, SCN_GS_DELAY_MIN, SCN_GS_DELAY_MAX), IX_CHANNEL_MOBILE);
     pl->violates = "gather_scatter.senders_min";
 }
 
-static void plan_cycle(plan *pl)
+static void plan_cycle(scn_plan *pl)
 {
     int near = pl->near;
     int hops = near ? (int)P(pl, SCN_CY_HOPS_MIN) : (int)draw(pl, SCN_CY_HOPS_MIN, SCN_CY_HOPS_MAX);
@@ -324,16 +226,16 @@ static void plan_cycle(plan *pl)
         acc[h] = actor_as(pl, "cycle", !near);
     for (int h = 1; h < hops; h++)
         gaps[h] = gen_range(&pl->r, gmin, gmax);
-    fit_gaps(gaps, hops, -1, gmin, -1, timeline(pl)); /* if it fails, placement skips it */
+    fit_gaps(gaps, hops, -1, gmin, -1, scn_pl_timeline(pl)); /* if it fails, placement skips it */
     int bad = near ? 1 + (int)gen_below(&pl->r, hops - 1) : -1;
     int64_t a = amount(pl, SCN_CY_AMOUNT_MIN, SCN_CY_AMOUNT_MAX), t = 0;
     for (int h = 0; h < hops; h++) {
         t += gaps[h];
         if (h == bad) /* 1 to 10 points below the bound */
-            a = share(&pl->r, a, keep - 100, keep - 10);
+            a = scn_pl_share(&pl->r, a, keep - 100, keep - 10);
         else if (h)
-            a = share(&pl->r, a, keep, 999);
-        tx(pl, acc[h], acc[(h + 1) % hops], a, t, IX_CHANNEL_ONLINE);
+            a = scn_pl_share(&pl->r, a, keep, 999);
+        scn_pl_tx(pl, acc[h], acc[(h + 1) % hops], a, t, IX_CHANNEL_ONLINE);
     }
     pl->violates = "cycle.keep_min";
 }
@@ -352,7 +254,7 @@ static const chain_keys slow_keys = {SCN_CS_HOPS_MIN,   SCN_CS_HOPS_MAX,  SCN_CS
 
 /* Gaps between hops. A slow chain has one gap longer than a fast chain
  * allows (a near miss: one minute longer than its own bound). */
-static void chain_gaps(plan *pl, const chain_keys *k, int slow, int hops, int64_t *gaps)
+static void chain_gaps(scn_plan *pl, const chain_keys *k, int slow, int hops, int64_t *gaps)
 {
     int64_t gmin = P(pl, k->gap_min), gmax = P(pl, k->gap_max), fast = P(pl, SCN_CH_GAP_MAX);
     int64_t hi = slow && pl->near ? (fast < gmax ? fast : gmax) : gmax;
@@ -367,10 +269,10 @@ static void chain_gaps(plan *pl, const chain_keys *k, int slow, int hops, int64_
         gaps[pinned] = pl->near ? gmax + SCN_MIN_MS : gen_range(&pl->r, fast + 1, gmax);
         floor = pl->near ? -1 : fast + 1;
     }
-    fit_gaps(gaps, hops, pinned, gmin, floor, timeline(pl));
+    fit_gaps(gaps, hops, pinned, gmin, floor, scn_pl_timeline(pl));
 }
 
-static void plan_chain_with(plan *pl, const chain_keys *k, int slow)
+static void plan_chain_with(scn_plan *pl, const chain_keys *k, int slow)
 {
     int near = pl->near;
     int hops = near ? (int)P(pl, k->hops_min) : (int)draw(pl, k->hops_min, k->hops_max);
@@ -387,20 +289,20 @@ static void plan_chain_with(plan *pl, const chain_keys *k, int slow)
     for (int h = 0; h < hops; h++) {
         t += gaps[h];
         if (h == bad)
-            a = share(&pl->r, a, kmin - 100, kmin - 10);
+            a = scn_pl_share(&pl->r, a, kmin - 100, kmin - 10);
         else if (h)
-            a = share(&pl->r, a, kmin, kmax);
-        tx(pl, acc[h], acc[h + 1], a, t, IX_CHANNEL_ONLINE);
+            a = scn_pl_share(&pl->r, a, kmin, kmax);
+        scn_pl_tx(pl, acc[h], acc[h + 1], a, t, IX_CHANNEL_ONLINE);
     }
     pl->violates = slow ? "chain_slow.gap_max" : "chain.keep_min";
 }
 
-static void plan_chain(plan *pl)
+static void plan_chain(scn_plan *pl)
 {
     plan_chain_with(pl, &fast_keys, 0);
 }
 
-static void plan_chain_slow(plan *pl)
+static void plan_chain_slow(scn_plan *pl)
 {
     plan_chain_with(pl, &slow_keys, 1);
 }
@@ -436,8 +338,8 @@ static void thin_pairs(gen *r, int ns, int nr, int missing, uint8_t *present)
 
 /* One dense layer: `pairs` of the sender-receiver pairs transact, within
  * [t0, t0 + window]. */
-static void layer(plan *pl, const int64_t *snd, int ns, const int64_t *rcv, int nr, int64_t pairs,
-                  int64_t t0, int64_t window, scn_param amin, scn_param amax)
+static void layer(scn_plan *pl, const int64_t *snd, int ns, const int64_t *rcv, int nr,
+                  int64_t pairs, int64_t t0, int64_t window, scn_param amin, scn_param amax)
 {
     uint8_t present[GROUP_MAX * GROUP_MAX];
     thin_pairs(&pl->r, ns, nr, (int)(ns * nr - pairs), present);
@@ -451,7 +353,7 @@ static void layer(plan *pl, const int64_t *snd, int ns, const int64_t *rcv, int 
         if (!present[k])
             continue;
         int64_t t = k == first ? t0 : k == last ? t0 + window : t0 + gen_range(&pl->r, 0, window);
-        tx(pl, snd[k / nr], rcv[k % nr], amount(pl, amin, amax), t, IX_CHANNEL_ONLINE);
+        scn_pl_tx(pl, snd[k / nr], rcv[k % nr], amount(pl, amin, amax), t, IX_CHANNEL_ONLINE);
     }
 }
 
@@ -461,7 +363,7 @@ static int64_t pairs_needed(int64_t density, int ns, int nr)
     return (density * ns * nr + 999) / 1000;
 }
 
-static void plan_bipartite(plan *pl)
+static void plan_bipartite(scn_plan *pl)
 {
     int near = pl->near;
     int64_t snd[GROUP_MAX], rcv[GROUP_MAX];
@@ -480,7 +382,7 @@ static void plan_bipartite(plan *pl)
     pl->violates = "bipartite.density_min";
 }
 
-static void plan_stack(plan *pl)
+static void plan_stack(scn_plan *pl)
 {
     static const char *const roles[TIERS_MAX] = {"tier0", "tier1", "tier2",
                                                  "tier3", "tier4", "tier5"};
@@ -502,7 +404,7 @@ static void plan_stack(plan *pl)
     }
 }
 
-static void plan_structuring(plan *pl)
+static void plan_structuring(scn_plan *pl)
 {
     int near = pl->near;
     int64_t a = actor_as(pl, "structurer", !near), thr = pl->s->o.threshold;
@@ -518,21 +420,21 @@ static void plan_structuring(plan *pl)
         if (gen_below(&pl->r, 2) && v - v % 10000 >= lo)
             v -= v % 10000; /* a round hundred yuan, as people choose */
         if (incoming)
-            tx(pl, cp, a, v, spread(pl, k, n, window), IX_CHANNEL_MOBILE);
+            scn_pl_tx(pl, cp, a, v, spread(pl, k, n, window), IX_CHANNEL_MOBILE);
         else
-            tx(pl, a, cp, v, spread(pl, k, n, window), IX_CHANNEL_ONLINE);
+            scn_pl_tx(pl, a, cp, v, spread(pl, k, n, window), IX_CHANNEL_ONLINE);
     }
     pl->violates = "structuring.count_min";
 }
 
 /* A burst's amounts: none in the structuring band, which is another
  * pattern (rare enough that a few redraws always find a split). */
-static void burst_parts(plan *pl, int64_t volume, int n, int64_t *parts)
+static void burst_parts(scn_plan *pl, int64_t volume, int n, int64_t *parts)
 {
     int64_t thr = pl->s->o.threshold, lo = thr * P(pl, SCN_SR_BAND_MIN) / 1000;
     for (int tries = 0; tries < 64; tries++) {
         int bad = 0;
-        split(&pl->r, volume, n, parts);
+        scn_pl_split(&pl->r, volume, n, parts);
         for (int k = 0; k < n; k++)
             bad |= parts[k] >= lo && parts[k] < thr;
         if (!bad)
@@ -540,10 +442,10 @@ static void burst_parts(plan *pl, int64_t volume, int n, int64_t *parts)
     }
 }
 
-static void plan_burst(plan *pl, int dormant)
+static void plan_burst(scn_plan *pl, int dormant)
 {
     int near = pl->near;
-    int64_t parts[SPLIT_MAX], rank;
+    int64_t parts[SCN_SPLIT_MAX], rank;
     int64_t a = actor_as(pl, dormant ? "dormant_account" : "new_account", !near);
     gen_pop_class(&pl->s->pop, a, &rank);
     int64_t vmin = P(pl, dormant ? SCN_DB_VOLUME_MIN : SCN_NB_VOLUME_MIN);
@@ -553,8 +455,8 @@ static void plan_burst(plan *pl, int dormant)
     int64_t window = P(pl, dormant ? SCN_DB_WINDOW : SCN_NB_WINDOW);
     burst_parts(pl, volume, n, parts);
     for (int k = 0; k < n; k++)
-        tx(pl, a, person(pl, "receiver"), parts[k], k ? gen_range(&pl->r, 0, window) : 0,
-           k % 2 ? IX_CHANNEL_ONLINE : IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, a, person(pl, "receiver"), parts[k], k ? gen_range(&pl->r, 0, window) : 0,
+                  k % 2 ? IX_CHANNEL_ONLINE : IX_CHANNEL_MOBILE);
     if (dormant) {
         pl->s->actors[rank].flags |= IX_ACCT_DORMANT;
         pl->violates = "dormant_burst.volume_min";
@@ -566,28 +468,17 @@ static void plan_burst(plan *pl, int dormant)
     pl->violates = "new_account_burst.age_max";
 }
 
-static void plan_new_account_burst(plan *pl)
+static void plan_new_account_burst(scn_plan *pl)
 {
     plan_burst(pl, 0);
 }
 
-static void plan_dormant_burst(plan *pl)
+static void plan_dormant_burst(scn_plan *pl)
 {
     plan_burst(pl, 1);
 }
 
-static void add_watch(plan *pl, int64_t index, int64_t added_at_ms)
-{
-    scn_watchent *w = scn_vec_push(&pl->s->watch, sizeof(*w));
-    if (!w) {
-        pl->oom = 1;
-        return;
-    }
-    w->index = index;
-    w->added_at_ms = added_at_ms;
-}
-
-static void plan_watchlist(plan *pl)
+static void plan_watchlist(scn_plan *pl)
 {
     int64_t listed = actor_as(pl, "listed", 1);
     int n = (int)draw(pl, SCN_WL_TRANSFERS_MIN, SCN_WL_TRANSFERS_MAX);
@@ -596,16 +487,17 @@ static void plan_watchlist(plan *pl)
         int64_t v = amount(pl, SCN_WL_AMOUNT_MIN, SCN_WL_AMOUNT_MAX);
         int64_t t = k ? gen_range(&pl->r, 0, 12 * SCN_HOUR_MS) : 0;
         if (gen_below(&pl->r, 2))
-            tx(pl, cp, listed, v, t, IX_CHANNEL_MOBILE);
+            scn_pl_tx(pl, cp, listed, v, t, IX_CHANNEL_MOBILE);
         else
-            tx(pl, listed, cp, v, t, IX_CHANNEL_MOBILE);
+            scn_pl_tx(pl, listed, cp, v, t, IX_CHANNEL_MOBILE);
     }
     /* Listed one to sixty days before its first transfer (made absolute
      * by place()); quiet listings are relative to the end of the timeline. */
-    add_watch(pl, listed, -gen_range(&pl->r, SCN_DAY_MS, 60 * SCN_DAY_MS));
+    scn_pl_watch(pl, listed, -gen_range(&pl->r, SCN_DAY_MS, 60 * SCN_DAY_MS));
     pl->watch_rel = pl->s->watch.n - 1;
     for (int64_t q = 0; q < P(pl, SCN_WL_QUIET); q++)
-        add_watch(pl, actor(pl), pl->s->end_ms - gen_range(&pl->r, SCN_DAY_MS, 60 * SCN_DAY_MS));
+        scn_pl_watch(pl, scn_pl_actor(pl),
+                     pl->s->end_ms - gen_range(&pl->r, SCN_DAY_MS, 60 * SCN_DAY_MS));
 }
 
 /* ---- victim report ---------------------------------------------------- */
@@ -615,7 +507,7 @@ typedef struct vr_node {
     int level;
 } vr_node;
 
-static int member_pos(const plan *pl, int64_t index)
+static int member_pos(const scn_plan *pl, int64_t index)
 {
     const scn_member *m = pl->s->members.p;
     for (int64_t k = pl->mem0; k < pl->s->members.n; k++)
@@ -625,7 +517,7 @@ static int member_pos(const plan *pl, int64_t index)
 }
 
 /* This instance's transfers in stream order: (time, creation order). */
-static int sorted_injs(const plan *pl, int64_t *idx)
+static int sorted_injs(const scn_plan *pl, int64_t *idx)
 {
     const scn_inj *j = pl->s->injs.p;
     int n = 0;
@@ -644,7 +536,7 @@ static int sorted_injs(const plan *pl, int64_t *idx)
 /* Proportional tracing, as docs/generator.md defines it: each outflow of a
  * tainted account carries floor(amount * tainted / balance) of the
  * victim's money, balance being all the account received minus all it sent. */
-static void trace_expected(plan *pl, int64_t victim_order)
+static void trace_expected(scn_plan *pl, int64_t victim_order)
 {
     int64_t idx[2 * VR_NODES_MAX + 2];
     int64_t bal[VR_NODES_MAX + 2] = {0}, taint[VR_NODES_MAX + 2] = {0};
@@ -670,24 +562,8 @@ static void trace_expected(plan *pl, int64_t victim_order)
             m[k].expected_amount = got[k];
 }
 
-static void add_report(plan *pl, int64_t t, int64_t victim, int64_t amount, int64_t victim_order)
-{
-    static const char *const sources[] = {"police", "bank", "telecom", "victim"};
-    scn_rep *r = scn_vec_push(&pl->s->reps, sizeof(*r));
-    if (!r) {
-        pl->oom = 1;
-        return;
-    }
-    r->time_ms = t;
-    r->victim = victim;
-    r->amount = amount;
-    r->victim_tx = victim_order;
-    r->inst = (int32_t)pl->inst;
-    r->source = sources[gen_below(&pl->r, 4)];
-}
-
 /* Each mule forwards most of what it holds, sometimes split over two. */
-static void spread_tree(plan *pl, vr_node *nodes, int hops)
+static void spread_tree(scn_plan *pl, vr_node *nodes, int hops)
 {
     int n = 1;
     for (int q = 0; q < n; q++) {
@@ -695,45 +571,45 @@ static void spread_tree(plan *pl, vr_node *nodes, int hops)
         int64_t parts[2];
         if (nd.level == hops)
             continue;
-        int64_t out = share(&pl->r, nd.avail, P(pl, SCN_VR_FORWARD_MIN), P(pl, SCN_VR_FORWARD_MAX));
+        int64_t out =
+            scn_pl_share(&pl->r, nd.avail, P(pl, SCN_VR_FORWARD_MIN), P(pl, SCN_VR_FORWARD_MAX));
         int c = n <= VR_SPLIT_MAX && gen_below(&pl->r, 1000) < P(pl, SCN_VR_SPLIT) ? 2 : 1;
-        split(&pl->r, out, c, parts);
+        scn_pl_split(&pl->r, out, c, parts);
         for (int e = 0; e < c && n < VR_NODES_MAX; e++) {
             int64_t next = actor_as(pl, "mule", 1);
             int64_t t = nd.t_in + draw(pl, SCN_VR_DELAY_MIN, SCN_VR_DELAY_MAX);
-            tx(pl, nd.index, next, parts[e], t, IX_CHANNEL_MOBILE);
+            scn_pl_tx(pl, nd.index, next, parts[e], t, IX_CHANNEL_MOBILE);
             nodes[n++] = (vr_node){next, parts[e], t, nd.level + 1};
         }
     }
 }
 
-static void plan_victim_report(plan *pl)
+static void plan_victim_report(scn_plan *pl)
 {
     vr_node nodes[VR_NODES_MAX];
     int64_t t0 = 30 * SCN_MIN_MS; /* room for another victim's money to arrive first */
     int64_t victim = person(pl, "victim");
     int64_t loss = amount(pl, SCN_VR_AMOUNT_MIN, SCN_VR_AMOUNT_MAX);
     int64_t mule = actor_as(pl, "mule", 1);
-    int64_t victim_order = tx(pl, victim, mule, loss, t0, IX_CHANNEL_MOBILE);
+    int64_t victim_order = scn_pl_tx(pl, victim, mule, loss, t0, IX_CHANNEL_MOBILE);
     nodes[0] = (vr_node){mule, loss, t0, 0};
     if (gen_below(&pl->r, 1000) < P(pl, SCN_VR_MIX)) {
         int64_t other = person(pl, "other_victim");
         int64_t more = loss * gen_range(&pl->r, 300, 1000) / 1000;
-        tx(pl, other, mule, more, t0 - gen_range(&pl->r, SCN_MIN_MS, 20 * SCN_MIN_MS),
-           IX_CHANNEL_MOBILE);
+        scn_pl_tx(pl, other, mule, more, t0 - gen_range(&pl->r, SCN_MIN_MS, 20 * SCN_MIN_MS),
+                  IX_CHANNEL_MOBILE);
         nodes[0].avail += more;
     }
     spread_tree(pl, nodes, (int)draw(pl, SCN_VR_HOPS_MIN, SCN_VR_HOPS_MAX));
-    add_report(pl, t0 + draw(pl, SCN_VR_REPORT_MIN, SCN_VR_REPORT_MAX), victim, loss, victim_order);
+    scn_pl_report(pl, t0 + draw(pl, SCN_VR_REPORT_MIN, SCN_VR_REPORT_MAX), victim, loss,
+                  victim_order);
     if (!pl->oom)
         trace_expected(pl, victim_order);
 }
 
 /* ---- planning --------------------------------------------------------- */
 
-typedef void (*planner)(plan *pl);
-
-static const planner planners[SCN_PATTERN__COUNT] = {
+static const scn_planner planners[SCN_PATTERN__COUNT] = {
     [SCN_PASSTHROUGH] = plan_passthrough,
     [SCN_FAN_IN] = plan_fan_in,
     [SCN_FAN_OUT] = plan_fan_out,
@@ -752,7 +628,7 @@ static const planner planners[SCN_PATTERN__COUNT] = {
 };
 
 /* Reserved accounts one instance of pattern p takes, at most. */
-static int64_t reserve_one(const int64_t *v, scn_pattern p)
+int64_t scn_classic_reserve(const int64_t *v, scn_pattern p)
 {
     switch (p) {
     case SCN_PASSTHROUGH:
@@ -780,151 +656,13 @@ static int64_t reserve_one(const int64_t *v, scn_pattern p)
     }
 }
 
-int64_t scn_pat_reserve(const scn_opts *o, const int *count, const int *near)
+scn_planner scn_classic_planner(scn_pattern p)
 {
-    int64_t total = 0;
-    for (int p = 0; p < SCN_PATTERN__COUNT; p++)
-        total += (int64_t)(count[p] + near[p]) * reserve_one(o->param, (scn_pattern)p);
-    return total;
-}
-
-/* Move the instance from its own clock to a random place in the timeline.
- * Returns 0, or 1 when it does not fit. */
-static int place(plan *pl)
-{
-    scn *s = pl->s;
-    scn_inj *j = s->injs.p;
-    scn_rep *r = s->reps.p;
-    int64_t lo = INT64_MAX, hi = INT64_MIN;
-    for (int64_t k = pl->inj0; k < s->injs.n; k++) {
-        lo = j[k].time_ms < lo ? j[k].time_ms : lo;
-        hi = j[k].time_ms > hi ? j[k].time_ms : hi;
-    }
-    for (int64_t k = pl->rep0; k < s->reps.n; k++)
-        hi = r[k].time_ms > hi ? r[k].time_ms : hi;
-    if (lo > hi || hi - lo > timeline(pl))
-        return 1;
-    int64_t base = s->start_ms + MARGIN_MS + gen_below(&pl->r, timeline(pl) - (hi - lo) + 1) - lo;
-    for (int64_t k = pl->inj0; k < s->injs.n; k++)
-        j[k].time_ms += base;
-    for (int64_t k = pl->rep0; k < s->reps.n; k++)
-        r[k].time_ms += base;
-    scn_inst *in = (scn_inst *)s->insts.p + pl->inst;
-    in->start_ms = lo + base;
-    in->end_ms = hi + base;
-    if (pl->opened_rank >= 0)
-        s->actors[pl->opened_rank].opened_at_ms = pl->opened_rel + lo + base;
-    if (pl->watch_rel >= 0)
-        ((scn_watchent *)s->watch.p)[pl->watch_rel].added_at_ms += lo + base;
-    return 0;
-}
-
-/* Forget an instance that does not fit; its reserved accounts go back. */
-static void rollback(plan *pl)
-{
-    scn *s = pl->s;
-    s->members.n = pl->mem0;
-    s->injs.n = pl->inj0;
-    s->reps.n = pl->rep0;
-    s->watch.n = pl->watch0;
-    memset(s->actors + pl->actors0, 0, (size_t)(s->actors_used - pl->actors0) * sizeof(scn_actor));
-    s->actors_used = pl->actors0;
-    s->insts.n--;
-    s->st.skipped++;
-}
-
-static int plan_one(scn *s, scn_pattern p, int number, int near)
-{
-    scn_inst *in = scn_vec_push(&s->insts, sizeof(*in));
-    if (!in)
-        return -1;
-    in->pattern = p;
-    in->number = number;
-    in->near_miss = near;
-    in->report = -1;
-    plan pl = {.s = s,
-               .inst = s->insts.n - 1,
-               .near = near,
-               .mem0 = s->members.n,
-               .inj0 = s->injs.n,
-               .rep0 = s->reps.n,
-               .watch0 = s->watch.n,
-               .actors0 = s->actors_used,
-               .opened_rank = -1,
-               .watch_rel = -1};
-    gen_fork(&pl.r, &s->root,
-             SCN_STREAM_PATTERN + ((uint64_t)p << 19) + ((uint64_t)near << 18) + (uint64_t)number);
-    planners[p](&pl);
-    if (pl.oom)
-        return -1;
-    if (place(&pl) != 0) {
-        rollback(&pl);
-        return 0;
-    }
-    in = (scn_inst *)s->insts.p + pl.inst;
-    in->violates = near ? pl.violates : NULL;
-    in->mem0 = pl.mem0;
-    in->nmem = s->members.n - pl.mem0;
-    s->st.near_misses += near;
-    return 0;
-}
-
-static int cmp_inj(const void *a, const void *b)
-{
-    const scn_inj *x = a, *y = b;
-    if (x->time_ms != y->time_ms)
-        return x->time_ms < y->time_ms ? -1 : 1;
-    return (x->order > y->order) - (x->order < y->order);
-}
-
-static int cmp_rep(const void *a, const void *b)
-{
-    const scn_rep *x = a, *y = b;
-    if (x->time_ms != y->time_ms)
-        return x->time_ms < y->time_ms ? -1 : 1;
-    return (x->inst > y->inst) - (x->inst < y->inst);
-}
-
-/* Sort what was planned into stream order and index it per instance. */
-static int finish(scn *s)
-{
-    scn_inj *j = s->injs.p;
-    scn_inst *in = s->insts.p;
-    int64_t n = s->injs.n;
-    int64_t *pos = malloc((size_t)(n ? n : 1) * sizeof(*pos));
-    s->inst_seq = malloc((size_t)(n ? n : 1) * sizeof(*s->inst_seq));
-    if (!pos || !s->inst_seq) {
-        free(pos);
-        return -1;
-    }
-    if (n > 0)
-        qsort(j, (size_t)n, sizeof(*j), cmp_inj);
-    for (int64_t k = 0; k < n; k++)
-        in[j[k].inst].ntx++;
-    for (int64_t k = 0, at = 0; k < s->insts.n; k++) {
-        in[k].tx0 = at;
-        at += in[k].ntx;
-        in[k].ntx = 0;
-    }
-    for (int64_t k = 0; k < n; k++) {
-        scn_inst *owner = &in[j[k].inst];
-        j[k].slot = owner->tx0 + owner->ntx++;
-        s->inst_seq[j[k].slot] = -1;
-        pos[j[k].order] = k;
-    }
-    scn_rep *r = s->reps.p;
-    if (s->reps.n > 0)
-        qsort(r, (size_t)s->reps.n, sizeof(*r), cmp_rep);
-    for (int64_t k = 0; k < s->reps.n; k++) {
-        r[k].victim_tx = pos[r[k].victim_tx];
-        in[r[k].inst].report = k;
-    }
-    free(pos);
-    return 0;
+    return planners[p];
 }
 
 /* Ordinary persons one instance may need, at most. */
-static int64_t persons_needed(const int64_t *v)
+int64_t scn_classic_persons(const int64_t *v)
 {
     const scn_param keys[] = {SCN_PT_VICTIMS_MAX,   SCN_FI_SENDERS_MAX,  SCN_FO_RECEIVERS_MAX,
                               SCN_GS_SENDERS_MAX,   SCN_SR_COUNT_MAX,    SCN_NB_TRANSFERS_MAX,
@@ -933,28 +671,4 @@ static int64_t persons_needed(const int64_t *v)
     for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
         most = v[keys[k]] > most ? v[keys[k]] : most;
     return most;
-}
-
-int scn_pat_plan(scn *s, const int *count, const int *near, char *errstr, size_t errstr_size)
-{
-    int64_t persons = gen_pop_count(&s->pop, GEN_PERSON);
-    if (persons_needed(s->o.param) > persons / 4) {
-        snprintf(errstr, errstr_size,
-                 "the pattern parameters need up to %lld distinct persons per instance, too "
-                 "many for %lld persons",
-                 (long long)persons_needed(s->o.param), (long long)persons);
-        return -1;
-    }
-    for (int p = 0; p < SCN_PATTERN__COUNT; p++) {
-        for (int k = 0; k < count[p] + near[p]; k++)
-            if (plan_one(s, (scn_pattern)p, k + 1, k >= count[p]) != 0)
-                goto oom;
-    }
-    s->st.instances = s->insts.n;
-    if (finish(s) != 0)
-        goto oom;
-    return 0;
-oom:
-    snprintf(errstr, errstr_size, "out of memory planning the patterns");
-    return -1;
 }

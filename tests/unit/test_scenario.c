@@ -1,5 +1,7 @@
 /* test_scenario.c - the load generator's stream model: determinism, a valid
- * stream, and every ground-truth instance checked against the stream itself. */
+ * stream, every ground-truth instance checked against the stream itself, the
+ * classic profile byte for byte as it was, and the realistic profile's
+ * attempts and look-alikes as docs/generator.md describes them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +19,7 @@
 #include "scenario.h"
 #include "timefmt.h"
 
-#define NOW_MS   1795435200000LL /* 2026-11-23T08:00:00Z */
+#define NOW_MS   1795435200000LL /* 2026-11-23T12:00:00Z */
 #define MIN_MS   60000LL
 #define HOUR_MS  3600000LL
 #define DAY_MS   86400000LL
@@ -26,6 +28,9 @@
 #define INST_TXS 512
 
 /* ---- generating a world ------------------------------------------------ */
+
+/* interdict-gen's files, one record and a newline each. */
+enum { OUT_ACCOUNTS, OUT_WATCHLIST, OUT_TRANSFERS, OUT_REPORTS, OUT_TRUTH, OUT__COUNT };
 
 /* Everything one scenario produced, decoded back from its wire form. */
 typedef struct world {
@@ -43,7 +48,8 @@ typedef struct world {
     char *truth;
     size_t truth_len;
     scn_stats st;
-    uint64_t digest; /* FNV-1a over every byte written */
+    uint64_t digest;           /* FNV-1a over every byte written */
+    uint64_t file[OUT__COUNT]; /* FNV-1a of each file interdict-gen would write */
 } world;
 
 static int cmp_by_id(const void *a, const void *b, void *arg)
@@ -65,10 +71,11 @@ static void opts_small(scn_opts *o, uint64_t seed)
         o->count[p] = 4;
 }
 
-static void digest(world *w, const char *buf, int len)
+static void digest(world *w, int out, const char *buf, int len)
 {
     assert_true(len > 0);
     w->digest = hash_fnv1a64(w->digest, buf, (size_t)len);
+    w->file[out] = hash_fnv1a64(hash_fnv1a64(w->file[out], buf, (size_t)len), "\n", 1);
 }
 
 static void read_tables(world *w, scn *s)
@@ -83,7 +90,7 @@ static void read_tables(world *w, scn *s)
         ix_account a, back;
         scn_profile(s, i, &a);
         int n = enc_account(&a, buf, sizeof(buf));
-        digest(w, buf, n);
+        digest(w, OUT_ACCOUNTS, buf, n);
         assert_int_equal(dec_account(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
         assert_memory_equal(&a, &back, sizeof(a));
         w->acct[i] = a;
@@ -96,7 +103,7 @@ static void read_tables(world *w, scn *s)
         ix_watch back;
         scn_watch(s, i, &w->watch[i]);
         int n = enc_watch(&w->watch[i], buf, sizeof(buf));
-        digest(w, buf, n);
+        digest(w, OUT_WATCHLIST, buf, n);
         assert_int_equal(dec_watch(buf, (size_t)n, NULL, &back, NULL), RSN_OK);
     }
 }
@@ -112,7 +119,7 @@ static void take_event(world *w, const scn_event *ev)
     dec_error err;
     if (ev->kind == SCN_EVENT_REPORT) {
         int n = enc_report(&ev->report, buf, sizeof(buf));
-        digest(w, buf, n);
+        digest(w, OUT_REPORTS, buf, n);
         assert_true(w->nrep < 4096);
         assert_int_equal(dec_report(buf, (size_t)n, &lim, &w->rep[w->nrep], &err), RSN_OK);
         assert_memory_equal(&w->rep[w->nrep], &ev->report, sizeof(ix_report));
@@ -120,7 +127,7 @@ static void take_event(world *w, const scn_event *ev)
         return;
     }
     int n = enc_transfer(&ev->transfer, buf, sizeof(buf));
-    digest(w, buf, n);
+    digest(w, OUT_TRANSFERS, buf, n);
     assert_true(w->ntx < w->o.transfers);
     ix_transfer *t = &w->tx[w->ntx];
     if (dec_transfer(buf, (size_t)n, &lim, t, &err) != RSN_OK)
@@ -136,6 +143,8 @@ static void world_make(world *w, const scn_opts *o)
     memset(w, 0, sizeof(*w));
     w->o = *o;
     w->digest = HASH_FNV64_INIT;
+    for (int k = 0; k < OUT__COUNT; k++)
+        w->file[k] = HASH_FNV64_INIT;
     if (scn_new(o, &s, errstr, sizeof(errstr)) != 0)
         fail_msg("scn_new: %s", errstr);
     w->start = scn_start_ms(s);
@@ -155,6 +164,7 @@ static void world_make(world *w, const scn_opts *o)
         assert_int_equal(scn_truth_write(s, k, f, errstr, sizeof(errstr)), 0);
     fclose(f);
     w->digest = hash_fnv1a64(w->digest, w->truth, w->truth_len);
+    w->file[OUT_TRUTH] = hash_fnv1a64(w->file[OUT_TRUTH], w->truth, w->truth_len);
     scn_get_stats(s, &w->st);
     scn_destroy(s);
 }
@@ -202,6 +212,8 @@ typedef struct member {
 
 typedef struct inst {
     char pattern[32], name[48], violates[64], report_id[32];
+    char kind[16], lookalike[32], resembles[32], size[16], speed[16]; /* realistic */
+    int degree;
     int near;
     member m[MEMBERS];
     int nm;
@@ -241,11 +253,23 @@ static void parse_members(inst *in, json_t *accounts)
     }
 }
 
+/* A string member of j, "" when absent. */
+static void get_str(json_t *j, const char *key, char *out, size_t size)
+{
+    const char *v = json_string_value(json_object_get(j, key));
+    snprintf(out, size, "%s", v ? v : "");
+}
+
 static void parse_inst(const world *w, json_t *j, inst *in)
 {
     memset(in, 0, sizeof(*in));
-    snprintf(in->pattern, sizeof(in->pattern), "%s",
-             json_string_value(json_object_get(j, "pattern")));
+    get_str(j, "pattern", in->pattern, sizeof(in->pattern));
+    get_str(j, "kind", in->kind, sizeof(in->kind));
+    get_str(j, "lookalike", in->lookalike, sizeof(in->lookalike));
+    get_str(j, "resembles", in->resembles, sizeof(in->resembles));
+    get_str(j, "size", in->size, sizeof(in->size));
+    get_str(j, "speed", in->speed, sizeof(in->speed));
+    in->degree = (int)json_integer_value(json_object_get(j, "degree"));
     snprintf(in->name, sizeof(in->name), "%s", json_string_value(json_object_get(j, "instance")));
     in->near = json_is_true(json_object_get(j, "near_miss"));
     json_t *v = json_object_get(j, "violates");
@@ -799,6 +823,254 @@ static void check_truth(const world *w, int *per_pattern, int *near)
     }
 }
 
+/* ---- the realistic profile ---------------------------------------------- */
+
+/* Distinct counterparties of acct within the instance: senders to it
+ * (incoming) or receivers from it. */
+static int inst_peers(const inst *in, const char *acct, int incoming)
+{
+    const char *seen[INST_TXS];
+    int n = 0;
+    for (int k = 0; k < in->nt; k++) {
+        const ix_transfer *t = in->t[k];
+        const char *self = incoming ? t->to_account : t->from_account;
+        const char *peer = incoming ? t->from_account : t->to_account;
+        int dup = strcmp(self, acct) != 0;
+        for (int i = 0; i < n && !dup; i++)
+            dup = strcmp(seen[i], peer) == 0;
+        if (!dup)
+            seen[n++] = peer;
+    }
+    return n;
+}
+
+/* The instance's transfers touching acct. */
+static int inst_touching(const inst *in, const char *acct)
+{
+    int n = 0;
+    for (int k = 0; k < in->nt; k++)
+        n += strcmp(in->t[k]->from_account, acct) == 0 || strcmp(in->t[k]->to_account, acct) == 0;
+    return n;
+}
+
+static int role_count(const inst *in, const char *role)
+{
+    const char *all[MEMBERS];
+    return role_list(in, role, all);
+}
+
+/* Whether every transfer of the instance goes from `a` to `b` roles. */
+static int all_between(const inst *in, const char *a, const char *b)
+{
+    for (int k = 0; k < in->nt; k++)
+        if (!has_role(in, in->t[k]->from_account, a) || !has_role(in, in->t[k]->to_account, b))
+            return 0;
+    return 1;
+}
+
+/* Distinct (from, to) pairs of the instance's transfers, in first-seen order. */
+static int hop_pairs(const inst *in, const ix_transfer **hop)
+{
+    int n = 0;
+    for (int k = 0; k < in->nt; k++) {
+        int dup = 0;
+        for (int i = 0; i < n && !dup; i++)
+            dup = strcmp(hop[i]->from_account, in->t[k]->from_account) == 0 &&
+                  strcmp(hop[i]->to_account, in->t[k]->to_account) == 0;
+        if (!dup)
+            hop[n++] = in->t[k];
+    }
+    return n;
+}
+
+static void check_real_cycle(const inst *in)
+{
+    CHECK(in, in->nt == in->degree && role_count(in, "cycle") == in->degree);
+    for (int k = 0; k < in->nt; k++) /* a ring: each hop starts where the last one ended */
+        CHECK(in,
+              strcmp(in->t[k]->from_account, in->t[(k + in->nt - 1) % in->nt]->to_account) == 0);
+}
+
+static void check_real_chain(const inst *in)
+{
+    const ix_transfer *hop[INST_TXS];
+    int n = hop_pairs(in, hop);
+    CHECK(in, n == in->degree && role_count(in, "hop") == in->degree - 1);
+    CHECK(in, has_role(in, hop[0]->from_account, "origin"));
+    CHECK(in, has_role(in, hop[n - 1]->to_account, "end"));
+    for (int k = 1; k < n; k++)
+        CHECK(in, strcmp(hop[k]->from_account, hop[k - 1]->to_account) == 0);
+}
+
+static void check_real_structuring(const world *w, const inst *in)
+{
+    const char *a = the(in, "structurer");
+    CHECK(in, in->nt == in->degree);
+    for (int k = 0; k < in->nt; k++) {
+        const ix_transfer *t = in->t[k];
+        CHECK(in, strcmp(t->from_account, a) == 0 || strcmp(t->to_account, a) == 0);
+        CHECK(in, t->amount * 1000 >= w->o.threshold * 850 && t->amount < w->o.threshold);
+    }
+}
+
+/* The account of `role` and its counterparties in the instance. */
+static int hub_degree(const inst *in, const char *role)
+{
+    const char *a = the(in, role);
+    return inst_peers(in, a, 1) + inst_peers(in, a, 0);
+}
+
+static void check_real_burst(const world *w, const inst *in, int dormant)
+{
+    const char *a = the(in, dormant ? "dormant_account" : "new_account");
+    const ix_account *acct = find_account(w, a);
+    CHECK(in, hub_degree(in, dormant ? "dormant_account" : "new_account") == in->degree);
+    if (dormant) {
+        CHECK(in, (acct->flags & IX_ACCT_DORMANT) != 0);
+        CHECK(in, count_touching(w, a, 1, 1) == in->nt); /* dormant but for the attempt */
+    } else {
+        CHECK(in, acct->opened_at_ms < in->start && in->start - acct->opened_at_ms <= 30 * DAY_MS);
+        CHECK(in, count_touching(w, a, 1, 1) > in->nt); /* it shops too */
+    }
+}
+
+static void check_real_watchlist(const world *w, const inst *in)
+{
+    const char *a = the(in, "listed");
+    int listed = 0;
+    for (int64_t k = 0; k < w->nwatch; k++)
+        listed += strcmp(w->watch[k].account, a) == 0 && w->watch[k].added_at_ms < in->start;
+    CHECK(in, listed == 1 && in->nt == in->degree && hub_degree(in, "listed") == in->degree);
+}
+
+static void check_real_victim(const world *w, const inst *in)
+{
+    const ix_report *r = NULL;
+    for (int64_t k = 0; k < w->nrep; k++)
+        r = strcmp(w->rep[k].id, in->report_id) == 0 ? &w->rep[k] : r;
+    CHECK(in, r != NULL && role_count(in, "mule") == in->degree);
+    long long seq = atoll(r->transfer_id + 1);
+    const ix_transfer *v = &w->tx[seq];
+    CHECK(in, strcmp(v->from_account, r->victim_account) == 0 && v->amount == r->amount);
+    CHECK(in, has_role(in, v->from_account, "victim") && has_role(in, v->to_account, "mule"));
+    CHECK(in, r->reported_at_ms >= v->event_time_ms && in->end >= r->reported_at_ms);
+    for (int k = 0; k < in->nm; k++)
+        CHECK(in, in->m[k].expected == -1); /* mules have lives: no proportional trace */
+}
+
+/* Every typology's degree as docs/generator.md defines it, and its shape. */
+static void check_attempt(const world *w, const inst *in)
+{
+    const char *p = in->pattern;
+    if (!strcmp(p, "passthrough")) {
+        CHECK(in, hub_degree(in, "mule") == in->degree);
+        CHECK(in, inst_peers(in, the(in, "mule"), 1) == role_count(in, "victim"));
+    } else if (!strcmp(p, "fan_in")) {
+        CHECK(in, inst_peers(in, the(in, "collector"), 1) == in->degree);
+    } else if (!strcmp(p, "fan_out")) {
+        CHECK(in, inst_peers(in, the(in, "payer"), 0) == in->degree);
+    } else if (!strcmp(p, "scatter_gather")) {
+        CHECK(in, role_count(in, "intermediary") == in->degree);
+        CHECK(in, inst_peers(in, the(in, "sink"), 1) == in->degree);
+    } else if (!strcmp(p, "gather_scatter")) {
+        CHECK(in, hub_degree(in, "hub") == in->degree && in->degree >= 3);
+    } else if (!strcmp(p, "cycle")) {
+        check_real_cycle(in);
+    } else if (!strcmp(p, "chain")) {
+        check_real_chain(in);
+    } else if (!strcmp(p, "bipartite")) {
+        CHECK(in, role_count(in, "sender") + role_count(in, "receiver") == in->degree);
+        CHECK(in, all_between(in, "sender", "receiver") && in->degree >= 4);
+    } else if (!strcmp(p, "stack")) {
+        CHECK(in, in->nm - role_count(in, "tier0") == in->degree && role_count(in, "tier2") >= 2);
+    } else if (!strcmp(p, "structuring")) {
+        check_real_structuring(w, in);
+    } else if (!strcmp(p, "new_account_burst") || !strcmp(p, "dormant_burst")) {
+        check_real_burst(w, in, !strcmp(p, "dormant_burst"));
+    } else if (!strcmp(p, "watchlist")) {
+        check_real_watchlist(w, in);
+    } else if (!strcmp(p, "victim_report")) {
+        check_real_victim(w, in);
+    } else if (!strcmp(p, "random")) {
+        CHECK(in, in->nt == in->degree && role_count(in, "member") == 2 + in->degree / 2);
+    } else {
+        fail_msg("%s: not a realistic typology: %s", in->name, p);
+    }
+}
+
+static void check_lookalike(const world *w, const inst *in)
+{
+    int k = scn_alike_parse(in->lookalike);
+    CHECK(in, k >= 0 && in->pattern[0] == '\0');
+    CHECK(in, strcmp(in->resembles, scn_pattern_name(scn_alike_resembles((scn_alike)k))) == 0);
+    for (int m = 0; m < in->nm; m++)
+        CHECK(in, !in->m[m].flag);
+    if (k == SCN_ALIKE_PAYROLL)
+        CHECK(in, find_account(w, the(in, "employer"))->holder_type == IX_HOLDER_BUSINESS &&
+                      all_between(in, "employer", "employee"));
+    if (k == SCN_ALIKE_PROCESSOR)
+        CHECK(in, find_account(w, the(in, "processor"))->holder_type == IX_HOLDER_BUSINESS);
+    if (k == SCN_ALIKE_NEW_BUSINESS)
+        CHECK(in, find_account(w, the(in, "new_business"))->holder_type == IX_HOLDER_BUSINESS);
+    if (k == SCN_ALIKE_DOWN_PAYMENT) /* the relatives' sums, each under the threshold */
+        for (int t = 0; t < in->nt; t++)
+            if (has_role(in, in->t[t]->from_account, "relative"))
+                CHECK(in, in->t[t]->amount * 1000 >= w->o.threshold * 850 &&
+                              in->t[t]->amount < w->o.threshold);
+    if (k == SCN_ALIKE_DORMANT_WAKEUP)
+        CHECK(in, (find_account(w, the(in, "dormant_account"))->flags & IX_ACCT_DORMANT) != 0);
+}
+
+/* Roles of accounts that have no everyday life of their own. */
+static int lifeless(const char *role)
+{
+    return !strcmp(role, "listed") || !strcmp(role, "dormant_account") ||
+           !strcmp(role, "new_account") || !strcmp(role, "new_business");
+}
+
+/* Transfers of the whole stream touching each account, by population index. */
+static int32_t *touch_counts(const world *w)
+{
+    int32_t *n = calloc((size_t)w->nacct, sizeof(*n));
+    assert_non_null(n);
+    for (int64_t k = 0; k < w->ntx; k++) {
+        n[account_pos(w, w->tx[k].from_account)]++;
+        n[account_pos(w, w->tx[k].to_account)]++;
+    }
+    return n;
+}
+
+/* Realistic instances: what every one shares, then its kind's shape. The
+ * flagged accounts, recruited from the background, transfer outside their
+ * instance too (ordinary lives), counted in *lives over *flagged. */
+static void check_real_instance(const world *w, const inst *in, const int32_t *touch, int *flagged,
+                                int *lives)
+{
+    int flags = 0;
+    CHECK(in, in->nt > 0 && in->start == in->t[0]->event_time_ms);
+    CHECK(in, in->end >= in->t[in->nt - 1]->event_time_ms);
+    CHECK(in, scn_size_parse(in->size) == (int)scn_size_of(in->degree));
+    CHECK(in, strcmp(in->speed, scn_speed_name(scn_speed_of(in->end - in->start))) == 0);
+    CHECK(in, in->degree >= 2 && in->degree <= 15 && in->end - in->start <= 21 * DAY_MS);
+    for (int k = 0; k < in->nt; k++)
+        CHECK(in, member_of(in, in->t[k]->from_account) && member_of(in, in->t[k]->to_account));
+    for (int k = 0; k < in->nm; k++) {
+        const member *m = &in->m[k];
+        flags += m->flag;
+        if (!m->flag || lifeless(m->role))
+            continue;
+        (*flagged)++;
+        *lives += touch[account_pos(w, m->account)] > inst_touching(in, m->account);
+    }
+    if (!strcmp(in->kind, "attempt")) {
+        CHECK(in, flags > 0);
+        check_attempt(w, in);
+    } else {
+        CHECK(in, !strcmp(in->kind, "lookalike"));
+        check_lookalike(w, in);
+    }
+}
+
 /* ---- the tests ----------------------------------------------------------- */
 
 static void check_stream(const world *w)
@@ -1016,6 +1288,190 @@ static void test_background_only(void **state)
     world_free(&w);
 }
 
+/* The classic profile is byte for byte what the generator wrote before the
+ * realistic profile existed: each file's FNV-1a as interdict-gen
+ * --accounts 20000 --transfers 200000 --seed 42 --now 2026-11-23T08:00:00Z
+ * --near-misses --duration 5d wrote it then. */
+static void test_classic_unchanged(void **state)
+{
+    (void)state;
+    static const uint64_t want[OUT__COUNT] = {[OUT_ACCOUNTS] = 0xb1557a587339839dULL,
+                                              [OUT_WATCHLIST] = 0xa38d71a6d1967261ULL,
+                                              [OUT_TRANSFERS] = 0x300edfd02f46b973ULL,
+                                              [OUT_REPORTS] = 0x2d19a05ee7eee2d6ULL,
+                                              [OUT_TRUTH] = 0xb2a4b1288a23ac77ULL};
+    world w;
+    scn_opts o;
+    scn_opts_default(&o);
+    o.accounts = 20000;
+    o.transfers = 200000;
+    o.seed = 42;
+    o.now_ms = 1795420800000LL; /* 2026-11-23T08:00:00Z */
+    o.near_misses = 1;
+    o.duration_ms = 5 * DAY_MS;
+    world_make(&w, &o);
+    for (int k = 0; k < OUT__COUNT; k++)
+        if (w.file[k] != want[k])
+            fail_msg("classic output %d changed: %016llx", k, (unsigned long long)w.file[k]);
+    world_free(&w);
+}
+
+static void opts_realistic(scn_opts *o, uint64_t seed)
+{
+    scn_opts_default(o);
+    scn_opts_profile(o, SCN_PROFILE_REALISTIC);
+    o->seed = seed;
+    o->accounts = 20000;
+    o->transfers = 200000;
+    o->now_ms = NOW_MS;
+}
+
+/* Accounts are in one instance each. */
+static void check_exclusive(const world *w)
+{
+    int *owner = calloc((size_t)w->nacct, sizeof(int)), n = 0;
+    const char *line = w->truth;
+    inst in;
+    assert_non_null(owner);
+    for (; *line; line = strchr(line, '\n') + 1, n++) {
+        json_t *j = json_loadb(line, (size_t)(strchr(line, '\n') - line), 0, NULL);
+        parse_inst(w, j, &in);
+        for (int k = 0; k < in.nm; k++) {
+            int64_t i = account_pos(w, in.m[k].account);
+            CHECK(&in, owner[i] == 0);
+            owner[i] = n + 1;
+        }
+        json_decref(j);
+    }
+    free(owner);
+}
+
+static void test_realistic_stream(void **state)
+{
+    (void)state;
+    world w;
+    scn_opts o;
+    int per[SCN_TYPOLOGY__COUNT] = {0}, alike[SCN_ALIKE__COUNT] = {0}, size[SCN_SIZE__COUNT] = {0};
+    int flagged = 0, lives = 0;
+    opts_realistic(&o, 7);
+    world_make(&w, &o);
+    check_stream(&w);
+    int32_t *touch = touch_counts(&w);
+    for (const char *line = w.truth; *line; line = strchr(line, '\n') + 1) {
+        inst in;
+        json_t *j = json_loadb(line, (size_t)(strchr(line, '\n') - line), 0, NULL);
+        assert_non_null(j);
+        assert_null(json_object_get(j, "near_miss"));
+        parse_inst(&w, j, &in);
+        check_real_instance(&w, &in, touch, &flagged, &lives);
+        if (in.pattern[0]) {
+            per[scn_pattern_parse(in.pattern)]++;
+            size[scn_size_parse(in.size)]++;
+        } else {
+            alike[scn_alike_parse(in.lookalike)]++;
+        }
+        json_decref(j);
+    }
+    free(touch);
+    int def = scn_default_count_realistic(o.accounts);
+    for (int p = 0; p < SCN_TYPOLOGY__COUNT; p++)
+        assert_int_equal(per[p], p == SCN_CHAIN_SLOW ? 0 : def);
+    for (int k = 0; k < SCN_ALIKE__COUNT; k++)
+        assert_int_equal(alike[k], def);
+    /* Of every ten: five small, three medium, two large (eight: 4, 3, 1). */
+    assert_int_equal(size[SCN_SIZE_SMALL], 4 * 15);
+    assert_int_equal(size[SCN_SIZE_MEDIUM], 3 * 15);
+    assert_int_equal(size[SCN_SIZE_LARGE], 1 * 15);
+    assert_true(flagged > 500);
+    assert_int_equal(lives, flagged); /* every recruited mule has an everyday life */
+    assert_int_equal(w.st.skipped, 0);
+    assert_int_equal(w.st.lookalikes, 15 * def);
+    assert_int_equal(w.nrep, def);
+    check_exclusive(&w);
+    world_free(&w);
+}
+
+static void test_realistic_determinism(void **state)
+{
+    (void)state;
+    world a, b, c;
+    scn_opts o;
+    opts_realistic(&o, 11);
+    o.accounts = 10000;
+    o.transfers = 60000;
+    world_make(&a, &o);
+    world_make(&b, &o);
+    assert_true(a.digest == b.digest);
+    assert_int_equal(a.truth_len, b.truth_len);
+    assert_memory_equal(a.truth, b.truth, a.truth_len);
+    o.seed = 12;
+    world_make(&c, &o);
+    assert_true(a.digest != c.digest);
+    world_free(&a);
+    world_free(&b);
+    world_free(&c);
+}
+
+static void test_profiles(void **state)
+{
+    (void)state;
+    scn_opts o;
+    char errstr[256];
+    scn *s = NULL;
+    assert_int_equal(scn_profile_parse("realistic"), SCN_PROFILE_REALISTIC);
+    assert_int_equal(scn_profile_parse("classic"), SCN_PROFILE_CLASSIC);
+    assert_int_equal(scn_profile_parse("real"), -1);
+    assert_string_equal(scn_pattern_name(SCN_RANDOM), "random");
+    assert_string_equal(scn_alike_name(SCN_ALIKE_DOWN_PAYMENT), "down_payment");
+    assert_int_equal(scn_alike_parse("landlord"), SCN_ALIKE_LANDLORD);
+    assert_int_equal(scn_size_of(4), SCN_SIZE_SMALL);
+    assert_int_equal(scn_size_of(5), SCN_SIZE_MEDIUM);
+    assert_int_equal(scn_size_of(9), SCN_SIZE_MEDIUM);
+    assert_int_equal(scn_size_of(10), SCN_SIZE_LARGE);
+    assert_int_equal(scn_speed_of(6 * HOUR_MS - 1), SCN_SPEED_FAST);
+    assert_int_equal(scn_speed_of(3 * DAY_MS), SCN_SPEED_SLOW);
+    assert_false(scn_pattern_in_profile(SCN_PROFILE_CLASSIC, SCN_RANDOM));
+    assert_false(scn_pattern_in_profile(SCN_PROFILE_REALISTIC, SCN_CHAIN_SLOW));
+    /* The profile's stream defaults; all= sets the profile's patterns only. */
+    opts_realistic(&o, 1);
+    assert_int_equal(o.duration_ms, 28 * DAY_MS);
+    scn_opts_profile(&o, SCN_PROFILE_REALISTIC);
+    assert_int_equal(o.transfers, 2000000);
+    assert_int_equal(scn_mix_set(&o, "all=0,fan_in=3,landlord=2", errstr, sizeof(errstr)), 0);
+    assert_int_equal(o.count[SCN_FAN_IN], 3);
+    assert_int_equal(o.count[SCN_RANDOM], 0);
+    assert_int_equal(o.count[SCN_CHAIN_SLOW], -1);
+    assert_int_equal(o.alike[SCN_ALIKE_LANDLORD], 2);
+    assert_int_equal(o.alike[SCN_ALIKE_PAYROLL], -1);
+    assert_int_equal(scn_mix_set(&o, "lookalikes=0", errstr, sizeof(errstr)), 0);
+    assert_int_equal(o.alike[SCN_ALIKE_LANDLORD], 0);
+    /* What a profile does not have is refused. */
+    opts_realistic(&o, 1);
+    o.near_misses = 1;
+    assert_int_equal(scn_new(&o, &s, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "near misses"));
+    opts_realistic(&o, 1);
+    o.count[SCN_CHAIN_SLOW] = 1;
+    assert_int_equal(scn_new(&o, &s, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "chain_slow"));
+    opts_realistic(&o, 1);
+    o.accounts = 2000; /* 240 instances of up to 16 accounts in 1,800 persons */
+    assert_int_equal(scn_new(&o, &s, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "too many"));
+    scn_opts_default(&o);
+    o.now_ms = NOW_MS;
+    o.count[SCN_RANDOM] = 1;
+    assert_int_equal(scn_new(&o, &s, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "realistic profile"));
+    scn_opts_default(&o);
+    o.now_ms = NOW_MS;
+    assert_int_equal(scn_mix_set(&o, "all=1,landlord=1", errstr, sizeof(errstr)), 0);
+    assert_int_equal(o.count[SCN_RANDOM], -1);
+    assert_int_equal(scn_new(&o, &s, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "landlord"));
+    assert_null(s);
+}
+
 /* ---- docs/generator.md's parameter block -------------------------------- */
 
 #define DOC_PATH    IX_SOURCE_DIR "/docs/generator.md"
@@ -1099,10 +1555,17 @@ int main(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "--write-docs") == 0)
         return write_docs();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_options),          cmocka_unit_test(test_docs_params),
-        cmocka_unit_test(test_stream_and_truth), cmocka_unit_test(test_custom_params),
-        cmocka_unit_test(test_determinism),      cmocka_unit_test(test_confounders),
+        cmocka_unit_test(test_options),
+        cmocka_unit_test(test_docs_params),
+        cmocka_unit_test(test_stream_and_truth),
+        cmocka_unit_test(test_custom_params),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_confounders),
         cmocka_unit_test(test_background_only),
+        cmocka_unit_test(test_classic_unchanged),
+        cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_realistic_stream),
+        cmocka_unit_test(test_realistic_determinism),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
