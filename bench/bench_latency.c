@@ -33,6 +33,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "bench_common.h"
+#include "vec.h"
 
 #define ID_MAX       40     /* longest trigger id kept */
 #define ACCOUNT_MAX  40     /* longest account kept */
@@ -135,15 +136,9 @@ static int json_str(const void *buf, size_t len, const char *key, char *out, siz
 
 static int add_sample(bench *b, const rd_kafka_message_t *m, double arrival)
 {
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 4096;
-        sample *ns = realloc(b->s, cap * sizeof(*ns));
-        if (!ns) {
-            fprintf(stderr, "bench_latency: out of memory\n");
-            return -1;
-        }
-        b->s = ns;
-        b->cap = cap;
+    if (vec_reserve((void **)&b->s, &b->cap, b->n + 1, sizeof(*b->s), 4096) != 0) {
+        fprintf(stderr, "bench_latency: out of memory\n");
+        return -1;
     }
     sample *s = &b->s[b->n];
     memset(s, 0, sizeof(*s));

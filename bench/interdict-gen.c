@@ -449,18 +449,9 @@ static int load_cfg(sink *k, const args *a, char *errstr, size_t errstr_size)
     k->have_cfg = 1;
     if (a->config_file && cfg_load_file(&k->c, a->config_file, errstr, errstr_size) != 0)
         return -1;
-    for (int i = 0; i < a->nsets; i++) {
-        char *eq = strchr(a->sets[i], '=');
-        if (!eq) {
-            snprintf(errstr, errstr_size, "-X %s: expected KEY=VALUE", a->sets[i]);
+    for (int i = 0; i < a->nsets; i++)
+        if (cfg_set_pair(&k->c, a->sets[i], errstr, errstr_size) != 0)
             return -1;
-        }
-        *eq = '\0';
-        int rc = cfg_set(&k->c, a->sets[i], eq + 1, errstr, errstr_size);
-        *eq = '=';
-        if (rc != 0)
-            return -1;
-    }
     if (cfg_set(&k->c, "brokers", a->brokers, errstr, errstr_size) != 0)
         return -1;
     return cfg_validate(&k->c, errstr, errstr_size);

@@ -601,6 +601,19 @@ cleanup:
     return rc;
 }
 
+int cfg_set_pair(cfg *c, const char *kv, char *errstr, size_t errstr_size)
+{
+    const char *eq = strchr(kv, '=');
+    char key[256];
+    if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
+        snprintf(errstr, errstr_size, "-X %.200s: expected KEY=VALUE", kv);
+        return -1;
+    }
+    memcpy(key, kv, (size_t)(eq - kv));
+    key[eq - kv] = '\0';
+    return cfg_set(c, key, eq + 1, errstr, errstr_size);
+}
+
 /* ---- config files ---- */
 
 /* s without surrounding whitespace, in place. */

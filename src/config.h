@@ -201,6 +201,9 @@ void cfg_free(cfg *c);
  * Returns 0, or -1 with "key: why" in errstr. */
 int cfg_set(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size);
 
+/* cfg_set() from "KEY=VALUE", as the command lines' -X gives it. */
+int cfg_set_pair(cfg *c, const char *kv, char *errstr, size_t errstr_size);
+
 /* Parse a duration written as in the config file ("250ms", "30s", ..., "0"; a bare
  * number other than 0 is refused), for command-line options that take one. No bounds.
  * Returns 0 and sets *ms, or -1 with "name: why" in errstr. */

@@ -16,6 +16,7 @@
 
 #include "html.h"
 #include "timefmt.h"
+#include "vec.h"
 
 struct con_list {
     pthread_mutex_t lock;
@@ -134,15 +135,7 @@ static int make_room(con_list *l)
         l->n -= drop;
         l->dropped += drop;
     }
-    if (l->n < l->cap)
-        return 0;
-    size_t cap = l->cap ? l->cap * 2 : 256;
-    con_req **v = realloc(l->v, cap * sizeof(*v));
-    if (!v)
-        return -1;
-    l->v = v;
-    l->cap = cap;
-    return 0;
+    return vec_reserve((void **)&l->v, &l->cap, l->n + 1, sizeof(*l->v), 256);
 }
 
 int con_list_add(con_list *l, const void *json, size_t len, int32_t partition, int64_t offset,
@@ -351,14 +344,8 @@ static int count_rule(con_sel *s, const con_code *c, int at)
             s->rules[i].n++;
             return 0;
         }
-    if (s->nrules == s->rules_cap) {
-        size_t cap = s->rules_cap ? s->rules_cap * 2 : 16;
-        con_rule_count *v = realloc(s->rules, cap * sizeof(*v));
-        if (!v)
-            return -1;
-        s->rules = v;
-        s->rules_cap = cap;
-    }
+    if (vec_reserve((void **)&s->rules, &s->rules_cap, s->nrules + 1, sizeof(*s->rules), 16) != 0)
+        return -1;
     s->rules[s->nrules++] = (con_rule_count){.code = c->code, .rule = c->rule, .n = 1};
     return 0;
 }

@@ -25,6 +25,7 @@
 #include "rules.h"
 #include "scenario.h"
 #include "timefmt.h"
+#include "vec.h"
 
 #define DEMO_READ_TIMEOUT_MS 30000
 
@@ -122,14 +123,8 @@ typedef struct held_reports {
 
 static int hold_report(held_reports *h, const ix_report *r)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 16;
-        ix_report *nr = realloc(h->r, cap * sizeof(*nr));
-        if (!nr)
-            return -1;
-        h->r = nr;
-        h->cap = cap;
-    }
+    if (vec_reserve((void **)&h->r, &h->cap, h->n + 1, sizeof(*h->r), 16) != 0)
+        return -1;
     h->r[h->n++] = *r;
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "graphcodec.h"
 #include "hash.h"
 #include "store.h"
+#include "vec.h"
 
 #define GRAPH_STRIPES  64 /* lock stripes; a power of two */
 #define GRAPH_KEEP_CAP 0  /* pending-list capacity kept across checkpoints */
@@ -601,15 +602,10 @@ int graph_get_watch(graph *g, const char *account, ix_watch *out, char *errstr, 
 
 static int push_flow(stripe *s, gentry *e, const graph_flow *f)
 {
-    if (e->nflows == e->capflows) {
-        size_t cap = e->capflows ? e->capflows * 2 : 2;
-        graph_flow *n = realloc(e->flows, cap * sizeof(*n));
-        if (!n)
-            return -1;
-        s->bytes += (cap - e->capflows) * sizeof(*n);
-        e->flows = n;
-        e->capflows = cap;
-    }
+    size_t had = e->capflows;
+    if (vec_reserve((void **)&e->flows, &e->capflows, e->nflows + 1, sizeof(*e->flows), 2) != 0)
+        return -1;
+    s->bytes += (e->capflows - had) * sizeof(*e->flows);
     e->flows[e->nflows++] = *f;
     s->npending++;
     return 0;
@@ -626,15 +622,10 @@ static int push_edge(stripe *s, gentry *e, graph_dir dir, const char *peer, int6
             gc_edge_merge(&e->edges[i].e, &d);
             return 0;
         }
-    if (e->nedges == e->capedges) {
-        size_t cap = e->capedges ? e->capedges * 2 : 2;
-        pending_edge *n = realloc(e->edges, cap * sizeof(*n));
-        if (!n)
-            return -1;
-        s->bytes += (cap - e->capedges) * sizeof(*n);
-        e->edges = n;
-        e->capedges = cap;
-    }
+    size_t had = e->capedges;
+    if (vec_reserve((void **)&e->edges, &e->capedges, e->nedges + 1, sizeof(*e->edges), 2) != 0)
+        return -1;
+    s->bytes += (e->capedges - had) * sizeof(*e->edges);
     pending_edge *pe = &e->edges[e->nedges++];
     pe->dir = dir;
     pe->e = d;
@@ -851,15 +842,9 @@ static int add_pending_flows(graph *g, const char *account, graph_dir dir, int64
         const graph_flow *f = &e->flows[i];
         if (f->dir != dir || f->time_ms < from_ms || f->time_ms > to_ms)
             continue;
-        if (*n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 16;
-            graph_flow *nb = realloc(*buf, nc * sizeof(*nb));
-            if (!nb) {
-                rc = -1;
-                break;
-            }
-            *buf = nb;
-            *cap = nc;
+        if (vec_reserve((void **)buf, cap, *n + 1, sizeof(**buf), 16) != 0) {
+            rc = -1;
+            break;
         }
         (*buf)[(*n)++] = *f;
     }

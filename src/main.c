@@ -458,18 +458,9 @@ static int build_config(const args *a, cfg *c, char *errstr, size_t errstr_size)
         return -1;
     if (a->config_file && cfg_load_file(c, a->config_file, errstr, errstr_size) != 0)
         return -1;
-    for (int i = 0; i < a->nsets; i++) {
-        char *eq = strchr(a->sets[i], '=');
-        if (!eq) {
-            snprintf(errstr, errstr_size, "-X %s: expected KEY=VALUE", a->sets[i]);
+    for (int i = 0; i < a->nsets; i++)
+        if (cfg_set_pair(c, a->sets[i], errstr, errstr_size) != 0)
             return -1;
-        }
-        *eq = '\0';
-        int rc = cfg_set(c, a->sets[i], eq + 1, errstr, errstr_size);
-        *eq = '=';
-        if (rc != 0)
-            return -1;
-    }
     if (a->verbosity < 0)
         c->log_level = CFG_LOG_ERROR;
     else if (a->verbosity > 0)

@@ -21,6 +21,7 @@
 #include "emit.h"
 #include "kafka.h"
 #include "timefmt.h"
+#include "vec.h"
 #include "worker.h"
 
 #define PIPE_POLL_MS    100   /* longest wait for input; bounds reaction time */
@@ -96,14 +97,8 @@ static wk_part *part_add(pipeline_ctx *p, const char *topic, int32_t partition)
     wk_part *pt = part_find(p, topic, partition);
     if (pt)
         return pt;
-    if (p->nparts == p->capparts) {
-        size_t cap = p->capparts ? p->capparts * 2 : 16;
-        wk_part **np = realloc(p->parts, cap * sizeof(*np));
-        if (!np)
-            return NULL;
-        p->parts = np;
-        p->capparts = cap;
-    }
+    if (vec_reserve((void **)&p->parts, &p->capparts, p->nparts + 1, sizeof(*p->parts), 16) != 0)
+        return NULL;
     pt = calloc(1, sizeof(*pt));
     if (!pt || !(pt->topic = strdup(topic))) {
         free(pt);

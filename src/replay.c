@@ -29,6 +29,7 @@
 #include "load.h"
 #include "replay_int.h"
 #include "timefmt.h"
+#include "vec.h"
 
 #define RP_POLL_MS     100 /* longest wait for a message; bounds the reaction to a signal */
 #define RP_PROGRESS_NS 2000000000LL /* a progress line at most this often */
@@ -554,29 +555,16 @@ out:
 static int push_event(replay_ctx *x, int64_t time_ms, int kind, const rd_kafka_message_t *m,
                       size_t index)
 {
-    if (x->nev == x->capev) {
-        size_t cap = x->capev ? x->capev * 2 : 4096;
-        rp_event *n = realloc(x->ev, cap * sizeof(*n));
-        if (!n)
-            return -1;
-        x->ev = n;
-        x->capev = cap;
-    }
+    if (vec_reserve((void **)&x->ev, &x->capev, x->nev + 1, sizeof(*x->ev), 4096) != 0)
+        return -1;
     x->ev[x->nev++] = (rp_event){time_ms, kind, m->partition, m->offset, index};
     return 0;
 }
 
+/* Room for one more item after the n there are. */
 static int grow(void **arr, size_t *cap, size_t n, size_t size)
 {
-    if (n < *cap)
-        return 0;
-    size_t c = *cap ? *cap * 2 : 4096;
-    void *p = realloc(*arr, c * size);
-    if (!p)
-        return -1;
-    *arr = p;
-    *cap = c;
-    return 0;
+    return vec_reserve(arr, cap, n + 1, size, 4096);
 }
 
 static int oom(char *errstr, size_t errstr_size)

@@ -8,6 +8,7 @@
  * the members.
  */
 #include "rule_block.h"
+#include "vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,14 +102,9 @@ int block_add_flows(block *b, int is_row, int member, const graph_flow *f, int n
         int peer = block_member(other, f[k].peer, f[k].peer_bank);
         if (peer < 0)
             continue; /* the side is full: work with what is there */
-        if (b->nraw == b->cap_raw) {
-            int nc = b->cap_raw ? b->cap_raw * 2 : 64;
-            blk_raw *nr = realloc(b->raw, (size_t)nc * sizeof(*nr));
-            if (!nr)
-                return -1;
-            b->raw = nr;
-            b->cap_raw = nc;
-        }
+        if (vec_reserve((void **)&b->raw, &b->cap_raw, (size_t)b->nraw + 1, sizeof(*b->raw), 64) !=
+            0)
+            return -1;
         b->raw[b->nraw++] = (blk_raw){is_row ? member : peer, is_row ? peer : member, is_row,
                                       f[k].amount, f[k].time_ms};
     }

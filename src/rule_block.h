@@ -47,7 +47,8 @@ typedef struct block {
     blk_pair *pairs; /* after block_finalize(), ordered by row then column */
     int npairs;
     blk_raw *raw; /* transfers as read, before finalize */
-    int nraw, cap_raw;
+    int nraw;
+    size_t cap_raw;
 } block;
 
 /* At most `max` members a side. Returns 0, or -1 out of memory. */

@@ -11,6 +11,7 @@
  * hops kept per expansion, max_visits nodes in all.
  */
 #include "rule_hops.h"
+#include "vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,16 +64,8 @@ static int add_node(hop_search *s, const graph_flow *via, int parent, int depth)
 {
     if (s->n > s->max_visits) /* the root does not count */
         return 0;
-    if (s->n == s->cap) {
-        int nc = s->cap ? s->cap * 2 : 32;
-        if (nc > s->max_visits + 1)
-            nc = s->max_visits + 1;
-        hop_node *nn = realloc(s->nodes, (size_t)nc * sizeof(*nn));
-        if (!nn)
-            return -1;
-        s->nodes = nn;
-        s->cap = nc;
-    }
+    if (vec_reserve((void **)&s->nodes, &s->cap, (size_t)s->n + 1, sizeof(*s->nodes), 32) != 0)
+        return -1;
     hop_node *nd = &s->nodes[s->n++];
     nd->via = *via;
     nd->parent = parent;
@@ -184,7 +177,8 @@ void hop_search_free(hop_search *s)
 {
     free(s->nodes);
     s->nodes = NULL;
-    s->n = s->cap = 0;
+    s->n = 0;
+    s->cap = 0;
 }
 
 int hop_path(const hop_search *s, int leaf, const graph_flow **out, int max)

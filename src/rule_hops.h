@@ -50,7 +50,8 @@ typedef struct hop_search {
     int (*may_pass)(graph *g, const char *account, char *errstr, size_t errstr_size);
     /* what it found */
     hop_node *nodes; /* [0] is the root; breadth-first, so depth never decreases */
-    int n, cap;
+    int n;
+    size_t cap;
     int visits;    /* accounts expanded (flow reads) */
     int found;     /* the target's node, or -1 */
     int truncated; /* a bound was hit: the answer may be partial */

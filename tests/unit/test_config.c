@@ -492,6 +492,28 @@ static void test_set_string(void **state)
     cfg_free(&c);
 }
 
+/* -X KEY=VALUE: split at the first '=', the rest is the value. */
+static void test_set_pair(void **state)
+{
+    cfg c;
+    char err[256];
+
+    (void)state;
+    init_ok(&c);
+    assert_int_equal(cfg_set_pair(&c, "workers=3", err, sizeof(err)), 0);
+    assert_int_equal(c.workers, 3);
+    assert_int_equal(cfg_set_pair(&c, "group.id=a=b", err, sizeof(err)), 0);
+    assert_string_equal(c.group_id, "a=b");
+    assert_int_equal(cfg_set_pair(&c, "workers", err, sizeof(err)), -1);
+    assert_string_equal(err, "-X workers: expected KEY=VALUE");
+    assert_int_equal(cfg_set_pair(&c, "=3", err, sizeof(err)), -1);
+    assert_string_equal(err, "-X =3: expected KEY=VALUE");
+    assert_int_equal(cfg_set_pair(&c, "workers=999", err, sizeof(err)), -1);
+    assert_string_equal(err, "workers: 999 is above the maximum 256");
+    assert_int_equal(c.workers, 3);
+    cfg_free(&c);
+}
+
 static void test_set_int(void **state)
 {
     cfg c;
@@ -1230,6 +1252,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_covers_every_field),
+        cmocka_unit_test(test_set_pair),
         cmocka_unit_test(test_rule_keys_cover_their_struct),
         cmocka_unit_test(test_every_rule_has_keys),
         cmocka_unit_test(test_table_entries_well_formed),
