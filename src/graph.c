@@ -434,14 +434,13 @@ static size_t id_store_key(const idkey *k, char *buf)
     return 16;
 }
 
-int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr, size_t errstr_size)
+/* Check an id of the set, and record it when asked and new. */
+static int seen_id(graph *g, const idkey *id, int record, char *errstr, size_t errstr_size)
 {
-    idkey k;
+    idkey k = *id;
     char key[16], *v = NULL;
     size_t vlen = 0;
     int rc = -1;
-    id_hash(id, &k);
-    k.time_ms = time_ms;
     pthread_mutex_lock(&g->ids.lock);
     if ((g->ids.count + 1) * 2 > g->ids.cap && idset_grow(&g->ids) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -461,12 +460,34 @@ int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr,
         rc = 1;
         goto out;
     }
-    *slot = k;
-    g->ids.count++;
+    if (record) {
+        *slot = k;
+        g->ids.count++;
+    }
     rc = 0;
 out:
     pthread_mutex_unlock(&g->ids.lock);
     return rc;
+}
+
+int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr, size_t errstr_size)
+{
+    idkey k;
+    id_hash(id, &k);
+    k.time_ms = time_ms;
+    return seen_id(g, &k, 1, errstr, errstr_size);
+}
+
+int graph_seen_report(graph *g, const char *id, int64_t time_ms, int record, char *errstr,
+                      size_t errstr_size)
+{
+    idkey k;
+    id_hash(id, &k);
+    k.a ^= 0x7265706f72742e31ULL; /* "report.1": apart from the transfer ids */
+    if (k.a == 0 && k.b == 0)
+        k.b = 1;
+    k.time_ms = time_ms;
+    return seen_id(g, &k, record, errstr, errstr_size);
 }
 
 static void batch_ids(store_batch *b, const idset *s)

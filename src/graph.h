@@ -149,6 +149,13 @@ int graph_raise_incident(graph *g, const char *account, ix_action action, int64_
 int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr,
                         size_t errstr_size);
 
+/* The same for fraud report ids, in a space of their own (a report may carry
+ * the id of a transfer). With record 0 it only asks: a report is recorded
+ * once it was traced, so one that named a transfer not yet screened can be
+ * sent again. */
+int graph_seen_report(graph *g, const char *id, int64_t time_ms, int record, char *errstr,
+                      size_t errstr_size);
+
 /* Write every change since the last checkpoint and the given offsets in one
  * atomic WriteBatch. Returns 0, or -1 (nothing was written). */
 int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,

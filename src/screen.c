@@ -152,6 +152,14 @@ int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_resul
 {
     char why[512];
     int found = 0;
+    if (strcmp(rep->currency, s->currency) != 0)
+        return refuse(res, RSN_FOREIGN_CURRENCY, "currency: %s, this instance screens %s",
+                      rep->currency, s->currency);
+    int seen = graph_seen_report(s->g, rep->id, rep->reported_at_ms, 0, why, sizeof(why));
+    if (seen < 0)
+        return broke(errstr, errstr_size, "graph", why);
+    if (seen)
+        return refuse(res, RSN_DUPLICATE_REPORT, "report_id: %.64s was traced before", rep->id);
     int n = rules_trace(s->r, s->g, rep, now_ms, s->reqs, SCR_MAX_REQUESTS, &found, s->hits, why,
                         sizeof(why));
     if (n < 0)
@@ -161,6 +169,8 @@ int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_resul
                       "transfer_id: %s of %s is not in the state store (not screened yet, or "
                       "older than state.retention)",
                       rep->transfer_id, rep->victim_account);
+    if (graph_seen_report(s->g, rep->id, rep->reported_at_ms, 1, why, sizeof(why)) < 0)
+        return broke(errstr, errstr_size, "graph", why);
     done(res, SCR_SCREENED, n);
     return 0;
 }

@@ -268,6 +268,60 @@ static void test_report_of_unknown_transfer(void **state)
     assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
 }
 
+/* The same report twice (a resend, a replayed source): one trace, one set of
+ * requests; the second is dead-lettered. */
+static void test_duplicate_report_traced_once(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    rfx_send(f, "T20", "V4", "A4", 100000, T0);
+    ix_report rep = report("R4", "T20", "V4", 100000, T0 + HOUR_MS);
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 1);
+    screen_report(f, &rep, T0 + HOUR_MS + 5, &res);
+    assert_rejected(&res, RSN_DUPLICATE_REPORT, "report_id: R4 was traced before");
+    assert_int_equal(res.nreqs, 0);
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 1);
+    /* A report id may equal a transfer id: the two sets are apart. */
+    ix_report same = report("T20", "T20", "V4", 100000, T0 + HOUR_MS);
+    screen_report(f, &same, T0 + HOUR_MS + 6, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+}
+
+/* A report that named a transfer not screened yet is not remembered: sent
+ * again once the transfer is in, it is traced. */
+static void test_report_of_unknown_transfer_can_come_again(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_report rep = report("R5", "T30", "V5", 100000, T0 + HOUR_MS);
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_REJECTED);
+    assert_int_equal(res.reason, RSN_UNKNOWN_TRANSFER);
+    rfx_send(f, "T30", "V5", "A5", 100000, T0);
+    screen_report(f, &rep, T0 + HOUR_MS + 1, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 1);
+}
+
+/* A report in another currency than the clearing one is refused before it
+ * is traced: its amounts cannot be compared with the flows'. */
+static void test_report_in_foreign_currency(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    rfx_send(f, "T40", "V6", "A6", 100000, T0);
+    ix_report rep = report("R6", "T40", "V6", 100000, T0 + HOUR_MS);
+    memcpy(rep.currency, "USD", 4);
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_rejected(&res, RSN_FOREIGN_CURRENCY, "currency: USD, this instance screens CNY");
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
+    memcpy(rep.currency, "CNY", 4); /* not remembered either */
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+}
+
 static void test_report_decoding(void **state)
 {
     rfx *f = *state;
@@ -391,6 +445,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer_decoding, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_traced_to_every_account, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_of_unknown_transfer, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_report_traced_once, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_of_unknown_transfer_can_come_again, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_in_foreign_currency, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_decoding, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_profile_updates, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_watch_list_updates, setup, rfx_teardown),
