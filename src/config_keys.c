@@ -263,7 +263,8 @@ const cfg_entry cfg_core_table[] = {
      .def = "2026.11-1",
      .summary = "Version label of the rule configuration, carried in every freeze request.",
      .desc = "Change it whenever a rule or threshold changes, so that fraud desks and "
-             "auditors can tell which rules raised a request. At most 15 characters."},
+             "auditors can tell which rules raised a request. 1 to 15 of A-Z a-z 0-9 . _ : - "
+             "(the freeze-request schema's rule_set)."},
     /* rules.<rule>.enabled, rules.<rule>.score and the rule's own keys, for each rule of
      * rules_all in turn */
     CFG_RULE_KEYS_ROW,

@@ -929,6 +929,23 @@ static void test_validate_rule_set(void **state)
     validate_ok(&c);
     set_ok(&c, "rule.set", "1234567890123456");
     validate_fails(&c, "rule.set: \"1234567890123456\" is longer than 15 characters");
+    set_ok(&c, "rule.set", "A-z.0_9:x");
+    validate_ok(&c);
+    /* The schema's [A-Za-z0-9._:-]{1,15}: what would break a freeze request. */
+    set_ok(&c, "rule.set", "2026 v1");
+    validate_fails(&c, "rule.set: byte 5 (0x20) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "v\"1");
+    validate_fails(&c, "rule.set: byte 2 (0x22) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "a\\b");
+    validate_fails(&c, "rule.set: byte 2 (0x5c) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "r\xc3\xa8gle");
+    validate_fails(&c, "rule.set: byte 2 (0xc3) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "");
+    validate_fails(&c, "rule.set: must not be empty");
     cfg_free(&c);
 }
 
