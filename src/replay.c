@@ -584,7 +584,7 @@ static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m,
         return oom(errstr, errstr_size);
     ix_transfer *t = &x->tr[x->ntr];
     /* History: no event-time window against today's clock. */
-    if (!scr_decode_transfer(&x->rd, m->payload, m->len, 0, t, &res)) {
+    if (!scr_decode_transfer(&x->rd, m->key, m->key_len, m->payload, m->len, 0, t, &res)) {
         x->in.rejected[res.reason]++;
         x->in.rejected_total++;
         return 0;

@@ -118,7 +118,7 @@ static void screen_transfer(worker *w, const wk_part *pt, const rd_kafka_message
     w->interval.transfers++;
     if (suppress)
         w->interval.replayed++;
-    if (scr_decode_transfer(&w->scr, m->payload, m->len, now, &t, &res))
+    if (scr_decode_transfer(&w->scr, m->key, m->key_len, m->payload, m->len, now, &t, &res))
         rc = scr_transfer(&w->scr, &t, now, &res, errstr, sizeof(errstr));
     if (!settle(w, m, suppress, rc, errstr, &res))
         return;
