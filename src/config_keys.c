@@ -187,7 +187,10 @@ const cfg_entry cfg_core_table[] = {
              "hop) and edges (who paid whom, with counts, sums, first and last time) older "
              "than this are dropped when RocksDB compacts, so the store's size follows this "
              "period, not the whole history. It must cover the longest rule window and "
-             "trace horizon; account totals and profiles are kept regardless."},
+             "trace horizon; account totals and profiles are kept regardless. The period is "
+             "measured back from the latest event time screened, not from the wall clock, so "
+             "a backfill or a late catch-up keeps its history (the screener warns once when "
+             "its input lags the wall clock by more than this)."},
     {.name = "watchlist.file",
      .section = "State",
      .type = CFG_STRING,

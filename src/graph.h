@@ -39,6 +39,10 @@ typedef struct graph_opts {
     /* Wall clock for retention, replaceable in tests; NULL = real time. */
     int64_t (*clock_ms)(void *arg);
     void *clock_arg;
+    /* With no clock_ms: retention follows the stream instead of the wall
+     * clock, cutting at the latest event time applied (the screener: a
+     * backfill or a late catch-up keeps its history). */
+    int event_clock;
 } graph_opts;
 
 /* Direction of money relative to an account. */
@@ -193,6 +197,10 @@ int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size
 /* A consistent copy of everything checkpointed into dest, which must not
  * exist (`interdict backup`). Returns 0, or -1 with errstr filled. */
 int graph_copy(graph *g, const char *dest, char *errstr, size_t errstr_size);
+
+/* The latest event time of a transfer applied since the graph was opened
+ * (0: none yet), which an event_clock graph's retention follows. */
+int64_t graph_watermark(graph *g);
 
 /* Run the retention filter over edges and flows now (tests, maintenance).
  * In normal running RocksDB's own compactions do it; an edge updated

@@ -470,8 +470,12 @@ static int build_config(const args *a, cfg *c, char *errstr, size_t errstr_size)
 
 static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, size_t errstr_size)
 {
-    graph_opts o = {
-        .dir = c->state_dir, .cache_bytes = (size_t)c->state_cache_bytes, .create = 1, .log = lg};
+    graph_opts o = {.dir = c->state_dir,
+                    .cache_bytes = (size_t)c->state_cache_bytes,
+                    .create = 1,
+                    .log = lg,
+                    .retention_ms = c->state_retention_ms,
+                    .event_clock = 1};
     return graph_open(&o, g, errstr, errstr_size);
 }
 
