@@ -660,8 +660,14 @@ int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
         return -1;
     }
-    while (getline(&line, &cap, fp) != -1) {
+    ssize_t len;
+    while ((len = getline(&line, &cap, fp)) != -1) {
         lineno++;
+        /* A NUL would silently end the line's value where C strings end. */
+        if (memchr(line, '\0', (size_t)len)) {
+            snprintf(errstr, errstr_size, "%s:%d: a NUL byte in the line", path, lineno);
+            goto cleanup;
+        }
         /* A UTF-8 byte order mark, as some editors write, is not part of the first key. */
         char *s = lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line;
         if (load_line(c, s, why, sizeof(why)) != 0) {

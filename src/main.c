@@ -602,6 +602,15 @@ static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
     int rc = 3;
     memset(&st, 0, sizeof(st));
 
+    if (a->nrest != 0) {
+        fprintf(stderr, "interdict run: unexpected argument '%s' (see interdict --help)\n",
+                a->rest[0]);
+        return 2;
+    }
+    if (met_check_listen(c->metrics_listen, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict run: %s\n", errstr);
+        return 2;
+    }
     if (open_graph(c, lg, &g, errstr, sizeof(errstr)) != 0 ||
         preload_watchlist(c, g, lg, errstr, sizeof(errstr)) != 0 ||
         rules_create(c, &rl.r, errstr, sizeof(errstr)) != 0 ||

@@ -297,6 +297,11 @@ static void test_poison_pill_over_a_megabyte(void **state)
     hx_chaos_expect x;
     hx_chaos_produce(&e, &spec, (tf_now_ms() / 1000) * 1000 - 3600 * 1000, &x);
 
+    /* A surplus argument is a usage error, not ignored. */
+    assert_int_equal(hx_run(&e, 60, 2, "run", "--until-idle", "3s", "surplus", NULL), 2);
+    /* So is a metrics address that cannot be bound, before anything starts. */
+    assert_int_equal(
+        hx_run(&e, 60, 2, "run", "--until-idle", "3s", "-X", "metrics.listen=1.2.3:99", NULL), 2);
     snprintf(path, sizeof(path), "%s/metrics.txt", e.dir);
     assert_int_equal(hx_run(&e, 300, 0, "run", "--until-idle", "3s", "--final-metrics", path, NULL),
                      0);
