@@ -16,6 +16,7 @@
 #include "rules.h"
 
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
+static const char *const log_accounts_names[] = {"masked", "full", NULL};
 
 const cfg_entry cfg_core_table[] = {
     /* Kafka */
@@ -361,6 +362,19 @@ const cfg_entry cfg_core_table[] = {
              "input and lost brokers; `info`: also start-up, shutdown and periodic progress; "
              "`debug`: detail per message, for troubleshooting only, as it slows screening at "
              "high rates."},
+    {.name = "log.accounts",
+     .section = "Operations",
+     .type = CFG_ENUM,
+     .offset = offsetof(cfg, log_accounts),
+     .def = "masked",
+     .names = log_accounts_names,
+     .summary = "Account ids in log lines: `masked` (6228********1234) or `full`.",
+     .desc = "Logs travel further than the desk's tools: to log collectors, tickets and "
+             "screens. By default an account id keeps its first 4 and last 4 characters "
+             "(ids of 8 or fewer only their last 2). `full` writes them whole, for "
+             "troubleshooting on a host whose logs are as protected as the state store. "
+             "Freeze requests, dead letters, `tail`, `inspect` and the console are not "
+             "affected (see `console.mask` for the console)."},
     {.name = "metrics.listen",
      .section = "Operations",
      .type = CFG_STRING,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
@@ -952,7 +953,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "interdict: %s\n", errstr);
         goto out;
     }
-    ix_log lg = {.level = c.log_level, .out = stderr};
+    ix_log lg = {.level = c.log_level, .out = stderr, .full_accounts = c.log_accounts == 1};
+    /* State, backups and metric files hold victims' account ids: owner only,
+     * whatever the umask the service was started with. */
+    umask(077);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);

@@ -13,7 +13,9 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <dirent.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "encode.h"
@@ -235,6 +237,34 @@ static void test_bad_input_everywhere(void **state)
 
 /* ---- a record over a megabyte */
 
+/* Every file and folder below dir is its owner's only (no group or other
+ * bits), whatever the umask the test runs with. Returns how many it saw. */
+static int assert_private(const char *dir)
+{
+    struct stat st;
+    char path[1024];
+    int n = 1;
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 077, 0);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        assert_int_equal(lstat(path, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            n += assert_private(path);
+            continue;
+        }
+        if ((st.st_mode & 077) != 0)
+            fail_msg("%s has mode %o", path, (unsigned)(st.st_mode & 0777));
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
 typedef struct big_dead {
     int n;
     char reason[48], truncated[8], bytes[24], key_bytes[24], hash[24];
@@ -271,6 +301,7 @@ static void test_poison_pill_over_a_megabyte(void **state)
     cfg big;
     big_dead d = {0};
     hx_setup(&e, "pill", hx_kafka_brokers());
+    umask(022); /* what a service manager may well give */
 
     /* Only the test's producer may send records that large. */
     assert_int_equal(cfg_init(&big, errstr, sizeof(errstr)), 0);
@@ -315,6 +346,12 @@ static void test_poison_pill_over_a_megabyte(void **state)
     assert_int_equal(d.len, 1000000 - 64 * 1024); /* the default message.max.bytes, less room */
     assert_int_equal(d.key_len, 2);
     assert_int_equal(metric(path, "too_large"), 2);
+    /* The state and the final metrics hold account ids: 700 and 600, though
+     * the screener was started with umask 022. */
+    assert_true(assert_private(e.c.state_dir) > 5);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 077, 0);
     hx_chaos_verify_requests(&e, &x);
     assert_int_equal(hx_committed_sum(&e, e.c.topic_transfers),
                      hx_end_sum(&e, e.c.topic_transfers));
