@@ -359,11 +359,30 @@ static void test_poison_pill_over_a_megabyte(void **state)
     hx_chaos_free(&x);
 }
 
+/* A batch run whose output cannot be committed (its requests topic does not
+ * exist) once ended with 0 and nothing committed; now it fails. */
+static void test_batch_that_cannot_commit_fails(void **state)
+{
+    (void)state;
+    hx_env e;
+    hx_chaos_expect x;
+    static const hx_chaos spec = {.seed = 11, .transfers = 2000, .hits = 4, .bad = 0};
+    hx_setup(&e, "nocommit", hx_kafka_brokers());
+    hx_chaos_produce(&e, &spec, (tf_now_ms() / 1000) * 1000 - 3600 * 1000, &x);
+    assert_int_equal(hx_run(&e, 240, 3, "run", "--until-idle", "3s", "-X",
+                            "topic.interceptions=nocommit-no-such-topic", NULL),
+                     3);
+    assert_int_equal(hx_committed_sum(&e, e.c.topic_transfers), 0);
+    hx_teardown(&e);
+    hx_chaos_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input_everywhere),
         cmocka_unit_test(test_poison_pill_over_a_megabyte),
+        cmocka_unit_test(test_batch_that_cannot_commit_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
