@@ -237,8 +237,8 @@ else
   started_broker=1
 fi
 BROKERS=127.0.0.1:$KAFKA_PORT
-broker_pid=$(cat "$ROOT/.kafka/run/kafka.pid" 2>/dev/null || true)
-[[ -n $broker_pid && -d /proc/$broker_pid ]] || die "cannot find the broker's pid in .kafka/run/kafka.pid"
+broker_pid=$(cat "$ROOT/.kafka/run/${KAFKA_PORT:-39092}/kafka.pid" 2>/dev/null || true)
+[[ -n $broker_pid && -d /proc/$broker_pid ]] || die "cannot find the broker's pid in .kafka/run/${KAFKA_PORT:-39092}/kafka.pid"
 
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ) # every generated stream ends here: same seed, same stream
 

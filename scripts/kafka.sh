@@ -11,22 +11,25 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 STATE_DIR=$ROOT/.kafka
 DIST=$STATE_DIR/dist/$KAFKA_VERSION
 LIBS=$DIST/libs
-RUN=$STATE_DIR/run
+KAFKA_HOST=127.0.0.1
+KAFKA_PORT=${KAFKA_PORT:-39092}
+# One broker per port: its pid, data folder and lock are kept by port, so
+# brokers on different KAFKA_PORTs of one checkout never see each other.
+RUN=$STATE_DIR/run/$KAFKA_PORT
 PID_FILE=$RUN/kafka.pid
 DATA_FILE=$RUN/data-dir
 LOCK_FILE=$RUN/lock
 
-KAFKA_HOST=127.0.0.1
-KAFKA_PORT=${KAFKA_PORT:-39092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-39093}
 KAFKA_WAIT_SECONDS=${KAFKA_WAIT_SECONDS:-90}
 KAFKA_STOP_SECONDS=${KAFKA_STOP_SECONDS:-30}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xmx512m -Xms256m}
 BOOTSTRAP=$KAFKA_HOST:$KAFKA_PORT
 
-# Every broker started from this checkout carries this marker on its command
-# line, so `stop` finds it even if .kafka/run was lost.
-MARKER="-Dinterdict.kafka.root=$ROOT"
+# Every broker started from this checkout carries this marker (the checkout
+# and the port) on its command line, so `stop` finds it even if .kafka/run
+# was lost, and never stops the broker of another port.
+MARKER="-Dinterdict.kafka.root=$ROOT:$KAFKA_PORT"
 
 usage() {
   cat <<EOF
@@ -40,7 +43,7 @@ commands:
                           .kafka/dist/$KAFKA_VERSION/libs (idempotent)
   start [--reuse-data]    install if needed, start the broker on a fresh data
                           folder and wait until it answers; does nothing if a
-                          broker from this checkout already runs.
+                          broker from this checkout already runs on this port
                           --reuse-data restarts on the data kept by
                           'stop --keep-data' (simulates a broker outage)
   wait [--timeout SEC]    wait until the broker answers a metadata request

@@ -660,8 +660,14 @@ int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "%s: %s", path, strerror(errno));
         return -1;
     }
-    while (getline(&line, &cap, fp) != -1) {
+    ssize_t len;
+    while ((len = getline(&line, &cap, fp)) != -1) {
         lineno++;
+        /* A NUL would silently end the line's value where C strings end. */
+        if (memchr(line, '\0', (size_t)len)) {
+            snprintf(errstr, errstr_size, "%s:%d: a NUL byte in the line", path, lineno);
+            goto cleanup;
+        }
         /* A UTF-8 byte order mark, as some editors write, is not part of the first key. */
         char *s = lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0 ? line + 3 : line;
         if (load_line(c, s, why, sizeof(why)) != 0) {
@@ -801,9 +807,19 @@ static int check_scores(const cfg *c, char *errstr, size_t n)
 
 static int check_rule_set(const cfg *c, char *errstr, size_t n)
 {
-    /* Freeze requests carry it in a fixed-size field (model.h). */
-    if (strlen(string_of(c, "rule.set")) > IX_RULESET_MAX)
-        return fail(errstr, n, "rule.set", "\"%s\" is longer than %d characters", c->rule_set,
+    /* Every freeze request carries it: the schema's rule_set is
+     * [A-Za-z0-9._:-]{1,15}, in a fixed-size field (model.h). */
+    static const char allowed[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-";
+    const char *s = string_of(c, "rule.set");
+    size_t len = strlen(s), ok = strspn(s, allowed);
+    if (ok < len)
+        return fail(errstr, n, "rule.set",
+                    "byte %zu (0x%02x) is not one of A-Z a-z 0-9 . _ : - (the freeze-request "
+                    "schema's rule_set)",
+                    ok + 1, (unsigned)(unsigned char)s[ok]);
+    if (len > IX_RULESET_MAX)
+        return fail(errstr, n, "rule.set", "\"%s\" is longer than %d characters", s,
                     IX_RULESET_MAX);
     return 0;
 }

@@ -134,7 +134,8 @@ typedef struct cfg {
     int64_t incident_cooldown_ms;
 
     /* Operations */
-    int log_level; /* cfg_log_level */
+    int log_level;    /* cfg_log_level */
+    int log_accounts; /* 0 masked, 1 full */
     char *metrics_listen;
     int64_t progress_interval_ms;
 

@@ -16,6 +16,7 @@
 #include "rules.h"
 
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
+static const char *const log_accounts_names[] = {"masked", "full", NULL};
 
 const cfg_entry cfg_core_table[] = {
     /* Kafka */
@@ -187,7 +188,10 @@ const cfg_entry cfg_core_table[] = {
              "hop) and edges (who paid whom, with counts, sums, first and last time) older "
              "than this are dropped when RocksDB compacts, so the store's size follows this "
              "period, not the whole history. It must cover the longest rule window and "
-             "trace horizon; account totals and profiles are kept regardless."},
+             "trace horizon; account totals and profiles are kept regardless. The period is "
+             "measured back from the latest event time screened, not from the wall clock, so "
+             "a backfill or a late catch-up keeps its history (the screener warns once when "
+             "its input lags the wall clock by more than this)."},
     {.name = "watchlist.file",
      .section = "State",
      .type = CFG_STRING,
@@ -263,7 +267,8 @@ const cfg_entry cfg_core_table[] = {
      .def = "2026.11-1",
      .summary = "Version label of the rule configuration, carried in every freeze request.",
      .desc = "Change it whenever a rule or threshold changes, so that fraud desks and "
-             "auditors can tell which rules raised a request. At most 15 characters."},
+             "auditors can tell which rules raised a request. 1 to 15 of A-Z a-z 0-9 . _ : - "
+             "(the freeze-request schema's rule_set)."},
     /* rules.<rule>.enabled, rules.<rule>.score and the rule's own keys, for each rule of
      * rules_all in turn */
     CFG_RULE_KEYS_ROW,
@@ -357,6 +362,19 @@ const cfg_entry cfg_core_table[] = {
              "input and lost brokers; `info`: also start-up, shutdown and periodic progress; "
              "`debug`: detail per message, for troubleshooting only, as it slows screening at "
              "high rates."},
+    {.name = "log.accounts",
+     .section = "Operations",
+     .type = CFG_ENUM,
+     .offset = offsetof(cfg, log_accounts),
+     .def = "masked",
+     .names = log_accounts_names,
+     .summary = "Account ids in log lines: `masked` (6228********1234) or `full`.",
+     .desc = "Logs travel further than the desk's tools: to log collectors, tickets and "
+             "screens. By default an account id keeps its first 4 and last 4 characters "
+             "(ids of 8 or fewer only their last 2). `full` writes them whole, for "
+             "troubleshooting on a host whose logs are as protected as the state store. "
+             "Freeze requests, dead letters, `tail`, `inspect` and the console are not "
+             "affected (see `console.mask` for the console)."},
     {.name = "metrics.listen",
      .section = "Operations",
      .type = CFG_STRING,

@@ -421,6 +421,11 @@ static rsn_reason take_token(const member *v, const char *name, size_t max, unsi
     return RSN_OK;
 }
 
+int dec_is_account(const void *s, size_t n)
+{
+    return s && n >= 1 && n <= IX_ACCOUNT_MAX && first_bad(s, n, CC_ACCOUNT) == n;
+}
+
 static rsn_reason take_account(const member *v, const char *name, char *out, dec_error *err)
 {
     return take_token(v, name, IX_ACCOUNT_MAX, CC_ACCOUNT, out, err);

@@ -58,6 +58,11 @@ rsn_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_ac
                        dec_error *err);
 rsn_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
                      dec_error *err);
+
+/* 1 when the n bytes at s are an account id as every schema writes one
+ * (1 to IX_ACCOUNT_MAX of A-Z a-z 0-9 -), else 0: for account ids that come
+ * without a document, such as the key of a watch-list tombstone. */
+int dec_is_account(const void *s, size_t n);
 rsn_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
                       dec_error *err);
 

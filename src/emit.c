@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "encode.h"
+#include "hash.h"
 #include "kafka.h"
 
 #define EMIT_COMMIT_RETRIES 5 /* retriable commit errors before giving up */
@@ -17,6 +18,7 @@ struct emit {
     const cfg *c;
     const ix_log *log;
     int timeout_ms;
+    size_t max_value; /* most bytes of an original message a dead letter carries */
     /* produced in the open transaction */
     atomic_uint_fast64_t pending_requests, pending_deadletters;
     atomic_uint_fast64_t requests, deadletters, commits, aborts, dr_failures;
@@ -32,6 +34,22 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         LOG_WARN(e->log, "emit", "delivery to %s failed: %s", rd_kafka_topic_name(m->rkt),
                  rd_kafka_err2str(m->err));
     }
+}
+
+/* A dead letter must always fit the producer's message.max.bytes, or one
+ * message would stop its partition for good: the original's bytes it carries
+ * are cut to what leaves room for its key (cut too), headers and framing. */
+#define EMIT_DL_MAX_KEY 1024
+#define EMIT_DL_ROOM    (64 * 1024)
+
+static size_t deadletter_room(rd_kafka_conf_t *conf)
+{
+    char v[32];
+    size_t n = sizeof(v);
+    long long max = 1000000; /* librdkafka's default */
+    if (rd_kafka_conf_get(conf, "message.max.bytes", v, &n) == RD_KAFKA_CONF_OK)
+        max = strtoll(v, NULL, 10);
+    return max > 2 * EMIT_DL_ROOM ? (size_t)max - EMIT_DL_ROOM : EMIT_DL_ROOM;
 }
 
 static int txn_error(const char *what, rd_kafka_error_t *err, char *errstr, size_t errstr_size)
@@ -62,6 +80,7 @@ int emit_create(const cfg *c, const ix_log *lg, emit **out, char *errstr, size_t
         rd_kafka_conf_destroy(conf);
         goto fail;
     }
+    e->max_value = deadletter_room(conf);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
     rd_kafka_conf_set_opaque(conf, e);
     e->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof(why));
@@ -148,20 +167,45 @@ int emit_request(emit *e, const ix_request *req, char *errstr, size_t errstr_siz
     return rc;
 }
 
+/* Cut what does not fit, and say so: the original's sizes and a hash of its
+ * value, so it can still be recognised (and found again on its topic, by the
+ * offset headers). */
+static void truncate_original(const emit *e, const emit_source *src, rd_kafka_headers_t *h,
+                              size_t *key_len, size_t *value_len)
+{
+    char n[24], hash[24];
+    if (src->key_len <= EMIT_DL_MAX_KEY && src->value_len <= e->max_value)
+        return;
+    if (src->key_len > EMIT_DL_MAX_KEY)
+        *key_len = EMIT_DL_MAX_KEY;
+    if (src->value_len > e->max_value)
+        *value_len = e->max_value;
+    rd_kafka_header_add(h, "interdict.truncated", -1, "true", -1);
+    snprintf(n, sizeof(n), "%zu", src->key_len);
+    rd_kafka_header_add(h, "interdict.original.key.bytes", -1, n, -1);
+    snprintf(n, sizeof(n), "%zu", src->value_len);
+    rd_kafka_header_add(h, "interdict.original.bytes", -1, n, -1);
+    uint64_t v = hash_fnv1a64(HASH_FNV64_INIT, src->value, src->value ? src->value_len : 0);
+    snprintf(hash, sizeof(hash), "%016" PRIx64, v);
+    rd_kafka_header_add(h, "interdict.original.fnv1a64", -1, hash, -1);
+}
+
 int emit_deadletter(emit *e, const emit_source *src, const char *reason, const char *detail,
                     char *errstr, size_t errstr_size)
 {
     char part[16], off[24];
     snprintf(part, sizeof(part), "%" PRId32, src->partition);
     snprintf(off, sizeof(off), "%" PRId64, src->offset);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
     rd_kafka_header_add(h, "interdict.reason", -1, reason, -1);
     rd_kafka_header_add(h, "interdict.detail", -1, detail, -1);
     rd_kafka_header_add(h, "interdict.topic", -1, src->topic, -1);
     rd_kafka_header_add(h, "interdict.partition", -1, part, -1);
     rd_kafka_header_add(h, "interdict.offset", -1, off, -1);
-    int rc = produce(e, e->c->topic_deadletter, src->key, src->key_len, src->value, src->value_len,
-                     h, errstr, errstr_size);
+    size_t key_len = src->key_len, value_len = src->value_len;
+    truncate_original(e, src, h, &key_len, &value_len);
+    int rc = produce(e, e->c->topic_deadletter, src->key, key_len, src->value, value_len, h, errstr,
+                     errstr_size);
     if (rc == 0)
         atomic_fetch_add(&e->pending_deadletters, 1);
     rd_kafka_poll(e->rk, 0);

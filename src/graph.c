@@ -13,10 +13,13 @@
  */
 #include "graph.h"
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "graphcodec.h"
 #include "hash.h"
@@ -84,6 +87,10 @@ struct graph {
     const ix_log *log;
     size_t stripe_cap; /* entries per stripe before eviction */
     uint64_t checkpoints;
+    _Atomic int64_t watermark_ms; /* latest event time applied */
+    int event_clock;              /* retention follows watermark_ms */
+    int64_t retention_ms;
+    int lag_warned;            /* the stream's lag behind the clock was logged */
     pthread_mutex_t ckpt_lock; /* one checkpoint at a time */
     stripe stripes[GRAPH_STRIPES];
 };
@@ -434,14 +441,13 @@ static size_t id_store_key(const idkey *k, char *buf)
     return 16;
 }
 
-int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr, size_t errstr_size)
+/* Check an id of the set, and record it when asked and new. */
+static int seen_id(graph *g, const idkey *id, int record, char *errstr, size_t errstr_size)
 {
-    idkey k;
+    idkey k = *id;
     char key[16], *v = NULL;
     size_t vlen = 0;
     int rc = -1;
-    id_hash(id, &k);
-    k.time_ms = time_ms;
     pthread_mutex_lock(&g->ids.lock);
     if ((g->ids.count + 1) * 2 > g->ids.cap && idset_grow(&g->ids) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -461,12 +467,34 @@ int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr,
         rc = 1;
         goto out;
     }
-    *slot = k;
-    g->ids.count++;
+    if (record) {
+        *slot = k;
+        g->ids.count++;
+    }
     rc = 0;
 out:
     pthread_mutex_unlock(&g->ids.lock);
     return rc;
+}
+
+int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr, size_t errstr_size)
+{
+    idkey k;
+    id_hash(id, &k);
+    k.time_ms = time_ms;
+    return seen_id(g, &k, 1, errstr, errstr_size);
+}
+
+int graph_seen_report(graph *g, const char *id, int64_t time_ms, int record, char *errstr,
+                      size_t errstr_size)
+{
+    idkey k;
+    id_hash(id, &k);
+    k.a ^= 0x7265706f72742e31ULL; /* "report.1": apart from the transfer ids */
+    if (k.a == 0 && k.b == 0)
+        k.b = 1;
+    k.time_ms = time_ms;
+    return seen_id(g, &k, record, errstr, errstr_size);
 }
 
 static void batch_ids(store_batch *b, const idset *s)
@@ -479,6 +507,50 @@ static void batch_ids(store_batch *b, const idset *s)
         gc_be64_put(val, (uint64_t)k->time_ms);
         store_batch_put(b, SCF_IDS, key, id_store_key(k, key), val, sizeof(val));
     }
+}
+
+/* ---- the stream's clock */
+
+#define GRAPH_RETENTION_DEFAULT_MS ((int64_t)35 * 86400000)
+
+static void advance_watermark(graph *g, int64_t t_ms)
+{
+    int64_t seen = atomic_load(&g->watermark_ms);
+    while (t_ms > seen && !atomic_compare_exchange_weak(&g->watermark_ms, &seen, t_ms))
+        ;
+}
+
+int64_t graph_watermark(graph *g)
+{
+    return atomic_load(&g->watermark_ms);
+}
+
+/* The store's clock for an event_clock graph. Before the first transfer it
+ * is 0, so nothing expires. */
+static int64_t watermark_clock(void *arg)
+{
+    return graph_watermark(arg);
+}
+
+/* Once: a stream whose event times are older than the retention before the
+ * wall clock is being screened; windows and flows are kept by event time,
+ * but an operator should know (input.max.past and state.retention). */
+static void warn_lag(graph *g)
+{
+    struct timespec ts;
+    int64_t w = graph_watermark(g);
+    if (!g->event_clock || g->lag_warned || w == 0)
+        return;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t lag = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - w;
+    if (lag <= g->retention_ms)
+        return;
+    g->lag_warned = 1;
+    LOG_WARN(g->log, "graph",
+             "input event times lag the wall clock by %" PRId64 " days, more than state.retention "
+             "(%" PRId64 " days): retention follows the stream's event time, so its history is "
+             "kept",
+             lag / 86400000, g->retention_ms / 86400000);
 }
 
 /* ---- open and close */
@@ -507,13 +579,15 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
     g->stripe_cap = budget / 2 / sizeof(gentry) / GRAPH_STRIPES;
     if (g->stripe_cap < 16)
         g->stripe_cap = 16;
+    g->event_clock = o->event_clock && !o->clock_ms;
+    g->retention_ms = o->retention_ms > 0 ? o->retention_ms : GRAPH_RETENTION_DEFAULT_MS;
     store_opts so = {.dir = o->dir,
                      .block_cache_bytes = budget / 2,
                      .create = o->create,
                      .read_only = o->read_only,
-                     .retention_ms = o->retention_ms,
-                     .clock_ms = o->clock_ms,
-                     .clock_arg = o->clock_arg};
+                     .retention_ms = g->retention_ms,
+                     .clock_ms = g->event_clock ? watermark_clock : o->clock_ms,
+                     .clock_arg = g->event_clock ? (void *)g : o->clock_arg};
     if (store_open(&so, &g->st, errstr, errstr_size) != 0)
         goto fail;
     *out = g;
@@ -698,6 +772,7 @@ int graph_apply_transfer(graph *g, const ix_transfer *t, graph_acct *from_before
     if (with_entry(g, t->from_account, do_side, &out, errstr, errstr_size) != 0 ||
         with_entry(g, t->to_account, do_side, &in, errstr, errstr_size) != 0)
         return -1;
+    advance_watermark(g, t->event_time_ms);
     return 0;
 }
 
@@ -1034,6 +1109,7 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
         return -1;
     }
     pthread_mutex_lock(&g->ckpt_lock);
+    warn_lag(g);
     /* Hold every stripe so the batch is one consistent cut. */
     for (int i = 0; i < GRAPH_STRIPES; i++)
         pthread_mutex_lock(&g->stripes[i].lock);

@@ -39,6 +39,10 @@ typedef struct graph_opts {
     /* Wall clock for retention, replaceable in tests; NULL = real time. */
     int64_t (*clock_ms)(void *arg);
     void *clock_arg;
+    /* With no clock_ms: retention follows the stream instead of the wall
+     * clock, cutting at the latest event time applied (the screener: a
+     * backfill or a late catch-up keeps its history). */
+    int event_clock;
 } graph_opts;
 
 /* Direction of money relative to an account. */
@@ -149,6 +153,13 @@ int graph_raise_incident(graph *g, const char *account, ix_action action, int64_
 int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr,
                         size_t errstr_size);
 
+/* The same for fraud report ids, in a space of their own (a report may carry
+ * the id of a transfer). With record 0 it only asks: a report is recorded
+ * once it was traced, so one that named a transfer not yet screened can be
+ * sent again. */
+int graph_seen_report(graph *g, const char *id, int64_t time_ms, int record, char *errstr,
+                      size_t errstr_size);
+
 /* Write every change since the last checkpoint and the given offsets in one
  * atomic WriteBatch. Returns 0, or -1 (nothing was written). */
 int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,
@@ -186,6 +197,10 @@ int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size
 /* A consistent copy of everything checkpointed into dest, which must not
  * exist (`interdict backup`). Returns 0, or -1 with errstr filled. */
 int graph_copy(graph *g, const char *dest, char *errstr, size_t errstr_size);
+
+/* The latest event time of a transfer applied since the graph was opened
+ * (0: none yet), which an event_clock graph's retention follows. */
+int64_t graph_watermark(graph *g);
 
 /* Run the retention filter over edges and flows now (tests, maintenance).
  * In normal running RocksDB's own compactions do it; an edge updated

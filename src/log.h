@@ -10,9 +10,19 @@
 #include <stdio.h>
 
 typedef struct ix_log {
-    int level; /* cfg_log_level: messages above it are dropped */
-    FILE *out; /* stderr unless redirected (tests) */
+    int level;         /* cfg_log_level: messages above it are dropped */
+    FILE *out;         /* stderr unless redirected (tests) */
+    int full_accounts; /* log.accounts=full: account ids as they are */
 } ix_log;
+
+/* Room for an account id as ix_log_account() writes it. */
+#define IX_LOG_ACCOUNT_MAX 48
+
+/* An account id for a log line: masked by default (the first 4 and the last
+ * 4 characters kept, the rest '*'; ids of 8 or fewer characters keep only
+ * their last 2), as it was with log.accounts=full. A log is read by more
+ * people than the account's bank should show a victim's id to. Returns buf. */
+const char *ix_log_account(const ix_log *lg, const char *account, char *buf, size_t size);
 
 /* Longest line written, newline included; longer messages are cut and end in "...". */
 #define IX_LOG_LINE_MAX 2048

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
@@ -470,8 +471,12 @@ static int build_config(const args *a, cfg *c, char *errstr, size_t errstr_size)
 
 static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, size_t errstr_size)
 {
-    graph_opts o = {
-        .dir = c->state_dir, .cache_bytes = (size_t)c->state_cache_bytes, .create = 1, .log = lg};
+    graph_opts o = {.dir = c->state_dir,
+                    .cache_bytes = (size_t)c->state_cache_bytes,
+                    .create = 1,
+                    .log = lg,
+                    .retention_ms = c->state_retention_ms,
+                    .event_clock = 1};
     return graph_open(&o, g, errstr, errstr_size);
 }
 
@@ -598,6 +603,15 @@ static int cmd_run(const args *a, const cfg *c, const ix_log *lg)
     int rc = 3;
     memset(&st, 0, sizeof(st));
 
+    if (a->nrest != 0) {
+        fprintf(stderr, "interdict run: unexpected argument '%s' (see interdict --help)\n",
+                a->rest[0]);
+        return 2;
+    }
+    if (met_check_listen(c->metrics_listen, errstr, sizeof(errstr)) != 0) {
+        fprintf(stderr, "interdict run: %s\n", errstr);
+        return 2;
+    }
     if (open_graph(c, lg, &g, errstr, sizeof(errstr)) != 0 ||
         preload_watchlist(c, g, lg, errstr, sizeof(errstr)) != 0 ||
         rules_create(c, &rl.r, errstr, sizeof(errstr)) != 0 ||
@@ -939,7 +953,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "interdict: %s\n", errstr);
         goto out;
     }
-    ix_log lg = {.level = c.log_level, .out = stderr};
+    ix_log lg = {.level = c.log_level, .out = stderr, .full_accounts = c.log_accounts == 1};
+    /* State, backups and metric files hold victims' account ids: owner only,
+     * whatever the umask the service was started with. */
+    umask(077);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);

@@ -203,6 +203,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     return http_reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len, NULL);
 }
 
+static int listen_on(const char *listen)
+{
+    return listen && *listen && strcmp(listen, "off") != 0;
+}
+
+int met_check_listen(const char *listen, char *errstr, size_t errstr_size)
+{
+    struct sockaddr_in sa;
+    return listen_on(listen) ? http_parse_listen("metrics.listen", listen, &sa, errstr, errstr_size)
+                             : 0;
+}
+
 metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_size)
 {
     struct sockaddr_in sa;
@@ -213,7 +225,7 @@ metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_siz
     }
     m->g = g;
     pthread_mutex_init(&m->lock, NULL);
-    if (!listen || !*listen || strcmp(listen, "off") == 0)
+    if (!listen_on(listen))
         return m;
     if (http_parse_listen("metrics.listen", listen, &sa, errstr, errstr_size) != 0)
         goto fail;

@@ -17,6 +17,10 @@
 
 typedef struct metrics metrics;
 
+/* Check metrics.listen ("", "off", or HOST:PORT) before anything starts, so
+ * a bad address is a configuration error. Returns 0, or -1 with errstr. */
+int met_check_listen(const char *listen, char *errstr, size_t errstr_size);
+
 /* Serve on `listen` ("host:port"; "" or "off" to serve nothing and only
  * keep the snapshot). Returns NULL with errstr filled (e.g. port in use). */
 metrics *met_start(const char *listen, graph *g, char *errstr, size_t errstr_size);

@@ -50,6 +50,11 @@ typedef struct pipeline_ctx {
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
     int64_t last_observe_ns;
+    /* Transactions aborted since the last commit, and why the last one was:
+     * an --until-idle run is not idle while its interval waits to be screened
+     * again, and gives up after PIPE_BATCH_ABORTS in a row. */
+    int aborts_in_a_row;
+    char abort_msg[512];
     stats total; /* committed */
     /* Fault injection for the recovery tests: die right after this many
      * transaction commits, before the state is written (0 = never). Set
@@ -260,6 +265,10 @@ static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
     }
     collect_offsets(p, txn, store, &nstore);
     emit_result er = emit_commit(p->out, p->consumer, txn, errstr, errstr_size);
+    if (er == EMIT_FATAL || er == EMIT_ABORTED) {
+        p->aborts_in_a_row++;
+        snprintf(p->abort_msg, sizeof(p->abort_msg), "%s", errstr);
+    }
     if (er == EMIT_FATAL) {
         /* Nothing of the interval was committed: a new producer, and the
          * interval screened again. */
@@ -281,6 +290,7 @@ static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
         LOG_WARN(p->o->log, "pipeline", "INTERDICT_TEST_CRASH_AFTER_COMMIT: dying now");
         raise(SIGKILL);
     }
+    p->aborts_in_a_row = 0;
     if (graph_checkpoint(p->o->g, store, nstore, errstr, errstr_size) != 0)
         goto out;
     for (size_t i = 0; i < p->nparts; i++) {
@@ -765,7 +775,7 @@ static int fetch_behind(pipeline_ctx *p)
  * input for a while without being done), and no input for until_idle. */
 static int idle_expired(pipeline_ctx *p)
 {
-    if (p->o->until_idle_ms <= 0 || !p->assigned)
+    if (p->o->until_idle_ms <= 0 || !p->assigned || p->aborts_in_a_row > 0)
         return 0;
     if (tf_mono_ns() - p->last_input_ns < p->o->until_idle_ms * 1000000)
         return 0;
@@ -778,9 +788,27 @@ static int idle_expired(pipeline_ctx *p)
     return 1;
 }
 
+/* A batch job (--until-idle) must not end as if it had finished when its
+ * output cannot be committed: live, the screener retries for ever (an
+ * outage passes); a batch gives up after this many aborts in a row. */
+#define PIPE_BATCH_ABORTS 3
+
+static int batch_gave_up(pipeline_ctx *p, char *errstr, size_t errstr_size)
+{
+    if (p->o->until_idle_ms <= 0 || p->aborts_in_a_row < PIPE_BATCH_ABORTS)
+        return 0;
+    snprintf(errstr, errstr_size,
+             "--until-idle: %d transactions in a row aborted, the input is not committed (last: "
+             "%s)",
+             p->aborts_in_a_row, p->abort_msg);
+    return 1;
+}
+
 static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     while (*p->o->run && !any_failure(p) && !idle_expired(p)) {
+        if (batch_gave_up(p, errstr, errstr_size))
+            return -1;
         consume_some(p);
         if (rd_kafka_fatal_error(p->consumer, NULL, 0) &&
             replace_consumer(p, errstr, errstr_size) != 0)

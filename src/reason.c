@@ -27,10 +27,12 @@ static const rsn_entry table[RSN__COUNT] = {
     [RSN_SAME_ACCOUNT] = {"same_account", "a transfer from an account to itself"},
     [RSN_ENUM] = {"not_in_enum", "a value outside the field's set"},
     [RSN_BAD_KEY] = {"bad_key", "a table message whose key is not its account"},
-    [RSN_FOREIGN_CURRENCY] = {"foreign_currency", "a transfer not in the clearing currency"},
+    [RSN_FOREIGN_CURRENCY] = {"foreign_currency",
+                              "a transfer or fraud report not in the clearing currency"},
     [RSN_DUPLICATE_TRANSFER] = {"duplicate_transfer", "a transfer whose id was screened before"},
     [RSN_UNKNOWN_TRANSFER] = {"unknown_transfer",
                               "a fraud report naming a transfer not in the state"},
+    [RSN_DUPLICATE_REPORT] = {"duplicate_report", "a fraud report whose id was traced before"},
 };
 
 static int in_table(rsn_reason r)

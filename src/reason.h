@@ -41,6 +41,7 @@ typedef enum rsn_reason {
     RSN_FOREIGN_CURRENCY,           /* a transfer not in the clearing currency */
     RSN_DUPLICATE_TRANSFER,         /* a transfer whose id was screened before */
     RSN_UNKNOWN_TRANSFER,           /* a report naming a transfer not in the state */
+    RSN_DUPLICATE_REPORT,           /* a fraud report whose id was traced before */
     RSN__COUNT
 } rsn_reason;
 

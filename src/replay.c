@@ -157,15 +157,11 @@ static int build_b(const cfg *a, const replay_opts *o, cfg *b, char *errstr, siz
         snprintf(errstr, errstr_size, "--compare-with %s", why);
         return -2;
     }
-    for (int i = 0; i < o->nsets; i++) {
-        const char *kv = o->sets[i], *eq = strchr(kv, '=');
-        char key[128];
-        snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
-        if (cfg_set(b, key, eq + 1, why, sizeof(why)) != 0) {
+    for (int i = 0; i < o->nsets; i++)
+        if (cfg_set_pair(b, o->sets[i], why, sizeof(why)) != 0) {
             snprintf(errstr, errstr_size, "--set %s", why);
             return -2;
         }
-    }
     if (cfg_validate(b, why, sizeof(why)) != 0) {
         snprintf(errstr, errstr_size, "the second configuration: %s", why);
         return -2;
@@ -584,7 +580,7 @@ static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m,
         return oom(errstr, errstr_size);
     ix_transfer *t = &x->tr[x->ntr];
     /* History: no event-time window against today's clock. */
-    if (!scr_decode_transfer(&x->rd, m->payload, m->len, 0, t, &res)) {
+    if (!scr_decode_transfer(&x->rd, m->key, m->key_len, m->payload, m->len, 0, t, &res)) {
         x->in.rejected[res.reason]++;
         x->in.rejected_total++;
         return 0;
@@ -819,9 +815,22 @@ static int replay_main(replay_ctx *x, char *errstr, size_t errstr_size)
     return 0;
 }
 
+/* Bounds of one kind can be compared before anything is read; an offset and
+ * a time only once resolved, per partition (resolve()). */
+static int check_range(const replay_opts *o, char *errstr, size_t errstr_size)
+{
+    if (o->from.kind == REPLAY_BOUND_NONE || o->from.kind != o->to.kind ||
+        o->from.value < o->to.value)
+        return 0;
+    snprintf(errstr, errstr_size, "--from is not before --to: the range [from, to) is empty");
+    return -2;
+}
+
 int replay_run(const cfg *c, const replay_opts *o, const ix_log *lg, volatile sig_atomic_t *run,
                FILE *out, FILE *err, char *errstr, size_t errstr_size)
 {
+    if (check_range(o, errstr, errstr_size) != 0)
+        return -2;
     replay_ctx *x = calloc(1, sizeof(*x));
     if (!x) {
         snprintf(errstr, errstr_size, "out of memory");

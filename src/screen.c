@@ -59,16 +59,27 @@ static int broke(char *errstr, size_t errstr_size, const char *step, const char 
     return -1;
 }
 
+/* The key of a message must be its account: for a table message so that
+ * compaction keeps the latest entry per account, for a transfer so that it
+ * lands on the partition of its sender's state. */
+static int key_is(const void *key, size_t key_len, const char *account)
+{
+    size_t n = strlen(account);
+    return key && key_len == n && memcmp(key, account, n) == 0;
+}
+
 /* ---- step 1: decoding */
 
-int scr_decode_transfer(const scr_ctx *s, const void *buf, size_t len, int64_t now_ms,
-                        ix_transfer *t, scr_result *res)
+int scr_decode_transfer(const scr_ctx *s, const void *key, size_t key_len, const void *buf,
+                        size_t len, int64_t now_ms, ix_transfer *t, scr_result *res)
 {
     dec_limits lim = s->lim;
     dec_error de;
     lim.now_ms = now_ms;
     if (dec_transfer(buf, len, &lim, t, &de) != RSN_OK)
         return refuse_decoded(res, &de);
+    if (!key_is(key, key_len, t->from_account))
+        return refuse(res, RSN_BAD_KEY, "message key is not the transfer's from_account");
     return 1;
 }
 
@@ -81,17 +92,9 @@ int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *
     return 1;
 }
 
-/* The key of a table message must be its account, so that compaction keeps
- * the latest entry per account. */
-static int key_is(const void *key, size_t key_len, const char *account)
-{
-    size_t n = strlen(account);
-    return key && key_len == n && memcmp(key, account, n) == 0;
-}
-
 static int decode_tombstone(const void *key, size_t key_len, scr_update *u, scr_result *res)
 {
-    if (!key || key_len == 0 || key_len > IX_ACCOUNT_MAX || memchr(key, '\0', key_len))
+    if (!dec_is_account(key, key_len))
         return refuse(res, RSN_BAD_KEY, "tombstone without a valid account key");
     memset(u, 0, sizeof(*u));
     u->kind = SCR_UNWATCH;
@@ -152,6 +155,14 @@ int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_resul
 {
     char why[512];
     int found = 0;
+    if (strcmp(rep->currency, s->currency) != 0)
+        return refuse(res, RSN_FOREIGN_CURRENCY, "currency: %s, this instance screens %s",
+                      rep->currency, s->currency);
+    int seen = graph_seen_report(s->g, rep->id, rep->reported_at_ms, 0, why, sizeof(why));
+    if (seen < 0)
+        return broke(errstr, errstr_size, "graph", why);
+    if (seen)
+        return refuse(res, RSN_DUPLICATE_REPORT, "report_id: %.64s was traced before", rep->id);
     int n = rules_trace(s->r, s->g, rep, now_ms, s->reqs, SCR_MAX_REQUESTS, &found, s->hits, why,
                         sizeof(why));
     if (n < 0)
@@ -161,6 +172,8 @@ int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_resul
                       "transfer_id: %s of %s is not in the state store (not screened yet, or "
                       "older than state.retention)",
                       rep->transfer_id, rep->victim_account);
+    if (graph_seen_report(s->g, rep->id, rep->reported_at_ms, 1, why, sizeof(why)) < 0)
+        return broke(errstr, errstr_size, "graph", why);
     done(res, SCR_SCREENED, n);
     return 0;
 }

@@ -85,9 +85,10 @@ typedef struct scr_update {
  * *res rejected. */
 
 /* The event time must lie within the input window around now_ms (0: no
- * window, for history). */
-int scr_decode_transfer(const scr_ctx *s, const void *buf, size_t len, int64_t now_ms,
-                        ix_transfer *t, scr_result *res);
+ * window, for history), and the message key must be the sending account: the
+ * partition of the key is the partition that holds the sender's state. */
+int scr_decode_transfer(const scr_ctx *s, const void *key, size_t key_len, const void *buf,
+                        size_t len, int64_t now_ms, ix_transfer *t, scr_result *res);
 
 /* A report may name an old transfer: no time window (the trace bounds it). */
 int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *rep,

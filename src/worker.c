@@ -86,8 +86,10 @@ static void emit_requests(worker *w, int n, int suppress)
             w->interval.requests++;
             w->interval.by_action[rq->action]++;
         }
+        char acct[IX_LOG_ACCOUNT_MAX];
         LOG_DEBUG(w->pool->env.log, "worker", "%s %s %s score %d%s", ix_action_name(rq->action),
-                  rq->account, rq->id, rq->score, suppress ? " (replayed, not re-sent)" : "");
+                  ix_log_account(w->pool->env.log, rq->account, acct, sizeof(acct)), rq->id,
+                  rq->score, suppress ? " (replayed, not re-sent)" : "");
     }
 }
 
@@ -118,7 +120,7 @@ static void screen_transfer(worker *w, const wk_part *pt, const rd_kafka_message
     w->interval.transfers++;
     if (suppress)
         w->interval.replayed++;
-    if (scr_decode_transfer(&w->scr, m->payload, m->len, now, &t, &res))
+    if (scr_decode_transfer(&w->scr, m->key, m->key_len, m->payload, m->len, now, &t, &res))
         rc = scr_transfer(&w->scr, &t, now, &res, errstr, sizeof(errstr));
     if (!settle(w, m, suppress, rc, errstr, &res))
         return;
@@ -139,8 +141,10 @@ static void screen_report(worker *w, const wk_part *pt, const rd_kafka_message_t
         rc = scr_report(&w->scr, &rep, tf_now_ms(), &res, errstr, sizeof(errstr));
     if (!settle(w, m, suppress, rc, errstr, &res))
         return;
+    char victim[IX_LOG_ACCOUNT_MAX];
     LOG_INFO(w->pool->env.log, "worker", "report %s: money of %s traced to %d account(s)", rep.id,
-             rep.victim_account, res.nreqs);
+             ix_log_account(w->pool->env.log, rep.victim_account, victim, sizeof(victim)),
+             res.nreqs);
     emit_requests(w, res.nreqs, suppress);
 }
 
@@ -157,9 +161,11 @@ static void apply_table(worker *w, const rd_kafka_message_t *m)
         rc = scr_apply_update(&w->scr, &u, &res, errstr, sizeof(errstr));
     if (!settle(w, m, 0, rc, errstr, &res))
         return;
+    char acct[IX_LOG_ACCOUNT_MAX];
     if (u.kind == SCR_WATCH)
         LOG_DEBUG(w->pool->env.log, "worker", "watch list: %s from %s [%" PRId32 "] @%" PRId64,
-                  u.watch.account, rd_kafka_topic_name(m->rkt), m->partition, m->offset);
+                  ix_log_account(w->pool->env.log, u.watch.account, acct, sizeof(acct)),
+                  rd_kafka_topic_name(m->rkt), m->partition, m->offset);
     w->interval.table_updates++;
 }
 

@@ -13,7 +13,14 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <dirent.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+
+#include "config.h"
 #include "encode.h"
+#include "feed.h"
+#include "hash.h"
 #include "harness.h"
 #include "rules.h"
 #include "timefmt.h"
@@ -228,10 +235,154 @@ static void test_bad_input_everywhere(void **state)
     hx_chaos_free(&x);
 }
 
+/* ---- a record over a megabyte */
+
+/* Every file and folder below dir is its owner's only (no group or other
+ * bits), whatever the umask the test runs with. Returns how many it saw. */
+static int assert_private(const char *dir)
+{
+    struct stat st;
+    char path[1024];
+    int n = 1;
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 077, 0);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+        assert_int_equal(lstat(path, &st), 0);
+        if (S_ISDIR(st.st_mode)) {
+            n += assert_private(path);
+            continue;
+        }
+        if ((st.st_mode & 077) != 0)
+            fail_msg("%s has mode %o", path, (unsigned)(st.st_mode & 0777));
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+typedef struct big_dead {
+    int n;
+    char reason[48], truncated[8], bytes[24], key_bytes[24], hash[24];
+    size_t len, key_len;
+} big_dead;
+
+static int on_big_dead(const rd_kafka_message_t *m, void *arg)
+{
+    big_dead *d = arg;
+    char truncated[8];
+    hx_header(m, "interdict.truncated", truncated, sizeof(truncated));
+    if (!truncated[0])
+        return 0; /* the chaos stream's own dead letters */
+    snprintf(d->truncated, sizeof(d->truncated), "%s", truncated);
+    d->n++;
+    hx_header(m, "interdict.reason", d->reason, sizeof(d->reason));
+    hx_header(m, "interdict.original.bytes", d->bytes, sizeof(d->bytes));
+    hx_header(m, "interdict.original.key.bytes", d->key_bytes, sizeof(d->key_bytes));
+    hx_header(m, "interdict.original.fnv1a64", d->hash, sizeof(d->hash));
+    d->len = m->len;
+    d->key_len = m->key_len;
+    return 0;
+}
+
+/* A record the topic accepts but the screener's producer could not send
+ * back whole (over its message.max.bytes of 1,000,000) once stopped every
+ * run at the same offset. Its dead letter now carries a cut copy, with the
+ * original's size and hash, and the partition goes on. */
+static void test_poison_pill_over_a_megabyte(void **state)
+{
+    (void)state;
+    char errstr[512], path[400], hash[24];
+    hx_env e;
+    cfg big;
+    big_dead d = {0};
+    hx_setup(&e, "pill", hx_kafka_brokers());
+    umask(022); /* what a service manager may well give */
+
+    /* Only the test's producer may send records that large. */
+    assert_int_equal(cfg_init(&big, errstr, sizeof(errstr)), 0);
+    assert_int_equal(cfg_copy(&big, &e.c, NULL, errstr, sizeof(errstr)), 0);
+    assert_int_equal(
+        cfg_set(&big, "rdkafka.producer.message.max.bytes", "1040000", errstr, sizeof(errstr)), 0);
+    feed *f = feed_new(&big, errstr, sizeof(errstr));
+    assert_non_null(f);
+    size_t n = 1030000;
+    char *pill = malloc(n + 1);
+    assert_non_null(pill);
+    memset(pill, 'x', n);
+    pill[n] = '\0';
+    hx_send(f, e.c.topic_transfers, "A1", pill);
+    hx_send(f, e.c.topic_accounts, "P1", pill);
+    hx_flush(f);
+    feed_destroy(f);
+    snprintf(hash, sizeof(hash), "%016" PRIx64, hash_fnv1a64(HASH_FNV64_INIT, pill, n));
+    free(pill);
+    cfg_free(&big);
+
+    /* Then an ordinary stream behind it, all screened. */
+    static const hx_chaos spec = {.seed = 9, .transfers = 2000, .hits = 4, .bad = 0};
+    hx_chaos_expect x;
+    hx_chaos_produce(&e, &spec, (tf_now_ms() / 1000) * 1000 - 3600 * 1000, &x);
+
+    /* A surplus argument is a usage error, not ignored. */
+    assert_int_equal(hx_run(&e, 60, 2, "run", "--until-idle", "3s", "surplus", NULL), 2);
+    /* So is a metrics address that cannot be bound, before anything starts. */
+    assert_int_equal(
+        hx_run(&e, 60, 2, "run", "--until-idle", "3s", "-X", "metrics.listen=1.2.3:99", NULL), 2);
+    snprintf(path, sizeof(path), "%s/metrics.txt", e.dir);
+    assert_int_equal(hx_run(&e, 300, 0, "run", "--until-idle", "3s", "--final-metrics", path, NULL),
+                     0);
+    hx_read(&e, e.c.topic_deadletter, on_big_dead, &d);
+    assert_int_equal(d.n, 2); /* the transfer and the profile */
+    assert_string_equal(d.reason, "too_large");
+    assert_string_equal(d.truncated, "true");
+    assert_string_equal(d.bytes, "1030000");
+    assert_string_equal(d.key_bytes, "2");
+    assert_string_equal(d.hash, hash);
+    assert_int_equal(d.len, 1000000 - 64 * 1024); /* the default message.max.bytes, less room */
+    assert_int_equal(d.key_len, 2);
+    assert_int_equal(metric(path, "too_large"), 2);
+    /* The state and the final metrics hold account ids: 700 and 600, though
+     * the screener was started with umask 022. */
+    assert_true(assert_private(e.c.state_dir) > 5);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 077, 0);
+    hx_chaos_verify_requests(&e, &x);
+    assert_int_equal(hx_committed_sum(&e, e.c.topic_transfers),
+                     hx_end_sum(&e, e.c.topic_transfers));
+    hx_teardown(&e);
+    hx_chaos_free(&x);
+}
+
+/* A batch run whose output cannot be committed (its requests topic does not
+ * exist) once ended with 0 and nothing committed; now it fails. */
+static void test_batch_that_cannot_commit_fails(void **state)
+{
+    (void)state;
+    hx_env e;
+    hx_chaos_expect x;
+    static const hx_chaos spec = {.seed = 11, .transfers = 2000, .hits = 4, .bad = 0};
+    hx_setup(&e, "nocommit", hx_kafka_brokers());
+    hx_chaos_produce(&e, &spec, (tf_now_ms() / 1000) * 1000 - 3600 * 1000, &x);
+    assert_int_equal(hx_run(&e, 240, 3, "run", "--until-idle", "3s", "-X",
+                            "topic.interceptions=nocommit-no-such-topic", NULL),
+                     3);
+    assert_int_equal(hx_committed_sum(&e, e.c.topic_transfers), 0);
+    hx_teardown(&e);
+    hx_chaos_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_input_everywhere),
+        cmocka_unit_test(test_poison_pill_over_a_megabyte),
+        cmocka_unit_test(test_batch_that_cannot_commit_fails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -779,6 +779,28 @@ static void test_load_file_bom_and_empty(void **state)
     cfg_free(&c);
 }
 
+/* "group.id = ab\0cd" read as "ab" before: a NUL ends C strings, so it is
+ * refused rather than cut at. */
+static void test_load_file_nul(void **state)
+{
+    const fixture *fx = *state;
+    char err[512] = "", path[512], want[600];
+    static const char text[] = "workers = 2\ngroup.id = ab\0cd\n";
+    cfg c;
+
+    init_ok(&c);
+    fx_path(fx, "nul.conf", path, sizeof(path));
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(text, 1, sizeof(text) - 1, fp), sizeof(text) - 1);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(cfg_load_file(&c, path, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s:2: a NUL byte in the line", path);
+    assert_string_equal(err, want);
+    assert_string_not_equal(c.group_id, "ab");
+    cfg_free(&c);
+}
+
 /* Load `text` and expect exactly "<path>:<want>". */
 static void load_fails(const fixture *fx, const char *text, const char *want)
 {
@@ -929,6 +951,23 @@ static void test_validate_rule_set(void **state)
     validate_ok(&c);
     set_ok(&c, "rule.set", "1234567890123456");
     validate_fails(&c, "rule.set: \"1234567890123456\" is longer than 15 characters");
+    set_ok(&c, "rule.set", "A-z.0_9:x");
+    validate_ok(&c);
+    /* The schema's [A-Za-z0-9._:-]{1,15}: what would break a freeze request. */
+    set_ok(&c, "rule.set", "2026 v1");
+    validate_fails(&c, "rule.set: byte 5 (0x20) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "v\"1");
+    validate_fails(&c, "rule.set: byte 2 (0x22) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "a\\b");
+    validate_fails(&c, "rule.set: byte 2 (0x5c) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "r\xc3\xa8gle");
+    validate_fails(&c, "rule.set: byte 2 (0xc3) is not one of A-Z a-z 0-9 . _ : - (the "
+                       "freeze-request schema's rule_set)");
+    set_ok(&c, "rule.set", "");
+    validate_fails(&c, "rule.set: must not be empty");
     cfg_free(&c);
 }
 
@@ -1253,6 +1292,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_covers_every_field),
         cmocka_unit_test(test_set_pair),
+        cmocka_unit_test_setup_teardown(test_load_file_nul, fx_setup, fx_teardown),
         cmocka_unit_test(test_rule_keys_cover_their_struct),
         cmocka_unit_test(test_every_rule_has_keys),
         cmocka_unit_test(test_table_entries_well_formed),

@@ -386,6 +386,35 @@ static void test_retention_drops_old_edges_and_flows(void **state)
     assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0, fl, 4, errstr, sizeof(errstr)), 0);
 }
 
+/* The screener's graph cuts at the stream's own time: a backfill of flows a
+ * year old keeps those within state.retention of its latest event. */
+static void test_retention_follows_the_event_time(void **state)
+{
+    fx *f = *state;
+    char errstr[512];
+    graph_edge e[4];
+    graph_flow fl[4];
+    const int64_t day = 86400000, old = T0 - 365 * day;
+    graph_close(f->g);
+    graph_opts o = {
+        .dir = f->dir, .cache_bytes = 16 << 20, .retention_ms = 10 * day, .event_clock = 1};
+    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    assert_int_equal(graph_watermark(f->g), 0);
+    apply(f->g, "OLD", "R", 5, old - 20 * day);
+    apply(f->g, "NEW", "R", 6, old - 2 * day);
+    apply(f->g, "NOW", "R", 7, old);
+    assert_int_equal(graph_watermark(f->g), old);
+    apply(f->g, "LATE", "R", 8, old - 1 * day); /* out of order: the mark stays */
+    assert_int_equal(graph_watermark(f->g), old);
+    checkpoint(f->g, 4);
+    graph_compact(f->g);
+    /* Against the wall clock all four would be gone. */
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 4, errstr, sizeof(errstr)), 3);
+    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, old, fl, 4, errstr, sizeof(errstr)), 3);
+    assert_int_equal(graph_flows(f->g, "OLD", GRAPH_OUT, 0, old, fl, 4, errstr, 256), 0);
+    assert_int_equal(get(f->g, "R").in_sum, 26);
+}
+
 /* Several workers hammer one account: not one update may be lost. */
 #define HAMMER_THREADS 8
 #define HAMMER_EACH    5000
@@ -522,6 +551,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_edges_merge_store_and_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flows_in_time_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_drops_old_edges_and_flows, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_retention_follows_the_event_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_checkpoints_are_atomic_across_kill, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -216,12 +216,37 @@ static void test_threads_do_not_interleave(void **state)
     fclose(fp);
 }
 
+/* Account ids in log lines are masked unless log.accounts=full. */
+static void test_account_masking(void **state)
+{
+    (void)state;
+    char buf[IX_LOG_ACCOUNT_MAX];
+    ix_log masked = {.level = 3}, full = {.level = 3, .full_accounts = 1};
+    assert_string_equal(ix_log_account(&masked, "6222021234567890123", buf, sizeof(buf)),
+                        "6222***********0123");
+    assert_string_equal(ix_log_account(&masked, "123456789", buf, sizeof(buf)), "1234*6789");
+    assert_string_equal(ix_log_account(&masked, "12345678", buf, sizeof(buf)), "******78");
+    assert_string_equal(ix_log_account(&masked, "V1", buf, sizeof(buf)), "V1");
+    assert_string_equal(ix_log_account(&masked, "", buf, sizeof(buf)), "");
+    assert_string_equal(ix_log_account(NULL, "6222021234567890123", buf, sizeof(buf)),
+                        "6222***********0123");
+    assert_string_equal(ix_log_account(&full, "6222021234567890123", buf, sizeof(buf)),
+                        "6222021234567890123");
+    char small[6];
+    assert_string_equal(ix_log_account(&masked, "6222021234567890123", small, sizeof(small)),
+                        "6222*");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_level_filtering), cmocka_unit_test(test_line_format),
-        cmocka_unit_test(test_message_cleanup), cmocka_unit_test(test_long_line_cut),
-        cmocka_unit_test(test_default_stderr),  cmocka_unit_test(test_threads_do_not_interleave),
+        cmocka_unit_test(test_level_filtering),
+        cmocka_unit_test(test_line_format),
+        cmocka_unit_test(test_account_masking),
+        cmocka_unit_test(test_message_cleanup),
+        cmocka_unit_test(test_long_line_cut),
+        cmocka_unit_test(test_default_stderr),
+        cmocka_unit_test(test_threads_do_not_interleave),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -213,9 +213,26 @@ static void test_bad_listen_addresses(void **state)
     assert_non_null(strstr(errstr, "not an IPv4 address"));
 }
 
+/* A bad metrics.listen is a configuration error found before anything
+ * starts (it used to surface only when the endpoint was started). */
+static void test_check_listen(void **state)
+{
+    (void)state;
+    char err[256];
+    assert_int_equal(met_check_listen("", err, sizeof(err)), 0);
+    assert_int_equal(met_check_listen("off", err, sizeof(err)), 0);
+    assert_int_equal(met_check_listen(NULL, err, sizeof(err)), 0);
+    assert_int_equal(met_check_listen("127.0.0.1:9464", err, sizeof(err)), 0);
+    assert_int_equal(met_check_listen("1.2.3:99", err, sizeof(err)), -1);
+    assert_string_equal(err, "metrics.listen: \"1.2.3\" is not an IPv4 address");
+    assert_int_equal(met_check_listen("127.0.0.1", err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "metrics.listen: "));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_check_listen),
         cmocka_unit_test(test_values_and_format),
         cmocka_unit_test(test_docs_list_exactly_the_exported_metrics),
         cmocka_unit_test(test_http_endpoint),

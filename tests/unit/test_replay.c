@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,34 @@ static void test_bounds(void **state)
         assert_int_equal(replay_parse_bound("--from", bad[i], &b, errstr, sizeof(errstr)), -1);
         assert_non_null(strstr(errstr, ": expected an offset (0, 1, ...) or an RFC 3339 time"));
     }
+}
+
+/* An empty or inverted range is a usage error (exit 2), found before any
+ * broker is asked: the configuration points at none. */
+static void test_inverted_range(void **state)
+{
+    (void)state;
+    char errstr[256];
+    cfg c;
+    volatile sig_atomic_t run = 1;
+    assert_int_equal(cfg_init(&c, errstr, sizeof(errstr)), 0);
+    replay_opts o;
+    static const struct {
+        replay_bound from, to;
+    } bad[] = {
+        {{REPLAY_BOUND_OFFSET, 500}, {REPLAY_BOUND_OFFSET, 100}},
+        {{REPLAY_BOUND_OFFSET, 100}, {REPLAY_BOUND_OFFSET, 100}},
+        {{REPLAY_BOUND_TIME, 1795165200000LL}, {REPLAY_BOUND_TIME, 1795165100000LL}},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memset(&o, 0, sizeof(o));
+        o.from = bad[i].from;
+        o.to = bad[i].to;
+        assert_int_equal(replay_run(&c, &o, NULL, &run, stdout, stderr, errstr, sizeof(errstr)),
+                         -2);
+        assert_string_equal(errstr, "--from is not before --to: the range [from, to) is empty");
+    }
+    cfg_free(&c);
 }
 
 static void test_sets(void **state)
@@ -234,9 +263,8 @@ int main(void)
 {
     build();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bounds),
-        cmocka_unit_test(test_sets),
-        cmocka_unit_test(test_text),
+        cmocka_unit_test(test_bounds), cmocka_unit_test(test_inverted_range),
+        cmocka_unit_test(test_sets),   cmocka_unit_test(test_text),
         cmocka_unit_test(test_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

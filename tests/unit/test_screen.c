@@ -93,7 +93,8 @@ static void test_transfer_screened_with_its_request(void **state)
     rfx_watch(f, "MULE1");
     rfx_transfer(f, &t, "T1", "VICTIM1", "MULE1", 250000, T0);
     wire w = encoded_transfer(&t);
-    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, T0 + 1000, &back, &res), 1);
+    assert_int_equal(
+        scr_decode_transfer(&f->scr, "VICTIM1", 7, w.buf, w.len, T0 + 1000, &back, &res), 1);
     assert_memory_equal(&back, &t, sizeof(t));
 
     screen_transfer(f, &back, T0 + 7, &res);
@@ -182,28 +183,41 @@ static void test_transfer_decoding(void **state)
     ix_transfer t, back;
     scr_result res;
     char detail[SCR_DETAIL_MAX];
-    assert_int_equal(scr_decode_transfer(&f->scr, "", 0, 0, &back, &res), 0);
+    assert_int_equal(scr_decode_transfer(&f->scr, "A", 1, "", 0, 0, &back, &res), 0);
     assert_rejected(&res, RSN_EMPTY, "empty message");
-    assert_int_equal(scr_decode_transfer(&f->scr, "{", 1, 0, &back, &res), 0);
+    assert_int_equal(scr_decode_transfer(&f->scr, "A", 1, "{", 1, 0, &back, &res), 0);
     assert_int_equal(res.reason, RSN_MALFORMED);
 
     /* A field's rejection names the field, as the dead letter shows it. */
     rfx_transfer(f, &t, "T5", "ALICE", "BOB", 1000, T0);
     memcpy(t.currency, "CNH", 4);
     wire w = encoded_transfer(&t);
-    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, 0, &back, &res), 0);
+    assert_int_equal(scr_decode_transfer(&f->scr, "ALICE", 5, w.buf, w.len, 0, &back, &res), 0);
     assert_rejected(&res, RSN_CURRENCY, "currency: \"CNH\" is not an active ISO 4217 code");
 
     /* The input window applies around now_ms, and not at all with 0. */
     memcpy(t.currency, "CNY", 4);
     w = encoded_transfer(&t);
     int64_t now = T0 + f->c.input_max_past_ms + 1;
-    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, now, &back, &res), 0);
+    assert_int_equal(scr_decode_transfer(&f->scr, "ALICE", 5, w.buf, w.len, now, &back, &res), 0);
     snprintf(detail, sizeof(detail), "event_time: %lld ms in the past, limit %lld",
              (long long)(f->c.input_max_past_ms + 1), (long long)f->c.input_max_past_ms);
     assert_rejected(&res, RSN_TIME_RANGE, detail);
-    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, now - 1, &back, &res), 1);
-    assert_int_equal(scr_decode_transfer(&f->scr, w.buf, w.len, 0, &back, &res), 1);
+    assert_int_equal(scr_decode_transfer(&f->scr, "ALICE", 5, w.buf, w.len, now - 1, &back, &res),
+                     1);
+    assert_int_equal(scr_decode_transfer(&f->scr, "ALICE", 5, w.buf, w.len, 0, &back, &res), 1);
+
+    /* The key must be the sender: else the transfer is on the partition of
+     * another account's state. */
+    const char *bob = "BOB", *longer = "ALICE2";
+    assert_int_equal(scr_decode_transfer(&f->scr, bob, 3, w.buf, w.len, 0, &back, &res), 0);
+    assert_rejected(&res, RSN_BAD_KEY, "message key is not the transfer's from_account");
+    assert_int_equal(scr_decode_transfer(&f->scr, longer, 6, w.buf, w.len, 0, &back, &res), 0);
+    assert_int_equal(res.reason, RSN_BAD_KEY);
+    assert_int_equal(scr_decode_transfer(&f->scr, longer, 4, w.buf, w.len, 0, &back, &res), 0);
+    assert_int_equal(res.reason, RSN_BAD_KEY);
+    assert_int_equal(scr_decode_transfer(&f->scr, NULL, 0, w.buf, w.len, 0, &back, &res), 0);
+    assert_int_equal(res.reason, RSN_BAD_KEY);
 }
 
 /* ---- reports */
@@ -266,6 +280,60 @@ static void test_report_of_unknown_transfer(void **state)
                     "transfer_id: T99 of V2 is not in the state store (not screened yet, or older "
                     "than state.retention)");
     assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
+}
+
+/* The same report twice (a resend, a replayed source): one trace, one set of
+ * requests; the second is dead-lettered. */
+static void test_duplicate_report_traced_once(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    rfx_send(f, "T20", "V4", "A4", 100000, T0);
+    ix_report rep = report("R4", "T20", "V4", 100000, T0 + HOUR_MS);
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 1);
+    screen_report(f, &rep, T0 + HOUR_MS + 5, &res);
+    assert_rejected(&res, RSN_DUPLICATE_REPORT, "report_id: R4 was traced before");
+    assert_int_equal(res.nreqs, 0);
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 1);
+    /* A report id may equal a transfer id: the two sets are apart. */
+    ix_report same = report("T20", "T20", "V4", 100000, T0 + HOUR_MS);
+    screen_report(f, &same, T0 + HOUR_MS + 6, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+}
+
+/* A report that named a transfer not screened yet is not remembered: sent
+ * again once the transfer is in, it is traced. */
+static void test_report_of_unknown_transfer_can_come_again(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_report rep = report("R5", "T30", "V5", 100000, T0 + HOUR_MS);
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_REJECTED);
+    assert_int_equal(res.reason, RSN_UNKNOWN_TRANSFER);
+    rfx_send(f, "T30", "V5", "A5", 100000, T0);
+    screen_report(f, &rep, T0 + HOUR_MS + 1, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 1);
+}
+
+/* A report in another currency than the clearing one is refused before it
+ * is traced: its amounts cannot be compared with the flows'. */
+static void test_report_in_foreign_currency(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    rfx_send(f, "T40", "V6", "A6", 100000, T0);
+    ix_report rep = report("R6", "T40", "V6", 100000, T0 + HOUR_MS);
+    memcpy(rep.currency, "USD", 4);
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_rejected(&res, RSN_FOREIGN_CURRENCY, "currency: USD, this instance screens CNY");
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
+    memcpy(rep.currency, "CNY", 4); /* not remembered either */
+    screen_report(f, &rep, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
 }
 
 static void test_report_decoding(void **state)
@@ -353,7 +421,15 @@ static void test_watch_list_updates(void **state)
     const struct {
         const char *key;
         size_t len;
-    } bad[] = {{NULL, 0}, {"", 0}, {"MULE9\0X", 7}, {"A234567890123456789012345678901234X", 35}};
+    } bad[] = {{NULL, 0},
+               {"", 0},
+               {"MULE9\0X", 7},
+               {"A234567890123456789012345678901234X", 35},
+               {"MULE\xff", 5}, /* not UTF-8 */
+               {"MUL\xc3\xa9"
+                "9",
+                6}, /* UTF-8, but no account id */
+               {"MULE 9", 6}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         table_message(f, 1, bad[i].key, bad[i].len, NULL, &res);
         assert_rejected(&res, RSN_BAD_KEY, "tombstone without a valid account key");
@@ -391,6 +467,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer_decoding, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_traced_to_every_account, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_of_unknown_transfer, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_report_traced_once, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_of_unknown_transfer_can_come_again, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_in_foreign_currency, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_decoding, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_profile_updates, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_watch_list_updates, setup, rfx_teardown),
