@@ -21,6 +21,11 @@ options:
   --no-sanitize       plain Release build in build/ (as scripts/demo.sh)
   -R REGEX            run only the tests whose names match (ctest -R)
   -j N                parallel tests (default 2)
+
+environment:
+  KAFKA_PORT, KAFKA_CONTROLLER_PORT  the test broker's ports (default 39092,
+                      39093): the broker and the tests both use them, so two
+                      checkouts can test side by side
 EOF
 }
 
@@ -122,6 +127,8 @@ else
   config=(-DCMAKE_BUILD_TYPE=Release -DINTERDICT_SANITIZE=OFF -DINTERDICT_FUZZ=OFF -DINTERDICT_TESTS=ON)
   what="Release"
 fi
+# The tests reach the broker that kafka.sh starts, on KAFKA_PORT as it does.
+config+=(-DKAFKA_BROKERS="127.0.0.1:${KAFKA_PORT:-39092}")
 step build
 [[ -f $build/CMakeCache.txt ]] || config+=(-G Ninja)
 cmake -S . -B "$build" "${config[@]}" >/dev/null

@@ -572,7 +572,28 @@ void cfg_free(cfg *c)
     memset(c, 0, sizeof(*c));
 }
 
-int cfg_set(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size)
+/* Error messages quote keys and values as given, which may hold any byte:
+ * control characters and bytes beyond ASCII are written as \xNN, so an error
+ * printed to a terminal or a log cannot carry escape sequences or raw
+ * binary. */
+static void escape_error(char *errstr, size_t size)
+{
+    char out[1024];
+    size_t o = 0;
+    if (!errstr || size == 0)
+        return;
+    for (const unsigned char *p = (const unsigned char *)errstr; *p && o + 5 < sizeof(out); p++) {
+        if (*p >= 0x20 && *p < 0x7f)
+            out[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", *p);
+    }
+    size_t n = o < size - 1 ? o : size - 1;
+    memcpy(errstr, out, n);
+    errstr[n] = '\0';
+}
+
+static int cfg_set_raw(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size)
 {
     cfg_key k;
     char *v = NULL;
@@ -601,12 +622,21 @@ cleanup:
     return rc;
 }
 
+int cfg_set(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size)
+{
+    int rc = cfg_set_raw(c, key, value, errstr, errstr_size);
+    if (rc != 0)
+        escape_error(errstr, errstr_size);
+    return rc;
+}
+
 int cfg_set_pair(cfg *c, const char *kv, char *errstr, size_t errstr_size)
 {
     const char *eq = strchr(kv, '=');
     char key[256];
     if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(key)) {
         snprintf(errstr, errstr_size, "-X %.200s: expected KEY=VALUE", kv);
+        escape_error(errstr, errstr_size);
         return -1;
     }
     memcpy(key, kv, (size_t)(eq - kv));
@@ -649,7 +679,7 @@ static int load_line(cfg *c, char *line, char *errstr, size_t n)
     return cfg_set(c, trim(s), eq + 1, errstr, n);
 }
 
-int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size)
+static int cfg_load_file_raw(cfg *c, const char *path, char *errstr, size_t errstr_size)
 {
     FILE *fp = fopen(path, "r");
     char *line = NULL, why[512];
@@ -683,6 +713,14 @@ int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size)
 cleanup:
     free(line);
     fclose(fp);
+    return rc;
+}
+
+int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size)
+{
+    int rc = cfg_load_file_raw(c, path, errstr, errstr_size);
+    if (rc != 0)
+        escape_error(errstr, errstr_size);
     return rc;
 }
 
@@ -868,7 +906,7 @@ static int check_currency(const cfg *c, char *errstr, size_t errstr_size)
     return 0;
 }
 
-int cfg_validate(const cfg *c, char *errstr, size_t errstr_size)
+static int cfg_validate_raw(const cfg *c, char *errstr, size_t errstr_size)
 {
     static int (*const checks[])(const cfg *, char *, size_t) = {
         check_bounds,   check_required, check_topics,  check_scores,
@@ -879,6 +917,14 @@ int cfg_validate(const cfg *c, char *errstr, size_t errstr_size)
         if (checks[i](c, errstr, errstr_size) != 0)
             return -1;
     return 0;
+}
+
+int cfg_validate(const cfg *c, char *errstr, size_t errstr_size)
+{
+    int rc = cfg_validate_raw(c, errstr, errstr_size);
+    if (rc != 0)
+        escape_error(errstr, errstr_size);
+    return rc;
 }
 
 /* ---- copying and comparing ---- */

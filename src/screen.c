@@ -14,6 +14,8 @@ void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *re
     s->lim.max_bytes = (size_t)c->input_max_bytes;
     s->lim.max_past_ms = c->input_max_past_ms;
     s->lim.max_future_ms = c->input_max_future_ms;
+    s->report_past_ms =
+        c->input_max_past_ms > c->state_retention_ms ? c->input_max_past_ms : c->state_retention_ms;
     s->g = g;
     s->r = r;
     s->reqs = reqs;
@@ -158,6 +160,16 @@ int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_resul
     if (strcmp(rep->currency, s->currency) != 0)
         return refuse(res, RSN_FOREIGN_CURRENCY, "currency: %s, this instance screens %s",
                       rep->currency, s->currency);
+    /* A report dated 1970 or 9999 names no transfer the state could hold: a
+     * bad time, not an unknown transfer. */
+    if (rep->reported_at_ms > now_ms + s->lim.max_future_ms)
+        return refuse(res, RSN_TIME, "reported_at: %lld ms after now, limit %lld",
+                      (long long)(rep->reported_at_ms - now_ms), (long long)s->lim.max_future_ms);
+    if (rep->reported_at_ms < now_ms - s->report_past_ms)
+        return refuse(res, RSN_TIME,
+                      "reported_at: %lld ms before now, longer than input.max.past and "
+                      "state.retention (%lld)",
+                      (long long)(now_ms - rep->reported_at_ms), (long long)s->report_past_ms);
     int seen = graph_seen_report(s->g, rep->id, rep->reported_at_ms, 0, why, sizeof(why));
     if (seen < 0)
         return broke(errstr, errstr_size, "graph", why);

@@ -42,8 +42,10 @@
 
 /* What screening reads and where it writes; every pointer is the caller's. */
 typedef struct scr_ctx {
-    const char *currency; /* the clearing currency: transfers in another are refused */
-    dec_limits lim;       /* decoding bounds; now_ms is given per transfer */
+    const char *currency;   /* the clearing currency: transfers in another are refused */
+    dec_limits lim;         /* decoding bounds; now_ms is given per transfer */
+    int64_t report_past_ms; /* a report's time may be at most this far before now:
+                               the longer of input.max.past and state.retention */
     graph *g;
     const rules *r;
     ix_request *reqs; /* room for SCR_MAX_REQUESTS requests */

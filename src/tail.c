@@ -171,12 +171,27 @@ static rd_kafka_t *new_consumer(const tail_ctx *t, char *errstr, size_t errstr_s
  * read_committed consumer the end is the last stable offset, so requests of
  * a transaction still open when the tail starts are shown once committed).
  * Returns the partition count, or -1. */
-static int assign_all(const tail_ctx *t, char *errstr, size_t errstr_size)
+static int assign_all(const tail_ctx *t, volatile sig_atomic_t *run, char *errstr,
+                      size_t errstr_size)
 {
-    return kafka_assign_topic(t->rk, t->c->topic_interceptions,
-                              t->o->from_beginning ? RD_KAFKA_OFFSET_BEGINNING
-                                                   : RD_KAFKA_OFFSET_END,
-                              (int)t->c->kafka_timeout_ms, errstr, errstr_size);
+    /* Asked in slices of a second, so that SIGTERM is honoured within one
+     * while the brokers do not answer (kafka.timeout is 30 s by default). */
+    int64_t left = t->c->kafka_timeout_ms;
+    for (;;) {
+        int slice = left < 1000 ? (int)left : 1000;
+        int n = kafka_assign_topic(t->rk, t->c->topic_interceptions,
+                                   t->o->from_beginning ? RD_KAFKA_OFFSET_BEGINNING
+                                                        : RD_KAFKA_OFFSET_END,
+                                   slice, errstr, errstr_size);
+        left -= slice;
+        if (n >= 0 || left <= 0)
+            return n;
+        if (!*run) {
+            snprintf(errstr, errstr_size, "stopped while waiting for the brokers (%s)",
+                     t->c->brokers);
+            return -1;
+        }
+    }
 }
 
 /* The message key for a report line: printable ASCII, at most 40 bytes. */
@@ -313,7 +328,7 @@ static int consume(tail_ctx t, volatile sig_atomic_t *run, char *errstr, size_t 
     t.rk = new_consumer(&t, errstr, errstr_size);
     if (!t.rk)
         return -1;
-    int nparts = assign_all(&t, errstr, errstr_size);
+    int nparts = assign_all(&t, run, errstr, errstr_size);
     if (nparts < 0)
         goto out;
     if (lg->level >= CFG_LOG_INFO)

@@ -492,6 +492,25 @@ static void test_set_string(void **state)
     cfg_free(&c);
 }
 
+/* Errors quote what was given; bytes that are no printable ASCII come back
+ * as \xNN, so an error cannot write escape sequences or binary to a
+ * terminal or a log. */
+static void test_errors_escape_bytes(void **state)
+{
+    cfg c;
+    char err[256];
+
+    (void)state;
+    init_ok(&c);
+    assert_int_equal(cfg_set(&c, "workers", "\xff\xfe", err, sizeof(err)), -1);
+    assert_string_equal(err, "workers: \"\\xff\\xfe\" is not an integer");
+    assert_int_equal(cfg_set(&c, "wor\x1b[31mkers", "1", err, sizeof(err)), -1);
+    assert_string_equal(err, "wor\\x1b[31mkers: unknown key (interdict --help lists them all)");
+    assert_int_equal(cfg_set_pair(&c, "\x1b]0;x\x07", err, sizeof(err)), -1);
+    assert_string_equal(err, "-X \\x1b]0;x\\x07: expected KEY=VALUE");
+    cfg_free(&c);
+}
+
 /* -X KEY=VALUE: split at the first '=', the rest is the value. */
 static void test_set_pair(void **state)
 {
@@ -1292,6 +1311,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_covers_every_field),
         cmocka_unit_test(test_set_pair),
+        cmocka_unit_test(test_errors_escape_bytes),
         cmocka_unit_test_setup_teardown(test_load_file_nul, fx_setup, fx_teardown),
         cmocka_unit_test(test_rule_keys_cover_their_struct),
         cmocka_unit_test(test_every_rule_has_keys),

@@ -336,6 +336,33 @@ static void test_report_in_foreign_currency(void **state)
     assert_int_equal(res.verdict, SCR_SCREENED);
 }
 
+/* Reports dated 1970 or 9999 are a bad time, not an unknown transfer. */
+static void test_report_bad_time(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    char detail[SCR_DETAIL_MAX];
+    int64_t keep = f->c.input_max_past_ms > f->c.state_retention_ms ? f->c.input_max_past_ms
+                                                                    : f->c.state_retention_ms;
+    rfx_send(f, "T50", "V7", "A7", 100000, T0);
+    ix_report old = report("R7", "T50", "V7", 100000, 0); /* 1970-01-01 */
+    screen_report(f, &old, T0 + HOUR_MS, &res);
+    snprintf(detail, sizeof(detail),
+             "reported_at: %lld ms before now, longer than input.max.past and state.retention "
+             "(%lld)",
+             (long long)(T0 + HOUR_MS), (long long)keep);
+    assert_rejected(&res, RSN_TIME, detail);
+    ix_report far = report("R8", "T50", "V7", 100000, 253402300799000LL); /* 9999-12-31 */
+    screen_report(f, &far, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_REJECTED);
+    assert_int_equal(res.reason, RSN_TIME);
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
+    /* Within the bounds, the same report is traced. */
+    ix_report ok = report("R9", "T50", "V7", 100000, T0 + HOUR_MS);
+    screen_report(f, &ok, T0 + HOUR_MS + f->c.input_max_future_ms, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+}
+
 static void test_report_decoding(void **state)
 {
     rfx *f = *state;
@@ -471,6 +498,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_report_of_unknown_transfer_can_come_again, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_in_foreign_currency, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_bad_time, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_decoding, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_profile_updates, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_watch_list_updates, setup, rfx_teardown),
