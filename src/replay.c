@@ -816,13 +816,14 @@ static int replay_main(replay_ctx *x, char *errstr, size_t errstr_size)
 }
 
 /* Bounds of one kind can be compared before anything is read; an offset and
- * a time only once resolved, per partition (resolve()). */
+ * a time only once resolved, per partition (resolve(), where an end before
+ * its start reads nothing). */
 static int check_range(const replay_opts *o, char *errstr, size_t errstr_size)
 {
     if (o->from.kind == REPLAY_BOUND_NONE || o->from.kind != o->to.kind ||
-        o->from.value < o->to.value)
-        return 0;
-    snprintf(errstr, errstr_size, "--from is not before --to: the range [from, to) is empty");
+        o->from.value <= o->to.value)
+        return 0; /* from == to is an empty range, asked for: not an error */
+    snprintf(errstr, errstr_size, "--from is after --to: the range [from, to) is inverted");
     return -2;
 }
 

@@ -358,6 +358,10 @@ static void test_errors(void **state)
     assert_non_null(strstr(r.err, "interdict: --set state.dir: only rules.*, action.*, rule.set "
                                   "and incident.cooldown can differ between the two runs\n"));
     free_run(&r);
+    r = replay(2, "--from", "6", "--to", "3", NULL);
+    assert_non_null(strstr(
+        r.err, "interdict replay: --from is after --to: the range [from, to) is inverted\n"));
+    free_run(&r);
     r = replay(2, "--from", "yesterday", NULL);
     assert_non_null(strstr(
         r.err,
