@@ -369,12 +369,13 @@ const cfg_entry cfg_core_table[] = {
      .def = "masked",
      .names = log_accounts_names,
      .summary = "Account ids in log lines: `masked` (6228********1234) or `full`.",
-     .desc = "Logs travel further than the desk's tools: to log collectors, tickets and "
-             "screens. By default an account id keeps its first 4 and last 4 characters "
-             "(ids of 8 or fewer only their last 2). `full` writes them whole, for "
-             "troubleshooting on a host whose logs are as protected as the state store. "
-             "Freeze requests, dead letters, `tail`, `inspect` and the console are not "
-             "affected (see `console.mask` for the console)."},
+     .desc =
+         "Logs travel further than the desk's tools: to log collectors, tickets and "
+         "screens. By default an account id keeps its first 4 and last 4 characters "
+         "(ids of 10 or fewer all of them), as `console.mask` does. `full` writes them whole, for "
+         "troubleshooting on a host whose logs are as protected as the state store. "
+         "Freeze requests, dead letters, `tail`, `inspect` and the console are not "
+         "affected (see `console.mask` for the console)."},
     {.name = "metrics.listen",
      .section = "Operations",
      .type = CFG_STRING,

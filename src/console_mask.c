@@ -16,7 +16,6 @@
 
 const char *con_mask(con_mask_mode mode, const char *account, char *buf, size_t size)
 {
-    size_t n = strlen(account);
     size_t head = mode == CON_MASK_PARTIAL ? CON_MASK_SHOW : 0;
     size_t tail = mode == CON_MASK_NONE ? 0 : CON_MASK_SHOW;
     if (size == 0)
@@ -25,14 +24,7 @@ const char *con_mask(con_mask_mode mode, const char *account, char *buf, size_t 
         snprintf(buf, size, "%s", account);
         return buf;
     }
-    /* Too short to keep both ends and still hide something: hide it all. */
-    if (n <= head + tail + 2)
-        head = tail = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < size; i++)
-        buf[o++] = i < head || i >= n - tail ? account[i] : '*';
-    buf[o] = '\0';
-    return buf;
+    return ix_mask_account(account, head, tail, buf, size);
 }
 
 int con_key_new(con_key *key, char *errstr, size_t errstr_size)

@@ -89,9 +89,8 @@ struct graph {
     uint64_t checkpoints;
     _Atomic int64_t watermark_ms; /* latest event time applied */
     int event_clock;              /* retention follows watermark_ms */
-    int64_t retention_ms;
-    int lag_warned;            /* the stream's lag behind the clock was logged */
-    pthread_mutex_t ckpt_lock; /* one checkpoint at a time */
+    int lag_warned;               /* the stream's lag behind the clock was logged */
+    pthread_mutex_t ckpt_lock;    /* one checkpoint at a time */
     stripe stripes[GRAPH_STRIPES];
 };
 
@@ -511,8 +510,6 @@ static void batch_ids(store_batch *b, const idset *s)
 
 /* ---- the stream's clock */
 
-#define GRAPH_RETENTION_DEFAULT_MS ((int64_t)35 * 86400000)
-
 static void advance_watermark(graph *g, int64_t t_ms)
 {
     int64_t seen = atomic_load(&g->watermark_ms);
@@ -543,14 +540,15 @@ static void warn_lag(graph *g)
         return;
     clock_gettime(CLOCK_REALTIME, &ts);
     int64_t lag = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - w;
-    if (lag <= g->retention_ms)
+    int64_t retention = store_retention(g->st);
+    if (lag <= retention)
         return;
     g->lag_warned = 1;
     LOG_WARN(g->log, "graph",
              "input event times lag the wall clock by %" PRId64 " days, more than state.retention "
              "(%" PRId64 " days): retention follows the stream's event time, so its history is "
              "kept",
-             lag / 86400000, g->retention_ms / 86400000);
+             lag / 86400000, retention / 86400000);
 }
 
 /* ---- open and close */
@@ -580,12 +578,11 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
     if (g->stripe_cap < 16)
         g->stripe_cap = 16;
     g->event_clock = o->event_clock && !o->clock_ms;
-    g->retention_ms = o->retention_ms > 0 ? o->retention_ms : GRAPH_RETENTION_DEFAULT_MS;
     store_opts so = {.dir = o->dir,
                      .block_cache_bytes = budget / 2,
                      .create = o->create,
                      .read_only = o->read_only,
-                     .retention_ms = g->retention_ms,
+                     .retention_ms = o->retention_ms,
                      .clock_ms = g->event_clock ? watermark_clock : o->clock_ms,
                      .clock_arg = g->event_clock ? (void *)g : o->clock_arg};
     if (store_open(&so, &g->st, errstr, errstr_size) != 0)

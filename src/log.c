@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "model.h"
+
 #define TIMESTAMP_LEN 24 /* "2026-11-23T10:31:01.123Z" */
 
 static const char *level_name(int level)
@@ -83,16 +85,10 @@ void ix_log_write(const ix_log *lg, int level, const char *module, const char *f
 
 const char *ix_log_account(const ix_log *lg, const char *account, char *buf, size_t size)
 {
-    size_t len = account ? strlen(account) : 0, head = len > 8 ? 4 : 0, tail = len > 8 ? 4 : 2;
-    if (size == 0)
-        return buf;
     if (lg && lg->full_accounts) {
-        snprintf(buf, size, "%s", account ? account : "");
+        if (size)
+            snprintf(buf, size, "%s", account ? account : "");
         return buf;
     }
-    size_t n = len < size ? len : size - 1; /* what fits */
-    for (size_t i = 0; i < n; i++)
-        buf[i] = i < head || i + tail >= len ? account[i] : '*';
-    buf[n] = '\0';
-    return buf;
+    return ix_mask_account(account, 4, 4, buf, size);
 }

@@ -18,10 +18,10 @@ typedef struct ix_log {
 /* Room for an account id as ix_log_account() writes it. */
 #define IX_LOG_ACCOUNT_MAX 48
 
-/* An account id for a log line: masked by default (the first 4 and the last
- * 4 characters kept, the rest '*'; ids of 8 or fewer characters keep only
- * their last 2), as it was with log.accounts=full. A log is read by more
- * people than the account's bank should show a victim's id to. Returns buf. */
+/* An account id for a log line: masked by default as the console masks it
+ * (ix_mask_account(): the first 4 and the last 4 characters kept, the rest
+ * '*'; ids of 10 or fewer all '*'), as it was with log.accounts=full. A log
+ * is read by more people than a victim's id should be shown to. Returns buf. */
 const char *ix_log_account(const ix_log *lg, const char *account, char *buf, size_t size);
 
 /* Longest line written, newline included; longer messages are cut and end in "...". */

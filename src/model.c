@@ -59,3 +59,16 @@ int ix_holder_type_parse(const char *s)
 {
     return index_of(holder_names, NAMES_COUNT(holder_names), s);
 }
+
+const char *ix_mask_account(const char *account, size_t head, size_t tail, char *buf, size_t size)
+{
+    size_t n = account ? strlen(account) : 0, o = 0;
+    if (size == 0)
+        return buf;
+    if (n <= head + tail + 2)
+        head = tail = 0;
+    for (size_t i = 0; i < n && o + 1 < size; i++)
+        buf[o++] = i < head || i >= n - tail ? account[i] : '*';
+    buf[o] = '\0';
+    return buf;
+}

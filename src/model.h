@@ -8,6 +8,7 @@
 #ifndef IX_MODEL_H
 #define IX_MODEL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define IX_ACCOUNT_MAX  34  /* ISO 13616 IBAN maximum; also fits domestic numbers */
@@ -159,6 +160,13 @@ typedef struct ix_request {
  * "merchant". The zero values are "NONE" and "unknown", which no schema
  * allows on the wire; a value out of range is "invalid". Static strings. */
 const char *ix_action_name(ix_action a);
+
+/* The account id with every character but the first `head` and the last
+ * `tail` written as '*' (all of them when the id is too short to keep both
+ * ends and still hide two), into buf, cut to its size. The one masking of
+ * screens others see (console.mask) and of log lines (log.accounts).
+ * Returns buf. */
+const char *ix_mask_account(const char *account, size_t head, size_t tail, char *buf, size_t size);
 const char *ix_channel_name(ix_channel c);
 const char *ix_holder_type_name(ix_holder_type h);
 

@@ -145,6 +145,11 @@ static const char *edge_merge_name(void *arg)
 
 /* ---- retention */
 
+int64_t store_retention(const store *s)
+{
+    return s->retention_ms;
+}
+
 static int64_t now_ms(const store *s)
 {
     if (s->clock_ms)

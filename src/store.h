@@ -81,6 +81,9 @@ const char *store_iter_value(const store_iter *it, size_t *len);
 int store_iter_error(const store_iter *it, char *errstr, size_t errstr_size);
 void store_iter_destroy(store_iter *it);
 
+/* The retention in force: store_opts.retention_ms, or its default. */
+int64_t store_retention(const store *s);
+
 /* Compact a family (the retention filter runs). For tests and maintenance. */
 void store_compact(store *s, store_cf cf);
 
