@@ -476,7 +476,9 @@ static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, s
                     .create = 1,
                     .log = lg,
                     .retention_ms = c->state_retention_ms,
-                    .event_clock = 1};
+                    .event_clock = 1,
+                    .min_free_bytes = (uint64_t)c->state_min_free,
+                    .log_dir = c->state_log_dir};
     return graph_open(&o, g, errstr, errstr_size);
 }
 
