@@ -114,6 +114,8 @@ typedef struct cfg {
     char *state_dir;
     int64_t state_cache_bytes;
     int64_t state_retention_ms; /* flows and edges expire after this */
+    int64_t state_min_free;     /* bytes free on the store's disk below which run stops */
+    char *state_log_dir;        /* RocksDB's info log; "" = in state_dir */
     char *watchlist_file;       /* bulk-loaded at start when set */
 
     /* Pipeline */

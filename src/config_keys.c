@@ -192,6 +192,30 @@ const cfg_entry cfg_core_table[] = {
              "measured back from the latest event time screened, not from the wall clock, so "
              "a backfill or a late catch-up keeps its history (the screener warns once when "
              "its input lags the wall clock by more than this)."},
+    {.name = "state.min.free",
+     .section = "State",
+     .type = CFG_SIZE,
+     .offset = offsetof(cfg, state_min_free),
+     .def = "512MB",
+     .min = 0,
+     .max = CFG_TIB,
+     .summary = "Free space the store's file system must keep; below it `run` stops (exit 3).",
+     .desc = "Checked when `run` opens the store and at most once a second before it writes "
+             "a checkpoint. RocksDB aborts the process (an assertion in its info-log "
+             "writer, exit 134) when it meets a full disk, so the screener stops with a "
+             "message while there is still room; what it screened since the last checkpoint "
+             "is screened again at the next start. The margin must cover the memtables "
+             "RocksDB flushes meanwhile. 0 turns the check off."},
+    {.name = "state.log.dir",
+     .section = "State",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, state_log_dir),
+     .def = "",
+     .summary = "Directory of RocksDB's own info log (LOG files); empty: inside state.dir.",
+     .desc = "RocksDB logs flushes, compactions and statistics there, in files rolled at 8 "
+             "MB, 4 kept. On another file system than state.dir (/var/log/interdict, say), "
+             "a full state disk cannot make that log abort the process. Created if missing; "
+             "the file names carry the store's path, so stores can share it."},
     {.name = "watchlist.file",
      .section = "State",
      .type = CFG_STRING,

@@ -583,6 +583,8 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
                      .create = o->create,
                      .read_only = o->read_only,
                      .retention_ms = o->retention_ms,
+                     .min_free_bytes = o->min_free_bytes,
+                     .log_dir = o->log_dir,
                      .clock_ms = g->event_clock ? watermark_clock : o->clock_ms,
                      .clock_arg = g->event_clock ? (void *)g : o->clock_arg};
     if (store_open(&so, &g->st, errstr, errstr_size) != 0)

@@ -43,6 +43,8 @@ typedef struct graph_opts {
      * clock, cutting at the latest event time applied (the screener: a
      * backfill or a late catch-up keeps its history). */
     int event_clock;
+    uint64_t min_free_bytes; /* see store_opts: refuse to open or write below it */
+    const char *log_dir;     /* RocksDB's info log; NULL or "" = in dir */
 } graph_opts;
 
 /* Direction of money relative to an account. */

@@ -127,7 +127,8 @@ static void usage(FILE *out)
             "                       compare the two runs\n"
             "  --set KEY=VALUE      a rules.*, action.*, rule.set or incident.cooldown value for\n"
             "                       the second run; repeatable, with or without --compare-with\n"
-            "  --json               one JSON document instead of text\n"
+            "  --json               one JSON document instead of text; each request in it\n"
+            "                       carries the freeze request tail --json prints\n"
             "  Times select by Kafka message timestamp; the range is screened in event-time\n"
             "  order into temporary stores under $TMPDIR, removed afterwards.\n"
             "\n"
@@ -476,7 +477,9 @@ static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, s
                     .create = 1,
                     .log = lg,
                     .retention_ms = c->state_retention_ms,
-                    .event_clock = 1};
+                    .event_clock = 1,
+                    .min_free_bytes = (uint64_t)c->state_min_free,
+                    .log_dir = c->state_log_dir};
     return graph_open(&o, g, errstr, errstr_size);
 }
 

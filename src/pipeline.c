@@ -46,6 +46,7 @@ typedef struct pipeline_ctx {
     int assigned; /* the group has given us partitions at least once */
     int paused;   /* consumption paused for back-pressure */
     int failed;   /* a fatal error on the main thread */
+    int refused;  /* the last assignment held other topics: join the group again */
     char fail_msg[1024];
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
@@ -470,16 +471,41 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp)
     return 0;
 }
 
+/* The partitions of an assignment that belong to the topics we subscribed
+ * to. The group may hand back partitions of a topic we no longer ask for
+ * (topic.transfers renamed, same group and instance id): they are refused,
+ * never read, so no message is taken for what it is not. */
+static rd_kafka_topic_partition_list_t *own_partitions(pipeline_ctx *p,
+                                                       const rd_kafka_topic_partition_list_t *parts)
+{
+    rd_kafka_topic_partition_list_t *own = rd_kafka_topic_partition_list_new(parts->cnt);
+    for (int i = 0; i < parts->cnt; i++) {
+        const rd_kafka_topic_partition_t *tp = &parts->elems[i];
+        if (strcmp(tp->topic, p->c->topic_transfers) == 0 ||
+            strcmp(tp->topic, p->c->topic_reports) == 0)
+            rd_kafka_topic_partition_list_add(own, tp->topic, tp->partition);
+        else
+            LOG_WARN(p->o->log, "pipeline",
+                     "refusing %s [%d]: the group assigned a topic that is neither "
+                     "topic.transfers nor topic.reports (renamed with the same group.id?)",
+                     tp->topic, tp->partition);
+    }
+    return own;
+}
+
 static void on_assign(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_list_t *parts)
 {
-    for (int i = 0; i < parts->cnt; i++)
-        if (plan_start(p, &parts->elems[i]) != 0)
+    rd_kafka_topic_partition_list_t *own = own_partitions(p, parts);
+    for (int i = 0; i < own->cnt; i++)
+        if (plan_start(p, &own->elems[i]) != 0)
             break;
-    rd_kafka_assign(rk, parts);
+    rd_kafka_assign(rk, own);
+    p->refused = own->cnt < parts->cnt;
     p->assigned = 1;
     p->paused = 0; /* a new assignment starts unpaused */
     p->last_input_ns = tf_mono_ns();
-    LOG_INFO(p->o->log, "pipeline", "assigned %d partition(s)", parts->cnt);
+    LOG_INFO(p->o->log, "pipeline", "assigned %d partition(s)", own->cnt);
+    rd_kafka_topic_partition_list_destroy(own);
 }
 
 /* The group gave our partitions away without asking (our session expired,
@@ -673,7 +699,7 @@ static int bootstrap_tables(pipeline_ctx *p, char *errstr, size_t errstr_size)
     return rc;
 }
 
-static int subscribe(pipeline_ctx *p, char *errstr, size_t errstr_size)
+static int subscribe_topics(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(2);
     rd_kafka_topic_partition_list_add(l, p->c->topic_transfers, RD_KAFKA_PARTITION_UA);
@@ -684,8 +710,27 @@ static int subscribe(pipeline_ctx *p, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "subscribing: %s", rd_kafka_err2str(err));
         return -1;
     }
+    return 0;
+}
+
+static int subscribe(pipeline_ctx *p, char *errstr, size_t errstr_size)
+{
+    if (subscribe_topics(p, errstr, errstr_size) != 0)
+        return -1;
     p->cq = rd_kafka_queue_get_consumer(p->consumer);
     return 0;
+}
+
+/* A static member that comes back is handed its cached assignment without
+ * a rebalance, even when its subscription changed. Subscribing again makes
+ * it join the group anew, and the assignment is computed for the topics it
+ * asks for now. */
+static int rejoin(pipeline_ctx *p, char *errstr, size_t errstr_size)
+{
+    p->refused = 0;
+    LOG_INFO(p->o->log, "pipeline", "joining the group again for %s and %s", p->c->topic_transfers,
+             p->c->topic_reports);
+    return subscribe_topics(p, errstr, errstr_size);
 }
 
 static int worker_count(const cfg *c)
@@ -775,7 +820,7 @@ static int fetch_behind(pipeline_ctx *p)
  * input for a while without being done), and no input for until_idle. */
 static int idle_expired(pipeline_ctx *p)
 {
-    if (p->o->until_idle_ms <= 0 || !p->assigned || p->aborts_in_a_row > 0)
+    if (p->o->until_idle_ms <= 0 || !p->assigned || p->refused || p->aborts_in_a_row > 0)
         return 0;
     if (tf_mono_ns() - p->last_input_ns < p->o->until_idle_ms * 1000000)
         return 0;
@@ -810,6 +855,8 @@ static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
         if (batch_gave_up(p, errstr, errstr_size))
             return -1;
         consume_some(p);
+        if (p->refused && rejoin(p, errstr, errstr_size) != 0)
+            return -1;
         if (rd_kafka_fatal_error(p->consumer, NULL, 0) &&
             replace_consumer(p, errstr, errstr_size) != 0)
             return -1;

@@ -25,6 +25,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "encode.h"
 #include "kafka.h"
 #include "load.h"
 #include "replay_int.h"
@@ -254,6 +255,8 @@ static void teardown(replay_ctx *x)
         rules_destroy(r->r);
         graph_close(r->g);
         cfg_free(&r->c);
+        for (size_t q = 0; q < r->nreqs; q++)
+            free(r->reqs[q].doc);
         free(r->reqs);
         free(r->q);
     }
@@ -702,6 +705,25 @@ static int event_cmp(const void *a, const void *b)
     return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
+/* The request's document, as emit.c publishes it. Returns 0, or -2 when out
+ * of memory. */
+static int keep_document(rp_req *k, const ix_request *q)
+{
+    char *buf = malloc(ENC_REQUEST_MAX);
+    if (!buf)
+        return -2;
+    int n = enc_request(q, buf, ENC_REQUEST_MAX);
+    if (n <= 0) {
+        /* Bounded by the encoder's clamps; the report then shows null. */
+        free(buf);
+        return 0;
+    }
+    char *fit = realloc(buf, (size_t)n + 1);
+    k->doc = fit ? fit : buf;
+    k->doc_len = (size_t)n;
+    return 0;
+}
+
 /* Returns 0, or -2 when out of memory. */
 static int keep_requests(rp_run *r, const ix_request *q, int n)
 {
@@ -710,6 +732,8 @@ static int keep_requests(rp_run *r, const ix_request *q, int n)
             return -2;
         rp_req *k = &r->reqs[r->nreqs++];
         memset(k, 0, sizeof(*k));
+        if (keep_document(k, &q[i]) != 0)
+            return -2;
         memcpy(k->account, q[i].account, sizeof(k->account));
         memcpy(k->bank, q[i].bank, sizeof(k->bank));
         memcpy(k->id, q[i].id, sizeof(k->id));

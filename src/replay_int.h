@@ -29,6 +29,10 @@ typedef struct rp_req {
     int score;
     int ncodes; /* distinct reason codes of its findings, in finding order */
     char codes[IX_FINDINGS_MAX][RP_CODE_MAX];
+    /* The whole request as the screener publishes it (enc_request), with
+     * its evidence: the document `tail --json` prints. Owned. */
+    char *doc;
+    size_t doc_len;
 } rp_req;
 
 /* One screening of the input with one configuration. */

@@ -357,16 +357,24 @@ static json_t *codes_json(const char (*codes)[RP_CODE_MAX], int n)
     return arr;
 }
 
+/* The request's own document (what `tail --json` prints for it), or null. */
+static json_t *document_json(const rp_req *q)
+{
+    json_t *d = q->doc ? json_loadb(q->doc, q->doc_len, 0, NULL) : NULL;
+    return d ? d : json_null();
+}
+
 static json_t *requests_json(const rp_run *r)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < r->nreqs; i++) {
         const rp_req *q = &r->reqs[i];
         json_array_append_new(
-            arr, json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o}", "id", q->id, "account", q->account,
-                           "bank", q->bank, "action", ix_action_name(q->action), "score", q->score,
-                           "trigger", q->trigger, "trigger_time", time_json(q->trigger_time_ms),
-                           "codes", codes_json(q->codes, q->ncodes)));
+            arr,
+            json_pack("{s:s,s:s,s:s,s:s,s:i,s:s,s:o,s:o,s:o}", "id", q->id, "account", q->account,
+                      "bank", q->bank, "action", ix_action_name(q->action), "score", q->score,
+                      "trigger", q->trigger, "trigger_time", time_json(q->trigger_time_ms), "codes",
+                      codes_json(q->codes, q->ncodes), "request", document_json(q)));
     }
     return arr;
 }

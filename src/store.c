@@ -10,16 +10,22 @@
  */
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <rocksdb/c.h>
 
 #include "graphcodec.h"
+#include "timefmt.h"
 
-#define STORE_FORMAT "3" /* bump on incompatible layout changes */
+#define STORE_FORMAT         "3"          /* bump on incompatible layout changes */
+#define STORE_SPACE_EVERY_NS 1000000000LL /* free space checked at most once a second */
+#define STORE_LOG_FILE_BYTES (8u << 20)   /* RocksDB's info log: rolled at this size */
+#define STORE_LOG_FILES      4            /* ... and this many kept */
 
 static const char *const cf_names[SCF__COUNT + 1] = {
     "accounts", "profiles", "watchlist", "edges_out", "edges_in",
@@ -42,6 +48,9 @@ struct store {
     int64_t retention_ms;
     int64_t (*clock_ms)(void *arg);
     void *clock_arg;
+    char *dir;
+    uint64_t min_free;
+    int64_t space_checked_ns; /* monotonic time of the last free-space check */
 };
 
 struct store_batch {
@@ -235,6 +244,13 @@ static void build_options(store *s, const store_opts *o)
 {
     s->dbopts = rocksdb_options_create();
     rocksdb_options_set_create_if_missing(s->dbopts, o->create ? 1 : 0);
+    /* RocksDB's own info log grows without bound by default (one file, a
+     * thousand kept): keep it small, and where the operator says, so that
+     * a full state disk does not also fill, or abort, the logger. */
+    rocksdb_options_set_max_log_file_size(s->dbopts, STORE_LOG_FILE_BYTES);
+    rocksdb_options_set_keep_log_file_num(s->dbopts, STORE_LOG_FILES);
+    if (o->log_dir && *o->log_dir)
+        rocksdb_options_set_db_log_dir(s->dbopts, o->log_dir);
     rocksdb_options_set_create_missing_column_families(s->dbopts, 1);
     rocksdb_options_increase_parallelism(s->dbopts, 2);
     /* One flush point for every family: whatever a crash leaves is a state
@@ -338,14 +354,74 @@ static void open_error(const store_opts *o, char *err, char *errstr, size_t errs
     free(err);
 }
 
+/* The nearest existing folder at or above path: statvfs needs one. */
+static int nearest_statvfs(const char *path, struct statvfs *vfs)
+{
+    char p[4096];
+    snprintf(p, sizeof(p), "%s", *path ? path : ".");
+    for (;;) {
+        if (statvfs(p, vfs) == 0)
+            return 0;
+        if (errno != ENOENT)
+            return -1;
+        char *slash = strrchr(p, '/');
+        if (!slash)
+            return statvfs(".", vfs);
+        if (slash == p) {
+            p[1] = '\0';
+            return statvfs(p, vfs);
+        }
+        *slash = '\0';
+    }
+}
+
+int store_check_space(const char *dir, uint64_t min_free, char *errstr, size_t errstr_size)
+{
+    struct statvfs vfs;
+    if (nearest_statvfs(dir, &vfs) != 0) {
+        snprintf(errstr, errstr_size, "state store %s: cannot read its free space: %s", dir,
+                 strerror(errno));
+        return -1;
+    }
+    uint64_t avail = (uint64_t)vfs.f_bavail * vfs.f_frsize;
+    if (avail >= min_free)
+        return 0;
+    snprintf(errstr, errstr_size,
+             "state store %s: %.1f MB free on its file system, state.min.free asks for %.1f "
+             "MB: free some space or move the store",
+             dir, (double)avail / (1 << 20), (double)min_free / (1 << 20));
+    return -1;
+}
+
+/* Before a write: stop while there is still room, before RocksDB meets a
+ * full disk (its info-log writer asserts on one). Checked at most once a
+ * second; the margin covers what is written in between. */
+static int space_for_write(store *s, char *errstr, size_t errstr_size)
+{
+    if (!s->min_free)
+        return 0;
+    int64_t now = tf_mono_ns();
+    if (s->space_checked_ns && now - s->space_checked_ns < STORE_SPACE_EVERY_NS)
+        return 0;
+    if (store_check_space(s->dir, s->min_free, errstr, errstr_size) != 0)
+        return -1;
+    s->space_checked_ns = now;
+    return 0;
+}
+
 int store_open(const store_opts *o, store **out, char *errstr, size_t errstr_size)
 {
     char *err = NULL;
+    if (!o->read_only && o->min_free_bytes &&
+        store_check_space(o->dir, o->min_free_bytes, errstr, errstr_size) != 0)
+        return -1;
     store *s = calloc(1, sizeof(*s));
-    if (!s) {
+    if (!s || !(s->dir = strdup(o->dir))) {
+        free(s);
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
+    s->min_free = o->read_only ? 0 : o->min_free_bytes;
     s->retention_ms = o->retention_ms > 0 ? o->retention_ms : (int64_t)35 * 86400000;
     s->clock_ms = o->clock_ms;
     s->clock_arg = o->clock_arg;
@@ -404,6 +480,7 @@ void store_close(store *s)
         rocksdb_block_based_options_destroy(s->topts);
     if (s->cache)
         rocksdb_cache_destroy(s->cache);
+    free(s->dir);
     free(s);
 }
 
@@ -504,6 +581,8 @@ void store_batch_destroy(store_batch *b)
 int store_write(store *s, store_batch *b, char *errstr, size_t errstr_size)
 {
     char *err = NULL;
+    if (space_for_write(s, errstr, errstr_size) != 0)
+        return -1;
     rocksdb_write(s->db, s->wopts, b->wb, &err);
     if (err)
         return fail_with(err, "writing state", errstr, errstr_size);

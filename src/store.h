@@ -32,13 +32,23 @@ typedef struct store_opts {
     int create;           /* create a missing database */
     int read_only;        /* open beside a running screener (no lock taken) */
     int64_t retention_ms; /* edges and flows older than this are dropped at compaction */
+    /* Refuse to open, or to write a batch, with less than this free on the
+     * store's file system (0 = no check): RocksDB asserts (abort, exit 134)
+     * when its own info log meets a full disk. */
+    uint64_t min_free_bytes;
+    const char *log_dir; /* RocksDB's info log (LOG files); NULL or "" = in dir */
     /* Wall clock for retention, replaceable in tests; NULL = real time. */
     int64_t (*clock_ms)(void *arg);
     void *clock_arg;
 } store_opts;
 
-/* Open; errors say which: missing database, held lock, incompatible format.
- * Returns 0, or -1 with errstr filled. */
+/* Whether the file system holding dir (or its nearest existing parent, for
+ * a store not created yet) has at least min_free bytes free for this user:
+ * 0 yes, -1 no or unknown, with errstr saying how much there is. */
+int store_check_space(const char *dir, uint64_t min_free, char *errstr, size_t errstr_size);
+
+/* Open; errors say which: missing database, held lock, incompatible format,
+ * too little free space. Returns 0, or -1 with errstr filled. */
 int store_open(const store_opts *o, store **out, char *errstr, size_t errstr_size);
 void store_close(store *s);
 

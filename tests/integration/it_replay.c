@@ -19,6 +19,7 @@
 
 #include "harness_replay.h"
 #include "hash.h"
+#include "render.h"
 #include "rules.h"
 #include "timefmt.h"
 
@@ -300,6 +301,86 @@ static void test_compare_file_json(void **state)
     free_run(&r);
 }
 
+/* The request of run A on `account`, and its document. */
+static json_t *request_on(json_t *run, const char *account)
+{
+    json_t *reqs = json_object_get(run, "requests");
+    for (size_t i = 0; i < json_array_size(reqs); i++) {
+        json_t *q = json_array_get(reqs, i);
+        if (strcmp(json_string_value(json_object_get(q, "account")), account) == 0)
+            return q;
+    }
+    fail_msg("no request on %s", account);
+    return NULL;
+}
+
+/* The first evidence transfer of a request's first finding with `code`. */
+static json_t *evidence_of(json_t *doc, const char *code, size_t i)
+{
+    json_t *fs = json_object_get(doc, "findings");
+    for (size_t f = 0; f < json_array_size(fs); f++) {
+        json_t *fi = json_array_get(fs, f);
+        if (strcmp(json_string_value(json_object_get(fi, "code")), code) == 0)
+            return json_array_get(json_object_get(fi, "evidence"), i);
+    }
+    fail_msg("no %s finding", code);
+    return NULL;
+}
+
+static void assert_evidence(json_t *ev, const char *id, const char *from, const char *to,
+                            int64_t amount)
+{
+    assert_non_null(ev);
+    assert_string_equal(json_string_value(json_object_get(ev, "transfer_id")), id);
+    assert_string_equal(json_string_value(json_object_get(ev, "from_account")), from);
+    assert_string_equal(json_string_value(json_object_get(ev, "to_account")), to);
+    assert_int_equal(json_integer_value(json_object_get(ev, "amount")), amount);
+}
+
+/* replay --json once gave a request's id, action and codes but not its
+ * evidence: each request now carries the freeze request itself, the
+ * document the screener publishes and `tail --json` prints, checked by the
+ * same schema check tail applies. */
+static void test_json_evidence(void **state)
+{
+    (void)state;
+    char errstr[512];
+    run_out r = replay(0, "--json", NULL);
+    json_error_t jerr;
+    json_t *root = json_loads(r.out, 0, &jerr);
+    if (!root)
+        fail_msg("not JSON (%s):\n%s", jerr.text, r.out);
+    json_t *a = json_array_get(json_object_get(root, "runs"), 0);
+    json_t *reqs = json_object_get(a, "requests");
+    assert_int_equal(json_array_size(reqs), 4);
+    for (size_t i = 0; i < json_array_size(reqs); i++) {
+        json_t *q = json_array_get(reqs, i), *doc = json_object_get(q, "request");
+        assert_true(json_is_object(doc));
+        char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (render_check(text, strlen(text), errstr, sizeof(errstr)) != 0)
+            fail_msg("request %zu does not pass tail's check: %s\n%s", i, errstr, text);
+        free(text);
+        assert_string_equal(json_string_value(json_object_get(doc, "request_id")),
+                            json_string_value(json_object_get(q, "id")));
+        assert_string_equal(json_string_value(json_object_get(doc, "action")),
+                            json_string_value(json_object_get(q, "action")));
+        assert_string_equal(json_string_value(json_object_get(doc, "rule_set")), "2026.11-1");
+    }
+    /* The evidence a desk acts on: the payment into W, and the victim's
+     * money followed from V through M to N. */
+    json_t *wl = json_object_get(request_on(a, W), "request");
+    assert_evidence(evidence_of(wl, "WL01", 0), "T-WL-1", P, W, 2187013);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(wl, "trigger"), "event_time")),
+        "2026-11-20T09:30:00.000Z");
+    json_t *vr = json_object_get(request_on(a, N), "request");
+    assert_evidence(evidence_of(vr, "VR02", 0), "T-VR-1", V, M, 3000000);
+    assert_evidence(evidence_of(vr, "VR02", 1), "T-VR-2", M, N, 2900000);
+    json_decref(root);
+    assert_tmp_empty();
+    free_run(&r);
+}
+
 static void test_range_by_time(void **state)
 {
     (void)state;
@@ -386,9 +467,13 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_compare_set),
-        cmocka_unit_test(test_compare_file_json), cmocka_unit_test(test_range_by_time),
-        cmocka_unit_test(test_range_by_offset),   cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_compare_set),
+        cmocka_unit_test(test_compare_file_json),
+        cmocka_unit_test(test_json_evidence),
+        cmocka_unit_test(test_range_by_time),
+        cmocka_unit_test(test_range_by_offset),
+        cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
