@@ -50,9 +50,9 @@ options:
                      attempts of every typology and labelled look-alikes over
                      28 days) or classic (the wide, fast patterns over 3 days
                      of the earlier reports)
-  --profile          also run perf record (DWARF call graphs) on one extra
-                     screening run (the best worker count) and list where
-                     the time goes
+  --no-profile       skip the profiled run: by default perf record (DWARF call
+                     graphs) follows one extra screening run (the best worker
+                     count) for the CPU budget by stage and where the time goes
   --keep             keep the work directory (logs, metrics, samples) and
                      the benchmark's topics
   -h, --help         this help
@@ -85,7 +85,7 @@ step_seconds=
 warmup_seconds=
 fast_commit=25ms
 seed=20261123
-profile=0
+profile=1
 keep=0
 detection_only=0
 gen_profile=realistic
@@ -104,7 +104,8 @@ while (($#)); do
     --warmup-seconds) warmup_seconds=${2:?--warmup-seconds needs a number}; shift ;;
     --fast-commit) fast_commit=${2:?--fast-commit needs a duration or off}; shift ;;
     --seed) seed=${2:?--seed needs a number}; shift ;;
-    --profile) profile=1 ;;
+    --profile) profile=1 ;; # the default; kept for old command lines
+    --no-profile) profile=0 ;;
     --keep) keep=1 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -170,7 +171,7 @@ latency_steps=$latency_pcts
 # Like the README's two commands, the benchmark installs what it lacks.
 "$ROOT/scripts/deps.sh" bench || die "could not install the benchmark's packages (scripts/deps.sh bench)"
 if ((profile)); then
-  "$ROOT/scripts/deps.sh" profile || die "--profile: could not install perf (scripts/deps.sh profile)"
+  "$ROOT/scripts/deps.sh" profile || die "could not install perf for the CPU budget (scripts/deps.sh profile; --no-profile skips it)"
 fi
 have_gnuplot=1
 command -v gnuplot >/dev/null || have_gnuplot=0
@@ -550,15 +551,18 @@ fi
 
 # --- 7. profile (optional) ---------------------------------------------------------------------
 
-perf_top='' perf_dso='' perf_incl=''
+perf_top='' perf_dso='' perf_incl='' perf_stages='' perf_hz=199 prof_transfers=0
 if ((profile && detection_only == 0)); then
-  log "7/7 perf record on one more run (workers=$best_w)"
+  # DWARF samples carry 8 KB of stack each: aim at ~40,000 samples whatever
+  # the run's length (the best run's seconds, about 2.5 busy threads).
+  perf_hz=$(awk -v s="$(kv "$WORK/w$best_w.watch" run_seconds)" 'BEGIN { f = s > 0 ? 16000 / s : 199; if (f > 199) f = 199; if (f < 19) f = 19; printf "%d", f }')
+  log "7/7 perf record on one more run (workers=$best_w, $perf_hz Hz)"
   perf_pid=
   start_perf() { # NAME PID
     wait_for_line "$WORK/$1.log" "assigned" "$2" 60 || return 0
     # The Release build has no frame pointers: DWARF unwinding attributes
     # time to callers (inclusive figures), at 199 Hz to keep the file small.
-    perf record -F 199 --call-graph dwarf,8192 -p "$2" -o "$WORK/perf.data" >"$WORK/perf.log" 2>&1 &
+    perf record -F "$perf_hz" --call-graph dwarf,8192 -p "$2" -o "$WORK/perf.data" >"$WORK/perf.log" 2>&1 &
     perf_pid=$!
     bg_pids+=("$perf_pid")
   }
@@ -577,13 +581,16 @@ if ((profile && detection_only == 0)); then
       --percent-limit 1 2>/dev/null | grep -E '^ +[0-9.]+%' |
       sed -E -e 's/[[:space:]]+-[[:space:]]+-[[:space:]]*$//' -e 's/[[:space:]]+$//' || true
   }
-  log "    perf report (three views, about a minute)"
+  log "    perf report (three views and the stages, about a minute)"
+  prof_transfers=$(metric "$WORK/prof.prom" interdict_transfers_consumed_total)
+  perf_stages=$("$ROOT/bench/stages.sh" "$WORK/perf.data" "${prof_transfers:-0}" 2>/dev/null) ||
+    perf_stages='(bench/stages.sh could not read the recording)'
   perf_top=$(perf_rows no-children symbol | head -n 25)
   perf_dso=$(perf_rows no-children dso | head -n 12)
   # Inclusive time of interdict's own functions and the RocksDB C calls they make.
   perf_incl=$(perf_rows children dso,symbol | awk '$3 == "interdict" || $5 ~ /^rocksdb_[a-z_]+$/' | head -n 30)
 else
-  log "7/7 profile skipped (--profile)"
+  log "7/7 profile skipped (--no-profile)"
 fi
 
 # --- the report --------------------------------------------------------------------------------
@@ -930,9 +937,24 @@ stream_mix() {
     echo
   fi
   if ((profile && detection_only == 0)); then
+    echo "## CPU budget by stage"
+    echo
+    echo "Microseconds of interdict's CPU per transfer, by stage, over one more run with"
+    echo "workers=$best_w ($(fmt_int "${prof_transfers:-0}") transfers, $(fmt_int "$(kv "$WORK/prof.watch" run_rate)") transfers/s under the profiler;"
+    echo "\`bench/stages.sh\` on its perf recording: each cpu-clock sample is charged to the"
+    echo "innermost stage on its call chain, so a RocksDB read made by a rule counts as"
+    echo "rules and the WriteBatch of a checkpoint as checkpoint; truncated stacks that"
+    echo "reach no stage are *other*). The broker's CPU is not in it."
+    echo
+    echo "$perf_stages"
+    echo
+    busy_p=$(metric "$WORK/prof.prom" interdict_worker_busy_seconds_total)
+    echo "Worker threads waiting: $(awk -v w="$best_w" -v s="$(kv "$WORK/prof.watch" run_seconds)" -v b="${busy_p:-0}" -v n="${prof_transfers:-0}" 'BEGIN { if (n > 0) printf "%.2f", (w * s - b) * 1e6 / n; else printf "–" }') µs of wall time per transfer, summed over the $best_w workers"
+    echo "(workers × run seconds − \`interdict_worker_busy_seconds_total\`)."
+    echo
     echo "## Where the time goes"
     echo
-    echo "\`perf record -F 199 --call-graph dwarf -p <interdict>\` over one more run with"
+    echo "\`perf record -F $perf_hz --call-graph dwarf -p <interdict>\` over the same run with"
     echo "workers=$best_w ($(fmt_int "$(kv "$WORK/prof.watch" run_rate)") transfers/s under the profiler). Shares"
     echo "are of interdict's CPU samples, all threads (the main thread consumes and"
     echo "checkpoints, the workers screen). Inclusive time (\`--children\`) of interdict's"
