@@ -318,7 +318,9 @@ const cfg_entry cfg_core_table[] = {
      .max = 100000,
      .summary = "Counterparties read per account by one multi-account search.",
      .desc = "Bounds every search so that one hot account cannot stall a worker; a rule that meets "
-             "the bound works with what it read."},
+             "the bound works with what it read. The bound is on the stored edges read, not on "
+             "those kept, so the cost of a transfer into an account does not grow with its "
+             "counterparties."},
     {.name = "rules.search.max.flows",
      .section = "Rules",
      .type = CFG_INT,

@@ -29,10 +29,24 @@
 #define GRAPH_STRIPES  64 /* lock stripes; a power of two */
 #define GRAPH_KEEP_CAP 0  /* pending-list capacity kept across checkpoints */
 
-typedef struct pending_edge {
-    graph_dir dir;
-    graph_edge e; /* a delta: merged into the stored edge at checkpoint */
-} pending_edge;
+/* The edge deltas of one account in one direction since the last
+ * checkpoint, in arrival order, with an open-addressing index by peer so
+ * that neither a transfer nor a scan searches them: a hub account can meet
+ * thousands of new counterparties within one checkpoint. */
+typedef struct pending_delta {
+    graph_edge e; /* merged into the stored edge at checkpoint */
+    /* The stored edge, once a scan looked it up (the store changes only at
+     * checkpoints, which end the delta): 0 not yet, 1 none, 2 in st. */
+    int looked;
+    graph_edge st;
+} pending_delta;
+
+typedef struct pending_edges {
+    pending_delta *v; /* in arrival order */
+    size_t n, cap;
+    uint32_t *slot; /* index + 1 into v, 0 empty; nslot is 0 or a power of two */
+    size_t nslot;
+} pending_edges;
 
 typedef struct gentry {
     struct gentry *hnext;               /* hash chain */
@@ -53,8 +67,7 @@ typedef struct gentry {
     gc_acct rec;
     graph_flow *flows;
     size_t nflows, capflows;
-    pending_edge *edges;
-    size_t nedges, capedges;
+    pending_edges pe[2]; /* by graph_dir */
 } gentry;
 
 typedef struct stripe {
@@ -87,10 +100,11 @@ struct graph {
     const ix_log *log;
     size_t stripe_cap; /* entries per stripe before eviction */
     uint64_t checkpoints;
-    _Atomic int64_t watermark_ms; /* latest event time applied */
-    int event_clock;              /* retention follows watermark_ms */
-    int lag_warned;               /* the stream's lag behind the clock was logged */
-    pthread_mutex_t ckpt_lock;    /* one checkpoint at a time */
+    _Atomic int64_t watermark_ms;    /* latest event time applied */
+    int event_clock;                 /* retention follows watermark_ms */
+    int lag_warned;                  /* the stream's lag behind the clock was logged */
+    pthread_mutex_t ckpt_lock;       /* one checkpoint at a time */
+    _Atomic uint64_t edges_examined; /* stored and pending edges looked at by scans */
     stripe stripes[GRAPH_STRIPES];
 };
 
@@ -102,9 +116,22 @@ int64_t graph_held(const graph_acct *a, win_id w)
 
 /* ---- entries */
 
+static size_t pending_bytes(const pending_edges *p)
+{
+    return p->cap * sizeof(*p->v) + p->nslot * sizeof(*p->slot);
+}
+
 static size_t entry_bytes(const gentry *e)
 {
-    return sizeof(*e) + e->capflows * sizeof(graph_flow) + e->capedges * sizeof(pending_edge);
+    return sizeof(*e) + e->capflows * sizeof(graph_flow) + pending_bytes(&e->pe[GRAPH_IN]) +
+           pending_bytes(&e->pe[GRAPH_OUT]);
+}
+
+static void pending_free(pending_edges *p)
+{
+    free(p->v);
+    free(p->slot);
+    memset(p, 0, sizeof(*p));
 }
 
 static void entry_free(gentry *e)
@@ -112,7 +139,8 @@ static void entry_free(gentry *e)
     if (!e)
         return;
     free(e->flows);
-    free(e->edges);
+    pending_free(&e->pe[GRAPH_IN]);
+    pending_free(&e->pe[GRAPH_OUT]);
     free(e);
 }
 
@@ -120,18 +148,16 @@ static void entry_free(gentry *e)
  * buffers for reuse and returning large ones. */
 static void entry_reset_pending(stripe *s, gentry *e)
 {
-    e->nflows = e->nedges = 0;
+    e->nflows = 0;
     if (e->capflows > GRAPH_KEEP_CAP) {
         s->bytes -= e->capflows * sizeof(graph_flow);
         free(e->flows);
         e->flows = NULL;
         e->capflows = 0;
     }
-    if (e->capedges > GRAPH_KEEP_CAP) {
-        s->bytes -= e->capedges * sizeof(pending_edge);
-        free(e->edges);
-        e->edges = NULL;
-        e->capedges = 0;
+    for (int d = 0; d < 2; d++) {
+        s->bytes -= pending_bytes(&e->pe[d]);
+        pending_free(&e->pe[d]);
     }
 }
 
@@ -684,25 +710,75 @@ static int push_flow(stripe *s, gentry *e, const graph_flow *f)
     return 0;
 }
 
-/* Add a transfer to the pending delta of the edge to `peer`. Linear search:
- * an account meets few distinct counterparties within one checkpoint. */
+/* ---- pending edges: the index */
+
+static uint64_t peer_hash(const char *peer)
+{
+    return hash_fnv1a64(HASH_FNV64_INIT, peer, strlen(peer));
+}
+
+/* The delta of the edge to `peer`, or NULL. */
+static pending_delta *pending_find(const pending_edges *p, const char *peer)
+{
+    if (!p->nslot)
+        return NULL;
+    size_t mask = p->nslot - 1;
+    for (size_t i = peer_hash(peer) & mask;; i = (i + 1) & mask) {
+        uint32_t at = p->slot[i];
+        if (!at)
+            return NULL;
+        if (strcmp(p->v[at - 1].e.peer, peer) == 0)
+            return &p->v[at - 1];
+    }
+}
+
+static void pending_index(pending_edges *p, size_t k)
+{
+    size_t mask = p->nslot - 1, i = peer_hash(p->v[k].e.peer) & mask;
+    while (p->slot[i])
+        i = (i + 1) & mask;
+    p->slot[i] = (uint32_t)(k + 1);
+}
+
+/* Rebuild the index at nslot slots (a power of two above 2n). */
+static int pending_reindex(pending_edges *p, size_t nslot)
+{
+    uint32_t *slot = calloc(nslot, sizeof(*slot));
+    if (!slot)
+        return -1;
+    free(p->slot);
+    p->slot = slot;
+    p->nslot = nslot;
+    for (size_t k = 0; k < p->n; k++)
+        pending_index(p, k);
+    return 0;
+}
+
+/* Add a transfer to the pending delta of the edge to `peer`. */
 static int push_edge(stripe *s, gentry *e, graph_dir dir, const char *peer, int64_t amount,
                      int64_t t_ms)
 {
+    pending_edges *p = &e->pe[dir];
     graph_edge d = {.count = 1, .sum = amount, .first_ms = t_ms, .last_ms = t_ms};
-    for (size_t i = 0; i < e->nedges; i++)
-        if (e->edges[i].dir == dir && strcmp(e->edges[i].e.peer, peer) == 0) {
-            gc_edge_merge(&e->edges[i].e, &d);
-            return 0;
-        }
-    size_t had = e->capedges;
-    if (vec_reserve((void **)&e->edges, &e->capedges, e->nedges + 1, sizeof(*e->edges), 2) != 0)
+    pending_delta *have = pending_find(p, peer);
+    if (have) {
+        gc_edge_merge(&have->e, &d);
+        return 0;
+    }
+    size_t had = pending_bytes(p);
+    int rc =
+        p->n >= UINT32_MAX - 1 ||
+                vec_reserve((void **)&p->v, &p->cap, p->n + 1, sizeof(*p->v), 2) != 0 ||
+                (2 * (p->n + 1) > p->nslot && pending_reindex(p, p->nslot ? 2 * p->nslot : 8) != 0)
+            ? -1
+            : 0;
+    s->bytes += pending_bytes(p) - had;
+    if (rc != 0)
         return -1;
-    s->bytes += (e->capedges - had) * sizeof(*e->edges);
-    pending_edge *pe = &e->edges[e->nedges++];
-    pe->dir = dir;
-    pe->e = d;
-    snprintf(pe->e.peer, sizeof(pe->e.peer), "%s", peer);
+    snprintf(d.peer, sizeof(d.peer), "%s", peer);
+    memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
+    p->v[p->n].e = d;
+    pending_index(p, p->n++);
     return 0;
 }
 
@@ -813,85 +889,157 @@ int graph_raise_incident(graph *g, const char *account, ix_action action, int64_
 
 /* ---- scans: the store plus what is pending in the cache */
 
-/* Copy the pending edges (or flows) of an account, if it is cached. */
-static int copy_pending_edges(graph *g, const char *account, graph_dir dir, pending_edge **out,
-                              size_t *n)
-{
-    uint64_t h = acct_hash(account);
-    stripe *s = stripe_of(g, h);
-    *out = NULL;
-    *n = 0;
-    pthread_mutex_lock(&s->lock);
-    gentry *e = stripe_find(s, h, account);
-    if (e && e->nedges) {
-        *out = malloc(e->nedges * sizeof(**out));
-        if (!*out) {
-            pthread_mutex_unlock(&s->lock);
-            return -1;
-        }
-        for (size_t i = 0; i < e->nedges; i++)
-            if (e->edges[i].dir == dir)
-                (*out)[(*n)++] = e->edges[i];
-    }
-    pthread_mutex_unlock(&s->lock);
-    return 0;
-}
-
-/* Count an edge that passes the time filter, keeping it if there is room. */
-static void edge_emit(const graph_edge *e, int64_t since_ms, graph_edge *out, int max, int *total)
-{
-    if (e->count == 0 || e->last_ms < since_ms)
-        return;
-    if (*total < max)
-        out[*total] = *e;
-    (*total)++;
-}
-
-int graph_edges(graph *g, const char *account, graph_dir dir, int64_t since_ms, graph_edge *out,
-                int max, char *errstr, size_t errstr_size)
+/* Read up to max stored edges of an account in account-id order into out,
+ * unfiltered: the bound applies to what is read, not to what passes, so a
+ * hub with a million counterparties costs what one with max costs. Returns
+ * how many were read (*more: the store has further ones), or -1. */
+static int read_stored_edges(graph *g, const char *account, graph_dir dir, graph_edge *out, int max,
+                             int *more, char *errstr, size_t errstr_size)
 {
     char prefix[GC_KEY_MAX];
-    pending_edge *pend = NULL;
-    size_t npend = 0;
-    int total = 0, rc = -1;
-    if (copy_pending_edges(g, account, dir, &pend, &npend) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
-        return -1;
-    }
+    int n = 0, rc = -1;
     size_t plen = gc_prefix(prefix, account);
     store_iter *it = store_iter_new(g->st, dir == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, prefix,
                                     plen, NULL, 0);
     if (!it) {
         snprintf(errstr, errstr_size, "cannot scan edges of %s", account);
-        goto out;
+        return -1;
     }
-    for (; store_iter_valid(it); store_iter_next(it)) {
+    for (; n < max && store_iter_valid(it); store_iter_next(it)) {
         size_t kl, vl;
         const char *k = store_iter_key(it, &kl);
         const char *v = store_iter_value(it, &vl);
-        graph_edge e;
-        memset(&e, 0, sizeof(e));
-        if (kl - plen > IX_ACCOUNT_MAX || gc_edge_unpack(v, vl, &e) != 0) {
+        graph_edge *e = &out[n++];
+        memset(e, 0, sizeof(*e));
+        if (kl - plen > IX_ACCOUNT_MAX || gc_edge_unpack(v, vl, e) != 0) {
             snprintf(errstr, errstr_size, "account %s: corrupt edge record", account);
             goto out;
         }
-        memcpy(e.peer, k + plen, kl - plen);
-        e.peer[kl - plen] = '\0';
-        for (size_t i = 0; i < npend; i++)
-            if (pend[i].e.count && strcmp(pend[i].e.peer, e.peer) == 0) {
-                gc_edge_merge(&e, &pend[i].e);
-                pend[i].e.count = 0; /* consumed */
-            }
-        edge_emit(&e, since_ms, out, max, &total);
+        memcpy(e->peer, k + plen, kl - plen);
+        e->peer[kl - plen] = '\0';
     }
-    if (store_iter_error(it, errstr, errstr_size) != 0)
-        goto out;
-    for (size_t i = 0; i < npend; i++)
-        edge_emit(&pend[i].e, since_ms, out, max, &total);
-    rc = total;
+    *more = store_iter_valid(it);
+    if (store_iter_error(it, errstr, errstr_size) == 0)
+        rc = n;
 out:
     store_iter_destroy(it);
-    free(pend);
+    return rc;
+}
+
+static int edge_passes(const graph_edge *e, int64_t since_ms)
+{
+    return e->count != 0 && e->last_ms >= since_ms;
+}
+
+static int ptr_cmp(const void *x, const void *y)
+{
+    const pending_delta *const *a = x, *const *b = y;
+    return *a < *b ? -1 : *a > *b;
+}
+
+/* The delta's edge: its stored edge (looked up once per checkpoint
+ * interval, then remembered) merged with it. Returns 0, or -1 with errstr. */
+static int with_stored(graph *g, const char *account, graph_dir dir, pending_delta *d,
+                       graph_edge *e, char *errstr, size_t errstr_size)
+{
+    char key[GC_KEY_MAX], *v = NULL;
+    size_t vl = 0;
+    if (!d->looked) {
+        size_t kl = gc_edge_key(key, account, d->e.peer);
+        int found = store_get(g->st, dir == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, key, kl, &v,
+                              &vl, errstr, errstr_size);
+        if (found < 0)
+            return -1;
+        memset(&d->st, 0, sizeof(d->st));
+        if (found && gc_edge_unpack(v, vl, &d->st) != 0) {
+            free(v);
+            snprintf(errstr, errstr_size, "account %s: corrupt edge record", account);
+            return -1;
+        }
+        free(v);
+        memcpy(d->st.peer, d->e.peer, sizeof(d->st.peer));
+        d->looked = found ? 2 : 1;
+    }
+    *e = d->looked == 2 ? d->st : d->e;
+    if (d->looked == 2)
+        gc_edge_merge(e, &d->e);
+    return 0;
+}
+
+/* What one edge scan works on: the stored edges read, and the stripe-locked
+ * pending deltas of the account in that direction (NULL: none). */
+typedef struct edge_scan {
+    const char *account;
+    graph_dir dir;
+    int64_t since_ms;
+    pending_edges *p;
+    graph_edge *out;
+    int n, max, more; /* stored edges read; room; the store has further ones */
+} edge_scan;
+
+/* Merge the pending deltas into the stored edges read (one index probe
+ * each) and keep those that pass the time filter. Then the deltas that met
+ * no stored edge read, in arrival order, up to max: when every stored edge
+ * was read they are new edges; otherwise each is looked up in the store
+ * (one point read each, max at most), since its edge may be beyond the
+ * bound. This keeps what arrived since the last checkpoint in view on an
+ * account with more counterparties than the bound: a gathering on a busy
+ * collection account is made of such new senders. The stripe is locked.
+ * Returns how many are in out, or max + 1 when some were left unread; -1. */
+static int merge_pending(graph *g, edge_scan *q, char *errstr, size_t errstr_size)
+{
+    pending_edges *p = q->p;
+    const pending_delta **used = NULL;
+    size_t nused = 0, looked = (size_t)q->n, k = 0;
+    int w = 0, rc = -1;
+    if (p && p->n && !(used = malloc(((size_t)q->n + 1) * sizeof(*used)))) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < q->n; i++) {
+        const pending_delta *d = used ? pending_find(p, q->out[i].peer) : NULL;
+        if (d) {
+            gc_edge_merge(&q->out[i], &d->e);
+            used[nused++] = d;
+        }
+        if (edge_passes(&q->out[i], q->since_ms))
+            q->out[w++] = q->out[i];
+    }
+    if (used)
+        qsort(used, nused, sizeof(*used), ptr_cmp);
+    for (; used && k < p->n && w < q->max; k++, looked++) {
+        pending_delta *d = &p->v[k];
+        graph_edge e = d->e;
+        if (bsearch(&d, used, nused, sizeof(*used), ptr_cmp))
+            continue;
+        if (q->more && with_stored(g, q->account, q->dir, d, &e, errstr, errstr_size) < 0)
+            goto out;
+        if (edge_passes(&e, q->since_ms))
+            q->out[w++] = e;
+    }
+    rc = q->more || (p && k < p->n) ? q->max + 1 : w;
+out:
+    free(used);
+    atomic_fetch_add(&g->edges_examined, looked);
+    return rc;
+}
+
+int graph_edges(graph *g, const char *account, graph_dir dir, int64_t since_ms, graph_edge *out,
+                int max, char *errstr, size_t errstr_size)
+{
+    edge_scan q = {.account = account, .dir = dir, .since_ms = since_ms, .out = out, .max = max};
+    if (max <= 0)
+        return 0;
+    q.n = read_stored_edges(g, account, dir, out, max, &q.more, errstr, errstr_size);
+    if (q.n < 0)
+        return -1;
+    uint64_t h = acct_hash(account);
+    stripe *s = stripe_of(g, h);
+    pthread_mutex_lock(&s->lock);
+    gentry *e = stripe_find(s, h, account);
+    q.p = e ? &e->pe[dir] : NULL;
+    int rc = merge_pending(g, &q, errstr, errstr_size);
+    pthread_mutex_unlock(&s->lock);
     return rc;
 }
 
@@ -1018,10 +1166,20 @@ static int flow_key_cmp(const void *x, const void *y)
 
 static int edge_key_cmp(const void *x, const void *y)
 {
-    const pending_edge *a = x, *b = y;
-    if (a->dir != b->dir)
-        return a->dir < b->dir ? -1 : 1;
+    const pending_delta *a = x, *b = y;
     return strcmp(a->e.peer, b->e.peer);
+}
+
+/* Sort the deltas by peer and index them again where they now are (a failed
+ * checkpoint keeps them). */
+static void pending_sort(pending_edges *p)
+{
+    if (p->n < 2)
+        return;
+    qsort(p->v, p->n, sizeof(*p->v), edge_key_cmp);
+    memset(p->slot, 0, p->nslot * sizeof(*p->slot));
+    for (size_t k = 0; k < p->n; k++)
+        pending_index(p, k);
 }
 
 static int entry_cmp(const void *x, const void *y)
@@ -1044,13 +1202,14 @@ static void batch_entry(store_batch *b, gentry *e)
         vl = gc_flow_pack(f, val);
         store_batch_put(b, SCF_FLOWS, key, kl, val, vl);
     }
-    if (e->nedges > 1)
-        qsort(e->edges, e->nedges, sizeof(*e->edges), edge_key_cmp);
-    for (size_t i = 0; i < e->nedges; i++) {
-        const pending_edge *pe = &e->edges[i];
-        size_t kl = gc_edge_key(key, e->account, pe->e.peer);
-        vl = gc_edge_pack(&pe->e, val);
-        store_batch_merge(b, pe->dir == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, key, kl, val, vl);
+    for (int d = 0; d < 2; d++) {
+        pending_edges *p = &e->pe[d];
+        pending_sort(p);
+        for (size_t i = 0; i < p->n; i++) {
+            size_t kl = gc_edge_key(key, e->account, p->v[i].e.peer);
+            vl = gc_edge_pack(&p->v[i].e, val);
+            store_batch_merge(b, d == GRAPH_IN ? SCF_EDGES_IN : SCF_EDGES_OUT, key, kl, val, vl);
+        }
     }
 }
 
@@ -1374,6 +1533,7 @@ void graph_get_stats(graph *g, graph_stats *st)
         st->cache_bytes += s->bytes;
         pthread_mutex_unlock(&s->lock);
     }
+    st->edges_examined = atomic_load(&g->edges_examined);
     pthread_mutex_lock(&g->ckpt_lock);
     st->checkpoints = g->checkpoints;
     pthread_mutex_unlock(&g->ckpt_lock);

@@ -121,9 +121,16 @@ int graph_get_profile(graph *g, const char *account, ix_account *out, char *errs
                       size_t errstr_size);
 
 /* Counterparties of `account` in direction dir (GRAPH_IN: who paid it,
- * GRAPH_OUT: whom it paid) whose last transfer is at or after since_ms, in
- * account-id order, including changes not yet checkpointed. Writes up to max
- * into out and returns how many there are in all (may exceed max), or -1. */
+ * GRAPH_OUT: whom it paid) whose last transfer is at or after since_ms,
+ * including changes not yet checkpointed: the stored ones in account-id
+ * order, then those first met since the last checkpoint, in arrival order.
+ * The bound applies to the reading: at most max stored edges are read (those
+ * of them older than since_ms are dropped, not replaced), each change is found
+ * by one index probe, and when stored edges were left unread at most max
+ * changes are looked up in the store; the cost does not grow with the
+ * account's number of counterparties. Writes up to max into out and returns how many it wrote,
+ * or max + 1 when it left some unread (out then holds what was read that
+ * passed), or -1. */
 int graph_edges(graph *g, const char *account, graph_dir dir, int64_t since_ms, graph_edge *out,
                 int max, char *errstr, size_t errstr_size);
 
@@ -216,8 +223,9 @@ typedef struct graph_stats {
     uint64_t pending_flows; /* flows not yet checkpointed */
     uint64_t checkpoints;
     uint64_t cache_misses;
-    uint64_t cache_bytes;   /* the account cache's own memory */
-    uint64_t rocksdb_bytes; /* memtables, table readers and block cache */
+    uint64_t cache_bytes;    /* the account cache's own memory */
+    uint64_t rocksdb_bytes;  /* memtables, table readers and block cache */
+    uint64_t edges_examined; /* stored and pending edges graph_edges() looked at, in all */
 } graph_stats;
 void graph_get_stats(graph *g, graph_stats *st);
 

@@ -178,8 +178,12 @@ static void text_edges(const inspect_opts *o, const char *title, const graph_edg
                        int total, FILE *out)
 {
     char amt[48], t1[32], t2[32];
-    fprintf(out, "\n%s (%d in the last 30 days, top %d by amount)\n", title, total,
-            n < o->top ? n : o->top);
+    if (total > INSPECT_EDGE_CAP) /* graph_edges() stopped reading there */
+        fprintf(out, "\n%s (more than %d in the last 30 days, top %d by amount of those read)\n",
+                title, INSPECT_EDGE_CAP, n < o->top ? n : o->top);
+    else
+        fprintf(out, "\n%s (%d in the last 30 days, top %d by amount)\n", title, total,
+                n < o->top ? n : o->top);
     for (int i = 0; i < n && i < o->top; i++)
         fprintf(out, "  %-34s %6" PRId64 "x %22s  %s .. %s\n", e[i].peer, e[i].count,
                 money(o, e[i].sum, amt, sizeof(amt)), when(e[i].first_ms, t1, sizeof(t1)),

@@ -294,9 +294,10 @@ static void test_edges_merge_store_and_pending(void **state)
     assert_int_equal(e[1].sum, 200);
     assert_string_equal(e[2].peer, "S3");
     assert_int_equal(e[2].count, 1);
-    /* Only counterparties active since a time; and a total beyond max. */
+    /* Only counterparties active since a time; and more than max: max + 1. */
     assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, T0 + 25, e, 8, errstr, sizeof(errstr)), 2);
-    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 1, errstr, sizeof(errstr)), 3);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 1, errstr, sizeof(errstr)), 2);
+    assert_string_equal(e[0].peer, "S1");
     /* The other direction, from the sender's side. */
     assert_int_equal(graph_edges(f->g, "S1", GRAPH_OUT, 0, e, 8, errstr, sizeof(errstr)), 1);
     assert_string_equal(e[0].peer, "R");
@@ -309,6 +310,81 @@ static void test_edges_merge_store_and_pending(void **state)
     assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
     assert_int_equal(e[0].count, 3);
     assert_int_equal(e[0].sum, 151);
+}
+
+static uint64_t examined(graph *g)
+{
+    graph_stats st;
+    graph_get_stats(g, &st);
+    return st.edges_examined;
+}
+
+/* A hub account (issue 16): 2,000 stored senders and 600 since the last
+ * checkpoint. Reading its edges compared every stored edge with every
+ * pending one (2,000 rows read, 1.2 million comparisons per transfer into
+ * it, the screener stalled); now the scan reads at most max stored edges and
+ * finds each pending one by its index, whatever the account's size. */
+static void test_hub_edge_scan_is_bounded(void **state)
+{
+    fx *f = *state;
+    char errstr[256], peer[32];
+    graph_edge e[64];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(peer, sizeof(peer), "S%04d", i);
+        apply(f->g, peer, "HUB", 10, T0 + i);
+    }
+    checkpoint(f->g, 1);
+    /* First 100 stored senders again (S0000..S0099: the first by key), then
+     * 500 new ones. */
+    for (int i = 0; i < 100; i++) {
+        snprintf(peer, sizeof(peer), "S%04d", i);
+        apply(f->g, peer, "HUB", 1, T0 + 10000 + i);
+    }
+    for (int i = 0; i < 500; i++) {
+        snprintf(peer, sizeof(peer), "N%04d", i);
+        apply(f->g, peer, "HUB", 1, T0 + 20000 + i);
+    }
+    /* All of them: the first 64 stored ones by key, merged; nothing more. */
+    uint64_t before = examined(f->g);
+    assert_int_equal(graph_edges(f->g, "HUB", GRAPH_IN, 0, e, 64, errstr, sizeof(errstr)), 65);
+    assert_int_equal(examined(f->g) - before, 64);
+    assert_string_equal(e[0].peer, "S0000");
+    assert_int_equal(e[0].count, 2);
+    assert_int_equal(e[0].sum, 11);
+    assert_int_equal(e[0].first_ms, T0);
+    assert_string_equal(e[63].peer, "S0063");
+    /* Active since the 65th re-send: the 64 stored edges read are all older,
+     * so the pending ones fill the room in arrival order: 64 skipped (merged
+     * into edges read), S0064..S0099 with their stored history (one store
+     * read each), then the first 28 new senders. */
+    before = examined(f->g);
+    assert_int_equal(graph_edges(f->g, "HUB", GRAPH_IN, T0 + 10064, e, 64, errstr, sizeof(errstr)),
+                     65);
+    assert_int_equal(examined(f->g) - before, 64 + 64 + 36 + 28);
+    assert_string_equal(e[0].peer, "S0064");
+    assert_int_equal(e[0].count, 2);
+    assert_int_equal(e[0].first_ms, T0 + 64);
+    assert_int_equal(e[0].last_ms, T0 + 10064);
+    assert_string_equal(e[35].peer, "S0099");
+    assert_string_equal(e[36].peer, "N0000");
+    assert_int_equal(e[36].count, 1);
+    assert_int_equal(e[36].first_ms, T0 + 20000);
+    assert_string_equal(e[63].peer, "N0027");
+    /* The same again costs the same (the store reads are remembered). */
+    before = examined(f->g);
+    assert_int_equal(graph_edges(f->g, "HUB", GRAPH_IN, T0 + 10064, e, 64, errstr, sizeof(errstr)),
+                     65);
+    assert_int_equal(examined(f->g) - before, 64 + 64 + 36 + 28);
+    assert_string_equal(e[0].peer, "S0064");
+    assert_int_equal(e[0].first_ms, T0 + 64);
+    /* Checkpointed, the pending edges are stored ones: read in key order. */
+    checkpoint(f->g, 2);
+    assert_int_equal(graph_edges(f->g, "HUB", GRAPH_IN, 0, e, 64, errstr, sizeof(errstr)), 65);
+    assert_string_equal(e[0].peer, "N0000");
+    assert_int_equal(graph_edges(f->g, "HUB", GRAPH_IN, T0 + 10000, e, 64, errstr, sizeof(errstr)),
+                     65);
+    assert_string_equal(e[0].peer, "N0000");
+    assert_int_equal(e[0].count, 1);
 }
 
 static void test_flows_in_time_order(void **state)
@@ -549,6 +625,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_concurrent_updates_are_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_windows_in_snapshots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges_merge_store_and_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hub_edge_scan_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flows_in_time_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_drops_old_edges_and_flows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_follows_the_event_time, setup, teardown),
