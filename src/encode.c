@@ -212,29 +212,30 @@ static void put_decimal(wbuf *w, int64_t minor, const char *currency)
     }
 }
 
-static void put_party(wbuf *w, const char *acct_elem, const char *account, size_t amax,
-                      const char *agent_elem, const char *bank, size_t bmax, int agent_first)
+/* <DbtrAcct><Id><IBAN>..</IBAN></Id></DbtrAcct>, or Othr/Id when the
+ * account has no IBAN's shape. */
+static void put_account(wbuf *w, const char *elem, const char *account, size_t max)
 {
-    int iban = ix_iban_shaped(account, strnlen(account, amax));
-    for (int part = 0; part < 2; part++) {
-        if ((part == 0) == (agent_first != 0)) {
-            put_lit(w, "<");
-            put_lit(w, agent_elem);
-            put_lit(w, "><FinInstnId>");
-            put_elem(w, "BICFI", bank, bmax);
-            put_lit(w, "</FinInstnId></");
-            put_lit(w, agent_elem);
-            put_lit(w, ">");
-        } else {
-            put_lit(w, "<");
-            put_lit(w, acct_elem);
-            put_lit(w, iban ? "><Id>" : "><Id><Othr>");
-            put_elem(w, iban ? "IBAN" : "Id", account, amax);
-            put_lit(w, iban ? "</Id></" : "</Othr></Id></");
-            put_lit(w, acct_elem);
-            put_lit(w, ">");
-        }
-    }
+    int iban = ix_iban_shaped(account, strnlen(account, max));
+    put_lit(w, "<");
+    put_lit(w, elem);
+    put_lit(w, iban ? "><Id>" : "><Id><Othr>");
+    put_elem(w, iban ? "IBAN" : "Id", account, max);
+    put_lit(w, iban ? "</Id></" : "</Othr></Id></");
+    put_lit(w, elem);
+    put_lit(w, ">");
+}
+
+/* <DbtrAgt><FinInstnId><BICFI>..</BICFI></FinInstnId></DbtrAgt> */
+static void put_agent(wbuf *w, const char *elem, const char *bank, size_t max)
+{
+    put_lit(w, "<");
+    put_lit(w, elem);
+    put_lit(w, "><FinInstnId>");
+    put_elem(w, "BICFI", bank, max);
+    put_lit(w, "</FinInstnId></");
+    put_lit(w, elem);
+    put_lit(w, ">");
 }
 
 static void put_cdt_trf_tx(wbuf *w, const ix_transfer *t)
@@ -248,12 +249,14 @@ static void put_cdt_trf_tx(wbuf *w, const ix_transfer *t)
     put_decimal(w, t->amount, t->currency);
     put_lit(w, "</IntrBkSttlmAmt><AccptncDtTm>");
     put_time_in(w, t->event_time_ms, "");
+    /* The schema's order, with the mandatory parties empty: the model has
+     * no names or addresses. */
     put_lit(w, "</AccptncDtTm><ChrgBr>SLEV</ChrgBr><Dbtr/>");
-    /* The schema's order: Dbtr, DbtrAcct, DbtrAgt, CdtrAgt, Cdtr, CdtrAcct. */
-    put_party(w, "DbtrAcct", t->from_account, sizeof t->from_account, "DbtrAgt", t->from_bank,
-              sizeof t->from_bank, 0);
-    put_party(w, "CdtrAcct", t->to_account, sizeof t->to_account, "CdtrAgt", t->to_bank,
-              sizeof t->to_bank, 1);
+    put_account(w, "DbtrAcct", t->from_account, sizeof t->from_account);
+    put_agent(w, "DbtrAgt", t->from_bank, sizeof t->from_bank);
+    put_agent(w, "CdtrAgt", t->to_bank, sizeof t->to_bank);
+    put_lit(w, "<Cdtr/>");
+    put_account(w, "CdtrAcct", t->to_account, sizeof t->to_account);
     put_lit(w, "</CdtTrfTxInf>");
 }
 

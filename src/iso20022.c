@@ -354,7 +354,9 @@ static void XMLCALL on_text(void *ud, const XML_Char *s, int len)
     leaf *l = &x->f[x->leaf_field];
     size_t room = l->n < ISO_TEXT_MAX ? ISO_TEXT_MAX - l->n : 0;
     size_t n = (size_t)len < room ? (size_t)len : room;
-    memcpy(l->s + l->n, s, n);
+    if (n > 0) { /* past the buffer, not even a pointer to it may be formed */
+        memcpy(l->s + l->n, s, n);
+    }
     l->n += (size_t)len; /* the whole length, even past what is kept */
 }
 
