@@ -125,12 +125,13 @@ typedef struct iso_ctx {
     int failed;  /* err holds the first problem */
     int doctype; /* stopped at a DOCTYPE */
     int depth;
-    int stack[ISO_DEPTH_MAX]; /* node of each open element, N_NONE outside the tree */
-    int leaf_field;           /* the field whose text is being read, or -1 */
-    int leaf_depth;           /* its depth */
-    uint32_t seen;            /* nodes met in the current scope, a bit each */
-    int grp_done;             /* the group header is closed */
-    char ns[ISO_NS_MAX + 1];  /* the root's namespace */
+    int stack[ISO_DEPTH_MAX];       /* node of each open element, N_NONE outside the tree */
+    int leaf_field;                 /* the field whose text is being read, or -1 */
+    int leaf_depth;                 /* its depth */
+    uint32_t seen;                  /* nodes met in the current scope, a bit each */
+    int grp_done;                   /* the group header is closed */
+    unsigned char when[ISO_MAX_TX]; /* the element each transfer's time came from (T_*) */
+    char ns[ISO_NS_MAX + 1];        /* the root's namespace */
     size_t ns_len;
     char ccy[48]; /* IntrBkSttlmAmt/@Ccy: the first bytes, over what a detail quotes */
     size_t ccy_len;
@@ -509,24 +510,33 @@ static rsn_reason date(const leaf *l, const char *field, int64_t *ms, dec_error 
     return RSN_OK;
 }
 
-/* AccptncDtTm (with a zone), else the transaction's IntrBkSttlmDt, else the
- * group header's. *which is the path used, for the range check. */
-static rsn_reason event_time(iso_ctx *x, int64_t *ms, char *which, size_t size)
+/* Where a transfer's event time came from, in order of preference. */
+enum { T_ACCEPTED, T_TX_DATE, T_GRP_DATE };
+
+/* The path of the time of transfer i, for an error. */
+static void time_field(const iso_ctx *x, size_t i, char *buf, size_t size)
 {
+    if (x->when[i] == T_GRP_DATE) {
+        snprintf(buf, size, "GrpHdr/IntrBkSttlmDt");
+    } else {
+        snprintf(buf, size, "CdtTrfTxInf[%zu]/%s", i + 1,
+                 x->when[i] == T_ACCEPTED ? "AccptncDtTm" : "IntrBkSttlmDt");
+    }
+}
+
+/* AccptncDtTm (with a zone), else the transaction's IntrBkSttlmDt, else the
+ * group header's; x->when[] records which. */
+static rsn_reason event_time(iso_ctx *x, int64_t *ms)
+{
+    char field[sizeof x->err->field];
     const leaf *acc = got(x, F_ACCEPTED), *d = got(x, F_TX_DATE), *gd = got(x, F_GRP_DATE);
-    if (acc) {
-        tx_field(x, "AccptncDtTm", which, size);
-        return dec_text_time(acc->s, acc->n, which, ms, x->err);
+    const leaf *l = acc ? acc : d ? d : gd;
+    if (!l) {
+        return missing(x, "AccptncDtTm", "required: AccptncDtTm or IntrBkSttlmDt");
     }
-    if (d) {
-        tx_field(x, "IntrBkSttlmDt", which, size);
-        return date(d, which, ms, x->err);
-    }
-    if (gd) {
-        snprintf(which, size, "GrpHdr/IntrBkSttlmDt");
-        return date(gd, which, ms, x->err);
-    }
-    return missing(x, "AccptncDtTm", "required: AccptncDtTm or IntrBkSttlmDt");
+    x->when[x->ntx] = acc ? T_ACCEPTED : d ? T_TX_DATE : T_GRP_DATE;
+    time_field(x, x->ntx, field, sizeof field);
+    return acc ? dec_text_time(l->s, l->n, field, ms, x->err) : date(l, field, ms, x->err);
 }
 
 #define CHECK(expr)                                                                                \
@@ -538,10 +548,13 @@ static rsn_reason event_time(iso_ctx *x, int64_t *ms, char *which, size_t size)
     } while (0)
 
 /* The JSON decoder's order: id, accounts and banks, amount and currency,
- * time, then the checks of the whole transfer. */
+ * time, then the checks of the whole transfer but the time window, which
+ * in_window() applies once every transaction has passed the others: as in
+ * JSON, it never hides another reason. */
 static rsn_reason transfer(iso_ctx *x, ix_transfer *t)
 {
     char field[sizeof x->err->field], to[sizeof x->err->field];
+    dec_limits no_window = *x->lim;
     const leaf *id = got(x, F_TXID);
     memset(t, 0, sizeof *t);
     if (!id) {
@@ -554,9 +567,21 @@ static rsn_reason transfer(iso_ctx *x, ix_transfer *t)
     CHECK(account(x, F_CDTR_IBAN, F_CDTR_OTHR, "CdtrAcct", t->to_account));
     CHECK(bank(x, F_CDTR_BIC, "CdtrAgt/FinInstnId/BICFI", t->to_bank));
     CHECK(amount(x, t));
-    CHECK(event_time(x, &t->event_time_ms, field, sizeof field));
+    CHECK(event_time(x, &t->event_time_ms));
     tx_field(x, "CdtrAcct", to, sizeof to);
-    return dec_transfer_check(t, x->lim, to, field, x->err);
+    no_window.now_ms = 0;
+    return dec_transfer_check(t, &no_window, to, "", x->err);
+}
+
+/* Every transfer's event time within the input window, in order. */
+static rsn_reason in_window(iso_ctx *x)
+{
+    char field[sizeof x->err->field];
+    for (size_t i = 0; i < x->ntx; i++) {
+        time_field(x, i, field, sizeof field);
+        CHECK(dec_transfer_check(&x->out[i], x->lim, "", field, x->err));
+    }
+    return RSN_OK;
 }
 
 static void finish_tx(iso_ctx *x)
@@ -637,7 +662,8 @@ static rsn_reason parse(iso_ctx *x, const char *buf, size_t len)
     if (x->failed) {
         return x->err->reason;
     }
-    return check_count(x);
+    rsn_reason r = check_count(x);
+    return r != RSN_OK ? r : in_window(x);
 }
 
 rsn_reason iso_decode_pacs008(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,

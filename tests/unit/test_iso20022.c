@@ -329,6 +329,14 @@ static void test_limits(void **state)
     assert_string_equal(err.field, "CdtTrfTxInf[1]/AccptncDtTm");
     lim.now_ms = many[0].event_time_ms + lim.max_past_ms;
     assert_int_equal(iso_decode_pacs008(buf, (size_t)len, &lim, out, &n, &err), RSN_OK);
+    /* The window comes last, as in JSON: a later transaction's bad time
+     * outranks an earlier one's window. */
+    char *second = strstr(strstr(buf, "<AccptncDtTm>") + 1, "<AccptncDtTm>");
+    assert_non_null(second);
+    second[strlen("<AccptncDtTm>")] = 'x';
+    lim.now_ms = many[0].event_time_ms + lim.max_past_ms + 1;
+    assert_int_equal(iso_decode_pacs008(buf, (size_t)len, &lim, out, &n, &err), RSN_TIME);
+    assert_string_equal(err.field, "CdtTrfTxInf[2]/AccptncDtTm");
     /* A field problem before a break in the XML: the break is reported. */
     char bad[] = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08\">"
                  "<FIToFICstmrCdtTrf><GrpHdr><NbOfTxs>x</NbOfTxs></GrpHdr>"
