@@ -626,14 +626,6 @@ static rsn_reason decode(const void *buf, size_t len, const dec_limits *lim,
     return r != RSN_OK ? r : fields(v, lim, out, err);
 }
 
-#define CHECK(expr)                                                                                \
-    do {                                                                                           \
-        rsn_reason r_ = (expr);                                                                    \
-        if (r_ != RSN_OK) {                                                                        \
-            return r_;                                                                             \
-        }                                                                                          \
-    } while (0)
-
 enum {
     TR_VERSION,
     TR_ID,
@@ -684,17 +676,17 @@ static rsn_reason check_time_range(int64_t t, const char *name, const dec_limits
 static rsn_reason transfer_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_transfer *t = out;
-    CHECK(take_id(&v[TR_ID], "transfer_id", t->id, err));
-    CHECK(take_account(&v[TR_FROM_ACCOUNT], "from_account", t->from_account, err));
-    CHECK(take_bank(&v[TR_FROM_BANK], "from_bank", t->from_bank, err));
-    CHECK(take_account(&v[TR_TO_ACCOUNT], "to_account", t->to_account, err));
-    CHECK(take_bank(&v[TR_TO_BANK], "to_bank", t->to_bank, err));
-    CHECK(take_amount(&v[TR_AMOUNT], "amount", &t->amount, err));
-    CHECK(take_currency(&v[TR_CURRENCY], "currency", t->currency, err));
-    CHECK(take_time(&v[TR_EVENT_TIME], "event_time", &t->event_time_ms, err));
+    DEC_CHECK(take_id(&v[TR_ID], "transfer_id", t->id, err));
+    DEC_CHECK(take_account(&v[TR_FROM_ACCOUNT], "from_account", t->from_account, err));
+    DEC_CHECK(take_bank(&v[TR_FROM_BANK], "from_bank", t->from_bank, err));
+    DEC_CHECK(take_account(&v[TR_TO_ACCOUNT], "to_account", t->to_account, err));
+    DEC_CHECK(take_bank(&v[TR_TO_BANK], "to_bank", t->to_bank, err));
+    DEC_CHECK(take_amount(&v[TR_AMOUNT], "amount", &t->amount, err));
+    DEC_CHECK(take_currency(&v[TR_CURRENCY], "currency", t->currency, err));
+    DEC_CHECK(take_time(&v[TR_EVENT_TIME], "event_time", &t->event_time_ms, err));
     if (v[TR_CHANNEL].tok.kind != JL_END) {
         int ch;
-        CHECK(take_enum(&v[TR_CHANNEL], "channel", ix_channel_parse, &ch, err));
+        DEC_CHECK(take_enum(&v[TR_CHANNEL], "channel", ix_channel_parse, &ch, err));
         t->channel = (ix_channel)ch;
     }
     return dec_transfer_check(t, lim, "to_account", "event_time", err);
@@ -801,18 +793,18 @@ static rsn_reason account_fields(const member *v, const dec_limits *lim, void *o
 {
     ix_account *a = out;
     int holder = 0;
-    CHECK(take_account(&v[AC_ACCOUNT], "account", a->account, err));
-    CHECK(take_bank(&v[AC_BANK], "bank", a->bank, err));
-    CHECK(take_time(&v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
-    CHECK(take_enum(&v[AC_HOLDER_TYPE], "holder_type", ix_holder_type_parse, &holder, err));
+    DEC_CHECK(take_account(&v[AC_ACCOUNT], "account", a->account, err));
+    DEC_CHECK(take_bank(&v[AC_BANK], "bank", a->bank, err));
+    DEC_CHECK(take_time(&v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
+    DEC_CHECK(take_enum(&v[AC_HOLDER_TYPE], "holder_type", ix_holder_type_parse, &holder, err));
     a->holder_type = (ix_holder_type)holder;
-    CHECK(take_kyc(&v[AC_KYC_LEVEL], "kyc_level", &a->kyc_level, err));
-    CHECK(take_hash(&v[AC_HOLDER_HASH], "holder_hash", a->holder_hash, err));
-    CHECK(take_hash(&v[AC_PHONE_HASH], "phone_hash", a->phone_hash, err));
+    DEC_CHECK(take_kyc(&v[AC_KYC_LEVEL], "kyc_level", &a->kyc_level, err));
+    DEC_CHECK(take_hash(&v[AC_HOLDER_HASH], "holder_hash", a->holder_hash, err));
+    DEC_CHECK(take_hash(&v[AC_PHONE_HASH], "phone_hash", a->phone_hash, err));
     if (v[AC_DEVICE_HASH].tok.kind != JL_END) {
-        CHECK(take_hash(&v[AC_DEVICE_HASH], "device_hash", a->device_hash, err));
+        DEC_CHECK(take_hash(&v[AC_DEVICE_HASH], "device_hash", a->device_hash, err));
     }
-    CHECK(take_status(&v[AC_STATUS], "status", &a->flags, err));
+    DEC_CHECK(take_status(&v[AC_STATUS], "status", &a->flags, err));
     return take_time(&v[AC_UPDATED_AT], "updated_at", &a->updated_at_ms, err);
 }
 
@@ -832,10 +824,10 @@ static const char *const watch_keys[WL__COUNT] = {
 static rsn_reason watch_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_watch *w = out;
-    CHECK(take_account(&v[WL_ACCOUNT], "account", w->account, err));
-    CHECK(take_bank(&v[WL_BANK], "bank", w->bank, err));
-    CHECK(take_token(&v[WL_LIST], "list", IX_TEXT_MAX, CC_LIST, w->list, err));
-    CHECK(take_text(&v[WL_REASON], "reason", w->reason, err));
+    DEC_CHECK(take_account(&v[WL_ACCOUNT], "account", w->account, err));
+    DEC_CHECK(take_bank(&v[WL_BANK], "bank", w->bank, err));
+    DEC_CHECK(take_token(&v[WL_LIST], "list", IX_TEXT_MAX, CC_LIST, w->list, err));
+    DEC_CHECK(take_text(&v[WL_REASON], "reason", w->reason, err));
     return take_time(&v[WL_ADDED_AT], "added_at", &w->added_at_ms, err);
 }
 
@@ -880,13 +872,13 @@ static rsn_reason report_fields(const member *v, const dec_limits *lim, void *ou
 {
     ix_report *r = out;
     int source = 0;
-    CHECK(take_id(&v[FR_ID], "report_id", r->id, err));
-    CHECK(take_id(&v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
-    CHECK(take_account(&v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));
-    CHECK(take_amount(&v[FR_AMOUNT], "amount", &r->amount, err));
-    CHECK(take_currency(&v[FR_CURRENCY], "currency", r->currency, err));
-    CHECK(take_time(&v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
-    CHECK(take_enum(&v[FR_SOURCE], "source", source_parse, &source, err));
+    DEC_CHECK(take_id(&v[FR_ID], "report_id", r->id, err));
+    DEC_CHECK(take_id(&v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
+    DEC_CHECK(take_account(&v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));
+    DEC_CHECK(take_amount(&v[FR_AMOUNT], "amount", &r->amount, err));
+    DEC_CHECK(take_currency(&v[FR_CURRENCY], "currency", r->currency, err));
+    DEC_CHECK(take_time(&v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
+    DEC_CHECK(take_enum(&v[FR_SOURCE], "source", source_parse, &source, err));
     snprintf(r->source, sizeof r->source, "%s", report_sources[source]);
     return RSN_OK;
 }

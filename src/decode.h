@@ -98,6 +98,16 @@ rsn_reason dec_transfer_check(const ix_transfer *t, const dec_limits *lim, const
  * become '?' so that a detail can never forge a log line or a header. */
 void dec_echo(char *out, const char *s, size_t len, size_t max);
 
+/* Return the reason of a check that failed (expr an rsn_reason): the
+ * decoders' way of running field checks in order. */
+#define DEC_CHECK(expr)                                                                            \
+    do {                                                                                           \
+        rsn_reason r_ = (expr);                                                                    \
+        if (r_ != RSN_OK) {                                                                        \
+            return r_;                                                                             \
+        }                                                                                          \
+    } while (0)
+
 /* Fill *err with r, the field and the detail; returns r. */
 __attribute__((format(printf, 4, 5))) rsn_reason dec_fail(dec_error *err, rsn_reason r,
                                                           const char *field, const char *fmt, ...);

@@ -539,14 +539,6 @@ static rsn_reason event_time(iso_ctx *x, int64_t *ms)
     return acc ? dec_text_time(l->s, l->n, field, ms, x->err) : date(l, field, ms, x->err);
 }
 
-#define CHECK(expr)                                                                                \
-    do {                                                                                           \
-        rsn_reason r_ = (expr);                                                                    \
-        if (r_ != RSN_OK) {                                                                        \
-            return r_;                                                                             \
-        }                                                                                          \
-    } while (0)
-
 /* The JSON decoder's order: id, accounts and banks, amount and currency,
  * time, then the checks of the whole transfer but the time window, which
  * in_window() applies once every transaction has passed the others: as in
@@ -561,13 +553,13 @@ static rsn_reason transfer(iso_ctx *x, ix_transfer *t)
         return missing(x, "PmtId/TxId", "required");
     }
     tx_field(x, "PmtId/TxId", field, sizeof field);
-    CHECK(dec_text_id(id->s, id->n, field, t->id, x->err));
-    CHECK(account(x, F_DBTR_IBAN, F_DBTR_OTHR, "DbtrAcct", t->from_account));
-    CHECK(bank(x, F_DBTR_BIC, "DbtrAgt/FinInstnId/BICFI", t->from_bank));
-    CHECK(account(x, F_CDTR_IBAN, F_CDTR_OTHR, "CdtrAcct", t->to_account));
-    CHECK(bank(x, F_CDTR_BIC, "CdtrAgt/FinInstnId/BICFI", t->to_bank));
-    CHECK(amount(x, t));
-    CHECK(event_time(x, &t->event_time_ms));
+    DEC_CHECK(dec_text_id(id->s, id->n, field, t->id, x->err));
+    DEC_CHECK(account(x, F_DBTR_IBAN, F_DBTR_OTHR, "DbtrAcct", t->from_account));
+    DEC_CHECK(bank(x, F_DBTR_BIC, "DbtrAgt/FinInstnId/BICFI", t->from_bank));
+    DEC_CHECK(account(x, F_CDTR_IBAN, F_CDTR_OTHR, "CdtrAcct", t->to_account));
+    DEC_CHECK(bank(x, F_CDTR_BIC, "CdtrAgt/FinInstnId/BICFI", t->to_bank));
+    DEC_CHECK(amount(x, t));
+    DEC_CHECK(event_time(x, &t->event_time_ms));
     tx_field(x, "CdtrAcct", to, sizeof to);
     no_window.now_ms = 0;
     return dec_transfer_check(t, &no_window, to, "", x->err);
@@ -579,7 +571,7 @@ static rsn_reason in_window(iso_ctx *x)
     char field[sizeof x->err->field];
     for (size_t i = 0; i < x->ntx; i++) {
         time_field(x, i, field, sizeof field);
-        CHECK(dec_transfer_check(&x->out[i], x->lim, "", field, x->err));
+        DEC_CHECK(dec_transfer_check(&x->out[i], x->lim, "", field, x->err));
     }
     return RSN_OK;
 }

@@ -22,6 +22,7 @@
 
 #include "encode.h"
 #include "harness.h"
+#include "harness_replay.h"
 #include "rules.h"
 #include "scenario.h"
 #include "timefmt.h"
@@ -35,7 +36,7 @@
 
 static void produce(hx_env *e, ix_format fmt, int64_t now_ms, ix_report *reports, int *nreports)
 {
-    char buf[ENC_TRANSFER_MAX], errstr[256];
+    char errstr[256];
     scn *s = NULL;
     scn_opts so;
     scn_opts_default(&so);
@@ -47,47 +48,8 @@ static void produce(hx_env *e, ix_format fmt, int64_t now_ms, ix_report *reports
         so.count[p] = 1;
     if (scn_new(&so, &s, errstr, sizeof(errstr)) != 0)
         fail_msg("scenario: %s", errstr);
-    feed *f = hx_feed(e);
-    for (int64_t i = 0; i < scn_accounts(s); i++) {
-        ix_account a;
-        scn_profile(s, i, &a);
-        assert_true(enc_account(&a, buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_accounts, a.account, buf);
-    }
-    for (int64_t k = 0; k < scn_watch_count(s); k++) {
-        ix_watch w;
-        scn_watch(s, k, &w);
-        assert_true(enc_watch(&w, buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_watchlist, w.account, buf);
-    }
-    scn_event ev;
-    int rc;
-    *nreports = 0;
-    while ((rc = scn_next(s, &ev, errstr, sizeof(errstr))) == 1) {
-        if (ev.kind == SCN_EVENT_REPORT) {
-            assert_true(*nreports < P_REPORTS);
-            reports[(*nreports)++] = ev.report;
-            continue;
-        }
-        assert_true(enc_transfer_as(fmt, &ev.transfer, buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_transfers, ev.transfer.from_account, buf);
-    }
-    assert_int_equal(rc, 0);
-    hx_flush(f);
-    feed_destroy(f);
+    hx_produce_scenario(e, s, fmt, reports, P_REPORTS, nreports);
     scn_destroy(s);
-}
-
-static void send_reports(hx_env *e, const ix_report *reports, int n)
-{
-    char buf[ENC_RECORD_MAX];
-    feed *f = hx_feed(e);
-    for (int i = 0; i < n; i++) {
-        assert_true(enc_report(&reports[i], buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_reports, reports[i].victim_account, buf);
-    }
-    hx_flush(f);
-    feed_destroy(f);
 }
 
 /* Each request as "request_id account CODE,CODE,...". */
@@ -169,8 +131,8 @@ static void test_same_requests_as_json(void **state)
     produce(&px, IX_FORMAT_PACS008, now, reports, &nreports);
     assert_int_equal(hx_run(&js, 300, 0, "run", "--until-idle", "3s", NULL), 0);
     assert_int_equal(hx_run(&px, 300, 0, "run", "--until-idle", "3s", NULL), 0);
-    send_reports(&js, reports, nreports);
-    send_reports(&px, reports, nreports);
+    hx_send_reports(&js, reports, nreports);
+    hx_send_reports(&px, reports, nreports);
     assert_int_equal(hx_run(&js, 300, 0, "run", "--until-idle", "3s", NULL), 0);
     assert_int_equal(hx_run(&px, 300, 0, "run", "--until-idle", "3s", NULL), 0);
 
@@ -213,17 +175,9 @@ static char *read_example(const char *name)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", EXAMPLES, name);
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    char *doc = hx_slurp(path);
+    assert_true(doc[0] != '\0');
+    return doc;
 }
 
 /* A valid one-transaction message of its own id (the screener refuses a
