@@ -19,6 +19,7 @@
 
 #include "decode.h"
 #include "encode.h"
+#include "iso20022.h"
 #include "timefmt.h"
 
 #ifdef IX_BENCH_REFERENCE
@@ -35,6 +36,7 @@ typedef union record {
     ix_account a;
     ix_watch w;
     ix_report r;
+    ix_transfer pacs008[ISO_MAX_TX]; /* iso_decode_pacs008() writes up to as many */
 } record;
 
 typedef rsn_reason (*decode_fn)(const void *buf, size_t len, const dec_limits *lim, void *out,
@@ -93,7 +95,7 @@ static int64_t some_time(uint64_t *s)
     return 1795401061123LL - (int64_t)(next_rand(s) % (90LL * 86400000));
 }
 
-static int gen_transfer(uint64_t *s, char *buf, size_t size)
+static void some_transfer(uint64_t *s, ix_transfer *out)
 {
     ix_transfer t;
     memset(&t, 0, sizeof t);
@@ -107,7 +109,22 @@ static int gen_transfer(uint64_t *s, char *buf, size_t size)
     snprintf(t.currency, sizeof t.currency, "%s", PICK(s, currencies));
     t.event_time_ms = some_time(s);
     t.channel = (ix_channel)(next_rand(s) % IX_CHANNEL__COUNT);
+    *out = t;
+}
+
+static int gen_transfer(uint64_t *s, char *buf, size_t size)
+{
+    ix_transfer t;
+    some_transfer(s, &t);
     return enc_transfer(&t, buf, size);
+}
+
+/* The same transfers as pacs.008 documents of one transaction each. */
+static int gen_pacs008(uint64_t *s, char *buf, size_t size)
+{
+    ix_transfer t;
+    some_transfer(s, &t);
+    return enc_pacs008(&t, 1, buf, size);
 }
 
 static int gen_account(uint64_t *s, char *buf, size_t size)
@@ -183,7 +200,7 @@ typedef int (*gen_fn)(uint64_t *s, char *buf, size_t size);
 
 static void fill(corpus *c, gen_fn gen, uint64_t seed, int invalid)
 {
-    char buf[ENC_RECORD_MAX];
+    char buf[ENC_TRANSFER_MAX];
     size_t cap = (size_t)BENCH_MESSAGES * sizeof buf;
     c->text = malloc(cap);
     c->n = 0;
@@ -256,6 +273,12 @@ static rsn_reason transfer(const void *b, size_t n, const dec_limits *l, void *o
     return dec_transfer(b, n, l, o, e);
 }
 
+static rsn_reason pacs008(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
+{
+    size_t count;
+    return iso_decode_pacs008(b, n, l, o, &count, e);
+}
+
 static rsn_reason account(const void *b, size_t n, const dec_limits *l, void *o, dec_error *e)
 {
     return dec_account(b, n, l, o, e);
@@ -310,6 +333,7 @@ static const bench_case cases[] = {
     {"dec_watch", gen_watch, 0, watch, REF(ref_watch)},
     {"dec_report", gen_report, 0, report, REF(ref_report)},
     {"dec_transfer, rejected", gen_invalid, 1, transfer, REF(ref_transfer)},
+    {"iso_decode_pacs008", gen_pacs008, 0, pacs008, NULL},
 };
 
 static void usage(FILE *to)

@@ -40,6 +40,9 @@ enum { OUT_TRANSFERS, OUT_ACCOUNTS, OUT_WATCHLIST, OUT_REPORTS, OUT_TRUTH, OUT__
 static const char *const out_names[OUT__COUNT] = {
     "transfers.jsonl", "accounts.jsonl", "watchlist.jsonl", "reports.jsonl", "truth.jsonl"};
 
+/* The transfers file in pacs.008: one document per line, as on the topic. */
+#define OUT_TRANSFERS_PACS008 "transfers.pacs008"
+
 typedef struct args {
     scn_opts so;
     const char *out_dir;
@@ -48,6 +51,7 @@ typedef struct args {
     char **sets; /* -X key=value, in order */
     int nsets;
     int64_t rate;
+    int format; /* ix_format of the transfers; -1: topic.transfers.format, else JSON */
     int transfers_given;
     int create_topics;
     int quiet;
@@ -61,6 +65,7 @@ typedef struct sink {
     feed *fd;
     cfg c;
     int have_cfg;
+    ix_format format; /* of the transfers */
 } sink;
 
 /* One name of a list in --help, indented, lines of at most 80 columns;
@@ -141,6 +146,11 @@ static void usage(FILE *out)
             "  -X KEY=VALUE       one configuration key, e.g. -X topic.transfers=tx or\n"
             "                     -X rdkafka.producer.linger.ms=5; repeatable\n"
             "  --create-topics    create interdict's topics first (existing ones are kept)\n"
+            "  --format F         wire form of the transfers: json (interdict's schema) or\n"
+            "                     pacs008 (ISO 20022 pacs.008.001.08, one document per\n"
+            "                     transfer, docs/iso20022.md); the same transfers either way.\n"
+            "                     Default: topic.transfers.format with --brokers, else json;\n"
+            "                     files get transfers.pacs008, one document per line\n"
             "  --rate N           pace at N transfers per second (default 0: as fast as\n"
             "                     possible); without --transfers, N * duration transfers, so\n"
             "                     the timeline replays at its own speed\n"
@@ -186,7 +196,8 @@ enum {
     OPT_BROKERS,
     OPT_CREATE,
     OPT_RATE,
-    OPT_PROFILE
+    OPT_PROFILE,
+    OPT_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -207,6 +218,7 @@ static const struct option long_opts[] = {
     {"create-topics", no_argument, NULL, OPT_CREATE},
     {"rate", required_argument, NULL, OPT_RATE},
     {"profile", required_argument, NULL, OPT_PROFILE},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -322,6 +334,12 @@ static int parse_opt(args *a, int opt, const char *v, char *errstr, size_t errst
         return parse_count("rate", v, 100000000, &a->rate, errstr, errstr_size);
     case OPT_PROFILE: /* applied before the other options: see apply_profile() */
         return 0;
+    case OPT_FORMAT:
+        if ((a->format = ix_format_parse(v)) < 0) {
+            snprintf(errstr, errstr_size, "--format: \"%s\" is not json or pacs008", v);
+            return -1;
+        }
+        return 0;
     case 'q':
         a->quiet = 1;
         return 0;
@@ -359,6 +377,7 @@ static int parse_args(int argc, char **argv, args *a, char *errstr, size_t errst
 {
     int opt;
     memset(a, 0, sizeof(*a));
+    a->format = -1;
     scn_opts_default(&a->so);
     if (apply_profile(argc, argv, &a->so, errstr, errstr_size) != 0)
         return -1;
@@ -429,6 +448,12 @@ static int make_dir(const char *dir, char *errstr, size_t errstr_size)
     return -1;
 }
 
+static const char *out_name(const sink *k, int out)
+{
+    return out == OUT_TRANSFERS && k->format == IX_FORMAT_PACS008 ? OUT_TRANSFERS_PACS008
+                                                                  : out_names[out];
+}
+
 static int open_files(sink *k, const char *dir, int truth_only, char *errstr, size_t errstr_size)
 {
     if (make_dir(dir, errstr, errstr_size) != 0)
@@ -436,7 +461,7 @@ static int open_files(sink *k, const char *dir, int truth_only, char *errstr, si
     for (int i = 0; i < OUT__COUNT; i++) {
         if (truth_only && i != OUT_TRUTH)
             continue;
-        if (!(k->f[i] = open_out(dir, out_names[i], &k->iobuf[i], errstr, errstr_size)))
+        if (!(k->f[i] = open_out(dir, out_name(k, i), &k->iobuf[i], errstr, errstr_size)))
             return -1;
     }
     return 0;
@@ -462,12 +487,14 @@ static int sink_open(sink *k, const args *a, int *usage_error, char *errstr, siz
 {
     memset(k, 0, sizeof(*k));
     *usage_error = 0;
+    k->format = a->format >= 0 ? (ix_format)a->format : IX_FORMAT_JSON;
     if (!a->brokers)
         return open_files(k, a->out_dir, 0, errstr, errstr_size);
     if (load_cfg(k, a, errstr, errstr_size) != 0) {
         *usage_error = 1;
         return -1;
     }
+    k->format = a->format >= 0 ? (ix_format)a->format : (ix_format)k->c.transfers_format;
     if (a->out_dir && open_files(k, a->out_dir, 1, errstr, errstr_size) != 0)
         return -1;
     if (a->create_topics && kafka_create_topics(&k->c, errstr, errstr_size) != 0)
@@ -502,7 +529,7 @@ static int sink_put(sink *k, int out, const char *key, char *buf, int len, char 
         return feed_send(k->fd, topic_of(k, out), key, buf, (size_t)len, errstr, errstr_size);
     buf[len] = '\n';
     if (fwrite(buf, 1, (size_t)len + 1, k->f[out]) != (size_t)len + 1) {
-        snprintf(errstr, errstr_size, "writing %s: %s", out_names[out], strerror(errno));
+        snprintf(errstr, errstr_size, "writing %s: %s", out_name(k, out), strerror(errno));
         return -1;
     }
     return 0;
@@ -517,7 +544,7 @@ static int sink_close(sink *k, int ok, char *errstr, size_t errstr_size)
         if (!k->f[i])
             continue;
         if ((fclose(k->f[i]) != 0) && ok && rc == 0) {
-            snprintf(errstr, errstr_size, "writing %s: %s", out_names[i], strerror(errno));
+            snprintf(errstr, errstr_size, "writing %s: %s", out_name(k, i), strerror(errno));
             rc = -1;
         }
         free(k->iobuf[i]);
@@ -594,12 +621,13 @@ static void progress(run *r, const scn_event *ev, int done)
 
 static int put_event(run *r, const scn_event *ev, char *errstr, size_t errstr_size)
 {
-    char buf[ENC_RECORD_MAX + 1];
+    char buf[ENC_TRANSFER_MAX + 1];
     if (ev->kind == SCN_EVENT_REPORT)
         return sink_put(r->k, OUT_REPORTS, ev->report.victim_account, buf,
                         enc_report(&ev->report, buf, ENC_RECORD_MAX), errstr, errstr_size);
     return sink_put(r->k, OUT_TRANSFERS, ev->transfer.from_account, buf,
-                    enc_transfer(&ev->transfer, buf, ENC_RECORD_MAX), errstr, errstr_size);
+                    enc_transfer_as(r->k->format, &ev->transfer, buf, ENC_TRANSFER_MAX), errstr,
+                    errstr_size);
 }
 
 static int stream(run *r, char *errstr, size_t errstr_size)

@@ -32,7 +32,7 @@ die() {
 }
 
 BUILD=(build-essential cmake ninja-build pkg-config librdkafka-dev librocksdb-dev
-  libjemalloc-dev libjansson-dev libcmocka-dev libmicrohttpd-dev)
+  libjemalloc-dev libjansson-dev libcmocka-dev libmicrohttpd-dev libexpat1-dev)
 BROKER=(kcat maven java17)
 # The console's tests: Graphviz draws its pictures, headless Chromium drives
 # its pages (with fonts for the screenshots), tzdata backs console.timezone,

@@ -101,6 +101,7 @@ typedef struct cfg {
     char *group_id;
     char *instance_id;
     char *topic_transfers;
+    int transfers_format; /* ix_format of topic_transfers */
     char *topic_accounts;
     char *topic_watchlist;
     char *topic_reports;

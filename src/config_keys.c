@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model.h"
 #include "rules.h"
 
 static const char *const log_level_names[] = {"error", "warn", "info", "debug", NULL};
@@ -107,6 +108,20 @@ const cfg_entry cfg_core_table[] = {
      .desc = "Messages that cannot be decoded, are too large or carry an implausible event "
              "time are copied to `topic.deadletter` and skipped, so one bad message never "
              "stops screening."},
+    {.name = "topic.transfers.format",
+     .section = "Topics",
+     .type = CFG_ENUM,
+     .offset = offsetof(cfg, transfers_format),
+     .def = "json",
+     .names = ix_format_names,
+     .summary = "Wire format of `topic.transfers`: `json` or `pacs008` (ISO 20022).",
+     .desc = "`json` is interdict's own transfer schema (`schemas/transfer.v1.json`). "
+             "`pacs008` reads ISO 20022 pacs.008.001.08 to .13 customer credit transfers as a "
+             "clearing system sends them: one FIToFICstmrCdtTrf document per message, each "
+             "CdtTrfTxInf in it screened as a transfer of its own, in document order "
+             "(`docs/iso20022.md` has the mapping). The whole topic is in one format; the "
+             "message key is the debtor account either way. Only the transfers topic has an "
+             "ISO 20022 form: profiles, watch-list entries and fraud reports stay JSON."},
     {.name = "topic.accounts",
      .section = "Topics",
      .type = CFG_STRING,

@@ -32,7 +32,6 @@
 #include "jsonlex.h"
 #include "timefmt.h"
 
-#define DEC_ECHO_MAX      40    /* most input bytes an error detail repeats */
 #define DEC_MAX_FIELDS    12    /* most fields of one message type */
 #define DEC_SCRATCH       256   /* decoded bytes kept of an escaped string: over every limit */
 #define DEC_KEY_MAX       32    /* longer keys are not the schema's */
@@ -67,10 +66,8 @@ void dec_error_format(const dec_error *err, char *buf, size_t size)
 
 /* ---- error reporting ---------------------------------------------------- */
 
-/* At most max bytes of untrusted s into out (which holds max + 4), cut on a
- * UTF-8 character boundary and marked "..." when cut; control characters
- * become '?' so that a detail can never forge a log line or a header. */
-static void echo(char *out, const char *s, size_t len, size_t max)
+/* Untrusted input in a detail: never a control character (decode.h). */
+void dec_echo(char *out, const char *s, size_t len, size_t max)
 {
     size_t n = len;
     if (n > max) {
@@ -86,8 +83,7 @@ static void echo(char *out, const char *s, size_t len, size_t max)
     memcpy(out + n, n < len ? "..." : "", n < len ? 4 : 1);
 }
 
-__attribute__((format(printf, 4, 5))) static rsn_reason
-fail(dec_error *err, rsn_reason r, const char *field, const char *fmt, ...)
+rsn_reason dec_fail(dec_error *err, rsn_reason r, const char *field, const char *fmt, ...)
 {
     err->reason = r;
     snprintf(err->field, sizeof err->field, "%s", field);
@@ -128,8 +124,8 @@ static const char *type_name(jl_kind k)
 static rsn_reason malformed(const jl_error *e, size_t len, dec_error *err)
 {
     char msg[DEC_ECHO_MAX + 4];
-    echo(msg, e->text, strlen(e->text), DEC_ECHO_MAX);
-    return fail(err, RSN_MALFORMED, "", "%s at byte %zu", msg, e->pos < len ? e->pos : len);
+    dec_echo(msg, e->text, strlen(e->text), DEC_ECHO_MAX);
+    return dec_fail(err, RSN_MALFORMED, "", "%s at byte %zu", msg, e->pos < len ? e->pos : len);
 }
 
 /* A repeated key is named as written, escapes and all; an amount too large
@@ -139,14 +135,14 @@ static rsn_reason parse_error(const char *buf, size_t len, const jl_error *e, de
 {
     const char *key = buf + e->key_start;
     size_t keylen = e->key_end - e->key_start;
-    char field[sizeof err->field];
+    char field[DEC_KEY_ECHO + 4];
     switch (e->code) {
     case JL_E_DUPLICATE:
-        echo(field, key, keylen, sizeof field - 4);
-        return fail(err, RSN_DUPLICATE_FIELD, field, "key appears more than once");
+        dec_echo(field, key, keylen, sizeof field - 4);
+        return dec_fail(err, RSN_DUPLICATE_FIELD, field, "key appears more than once");
     case JL_E_OVERFLOW:
         if (e->has_key && keylen == 6 && memcmp(key, "amount", 6) == 0) {
-            return fail(err, RSN_AMOUNT, "amount", "number out of range");
+            return dec_fail(err, RSN_AMOUNT, "amount", "number out of range");
         }
         return malformed(e, len, err);
     default:
@@ -164,7 +160,7 @@ static rsn_reason validate(const char *buf, size_t len, dec_error *err)
 static rsn_reason not_object(const char *buf, size_t len, jl_kind top, dec_error *err)
 {
     rsn_reason r = validate(buf, len, err);
-    return r != RSN_OK ? r : fail(err, RSN_NOT_OBJECT, "", "top level is %s", type_name(top));
+    return r != RSN_OK ? r : dec_fail(err, RSN_NOT_OBJECT, "", "top level is %s", type_name(top));
 }
 
 /* ---- field binding ------------------------------------------------------ */
@@ -211,10 +207,10 @@ static rsn_reason unknown_field(const char *buf, size_t len, const jl_token *key
         return r;
     }
     char name[DEC_KEY_MAX * 2];
-    char field[sizeof err->field];
+    char field[DEC_KEY_ECHO + 4];
     size_t n = jl_string(buf, key, name, sizeof name);
-    echo(field, name, n, sizeof field - 4);
-    return fail(err, RSN_UNKNOWN_FIELD, field, "not defined by the schema");
+    dec_echo(field, name, n, sizeof field - 4);
+    return dec_fail(err, RSN_UNKNOWN_FIELD, field, "not defined by the schema");
 }
 
 /* The reader stopped on an error. Unless keys went by unchecked (nested
@@ -228,15 +224,15 @@ static rsn_reason read_failed(const char *buf, size_t len, const jl_reader *r, i
 static rsn_reason check_version(const member *f, dec_error *err)
 {
     if (f->tok.kind == JL_END) {
-        return fail(err, RSN_VERSION, "version", "required");
+        return dec_fail(err, RSN_VERSION, "version", "required");
     }
     if (f->tok.kind != JL_INTEGER) {
-        return fail(err, RSN_VERSION, "version", "expected the integer 1, got %s",
-                    type_name(f->tok.kind));
+        return dec_fail(err, RSN_VERSION, "version", "expected the integer 1, got %s",
+                        type_name(f->tok.kind));
     }
     if (f->tok.integer != 1) {
-        return fail(err, RSN_VERSION, "version", "version %lld not supported",
-                    (long long)f->tok.integer);
+        return dec_fail(err, RSN_VERSION, "version", "version %lld not supported",
+                        (long long)f->tok.integer);
     }
     return RSN_OK;
 }
@@ -331,10 +327,11 @@ static void text_of(const char *buf, const jl_token *t, text *out)
 static rsn_reason need_string(const member *f, const char *name, text *t, dec_error *err)
 {
     if (f->tok.kind == JL_END) {
-        return fail(err, RSN_MISSING_FIELD, name, "required");
+        return dec_fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (f->tok.kind != JL_STRING) {
-        return fail(err, RSN_FIELD_TYPE, name, "expected a string, got %s", type_name(f->tok.kind));
+        return dec_fail(err, RSN_FIELD_TYPE, name, "expected a string, got %s",
+                        type_name(f->tok.kind));
     }
     text_of(f->buf, &f->tok, t);
     return RSN_OK;
@@ -354,14 +351,14 @@ static int as_word(const text *t, char *word, size_t size)
 
 static rsn_reason bad_length(const char *name, size_t n, const char *allowed, dec_error *err)
 {
-    return fail(err, RSN_FIELD_LENGTH, name, "%zu bytes, allowed %s", n, allowed);
+    return dec_fail(err, RSN_FIELD_LENGTH, name, "%zu bytes, allowed %s", n, allowed);
 }
 
 static rsn_reason bad_char(const char *name, const char *s, size_t n, size_t at, dec_error *err)
 {
     char quoted[DEC_ECHO_MAX + 4];
-    echo(quoted, s, n, DEC_ECHO_MAX);
-    return fail(err, RSN_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
+    dec_echo(quoted, s, n, DEC_ECHO_MAX);
+    return dec_fail(err, RSN_FIELD_FORMAT, name, "byte %zu not allowed in \"%s\"", at, quoted);
 }
 
 /* Character classes of the string formats, a bit each. */
@@ -396,17 +393,10 @@ static size_t first_bad(const char *s, size_t n, unsigned char cls)
     return i;
 }
 
-/* A string of 1..max bytes of one character class, into out[max + 1]. */
-static rsn_reason take_token(const member *v, const char *name, size_t max, unsigned char cls,
-                             char *out, dec_error *err)
+/* 1..max bytes of one character class, into out[max + 1]. */
+static rsn_reason check_token(const char *s, size_t n, const char *name, size_t max,
+                              unsigned char cls, char *out, dec_error *err)
 {
-    text t;
-    rsn_reason r = need_string(v, name, &t, err);
-    if (r != RSN_OK) {
-        return r;
-    }
-    const char *s = t.s;
-    size_t n = t.n;
     if (n < 1 || n > max) {
         char allowed[32];
         snprintf(allowed, sizeof allowed, "1..%zu", max);
@@ -419,6 +409,25 @@ static rsn_reason take_token(const member *v, const char *name, size_t max, unsi
     memcpy(out, s, n);
     out[n] = '\0';
     return RSN_OK;
+}
+
+/* A string of 1..max bytes of one character class, into out[max + 1]. */
+static rsn_reason take_token(const member *v, const char *name, size_t max, unsigned char cls,
+                             char *out, dec_error *err)
+{
+    text t;
+    rsn_reason r = need_string(v, name, &t, err);
+    return r != RSN_OK ? r : check_token(t.s, t.n, name, max, cls, out, err);
+}
+
+rsn_reason dec_text_account(const char *s, size_t n, const char *name, char *out, dec_error *err)
+{
+    return check_token(s, n, name, IX_ACCOUNT_MAX, CC_ACCOUNT, out, err);
+}
+
+rsn_reason dec_text_id(const char *s, size_t n, const char *name, char *out, dec_error *err)
+{
+    return check_token(s, n, name, IX_ID_MAX, CC_ID, out, err);
 }
 
 int dec_is_account(const void *s, size_t n)
@@ -442,15 +451,8 @@ static rsn_reason take_hash(const member *v, const char *name, char *out, dec_er
 }
 
 /* ISO 9362 BIC: 8 characters, or 11 with a branch code. */
-static rsn_reason take_bank(const member *v, const char *name, char *out, dec_error *err)
+rsn_reason dec_text_bank(const char *s, size_t n, const char *name, char *out, dec_error *err)
 {
-    text t;
-    rsn_reason r = need_string(v, name, &t, err);
-    if (r != RSN_OK) {
-        return r;
-    }
-    const char *s = t.s;
-    size_t n = t.n;
     if (n != 8 && n != 11) {
         return bad_length(name, n, "8 or 11", err);
     }
@@ -461,6 +463,13 @@ static rsn_reason take_bank(const member *v, const char *name, char *out, dec_er
     memcpy(out, s, n);
     out[n] = '\0';
     return RSN_OK;
+}
+
+static rsn_reason take_bank(const member *v, const char *name, char *out, dec_error *err)
+{
+    text t;
+    rsn_reason r = need_string(v, name, &t, err);
+    return r != RSN_OK ? r : dec_text_bank(t.s, t.n, name, out, err);
 }
 
 /* Offset of the first control character (C0, DEL or C1) in valid UTF-8, or n.
@@ -501,38 +510,46 @@ static rsn_reason take_text(const member *v, const char *name, char *out, dec_er
     return RSN_OK;
 }
 
-static rsn_reason take_currency(const member *v, const char *name, char *out, dec_error *err)
+rsn_reason dec_text_currency(const char *s, size_t n, const char *name, char *out, dec_error *err)
 {
-    text t;
     char code[IX_CURRENCY_LEN + 1];
-    rsn_reason r = need_string(v, name, &t, err);
-    if (r != RSN_OK) {
-        return r;
+    if (n == IX_CURRENCY_LEN) {
+        memcpy(code, s, n);
+        code[n] = '\0';
     }
-    if (t.n != IX_CURRENCY_LEN || !as_word(&t, code, sizeof code) || !cur_valid(code)) {
+    if (n != IX_CURRENCY_LEN || !cur_valid(code)) {
         char quoted[DEC_ECHO_MAX + 4];
-        echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-        return fail(err, RSN_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
+        dec_echo(quoted, s, n, DEC_ECHO_MAX);
+        return dec_fail(err, RSN_CURRENCY, name, "\"%s\" is not an active ISO 4217 code", quoted);
     }
     memcpy(out, code, IX_CURRENCY_LEN + 1);
     return RSN_OK;
 }
 
+static rsn_reason take_currency(const member *v, const char *name, char *out, dec_error *err)
+{
+    text t;
+    rsn_reason r = need_string(v, name, &t, err);
+    return r != RSN_OK ? r : dec_text_currency(t.s, t.n, name, out, err);
+}
+
 /* An escaped string longer than DEC_SCRATCH is not kept whole, but no time
  * is that long (tf_parse() takes at most 35 bytes). */
+rsn_reason dec_text_time(const char *s, size_t n, const char *name, int64_t *out, dec_error *err)
+{
+    if (n > DEC_SCRATCH || tf_parse(s, n, out) != 0) {
+        char quoted[DEC_ECHO_MAX + 4];
+        dec_echo(quoted, s, n, DEC_ECHO_MAX);
+        return dec_fail(err, RSN_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
+    }
+    return RSN_OK;
+}
+
 static rsn_reason take_time(const member *v, const char *name, int64_t *out, dec_error *err)
 {
     text t;
     rsn_reason r = need_string(v, name, &t, err);
-    if (r != RSN_OK) {
-        return r;
-    }
-    if (t.n > DEC_SCRATCH || tf_parse(t.s, t.n, out) != 0) {
-        char quoted[DEC_ECHO_MAX + 4];
-        echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-        return fail(err, RSN_TIME, name, "\"%s\" is not an RFC 3339 time", quoted);
-    }
-    return RSN_OK;
+    return r != RSN_OK ? r : dec_text_time(t.s, t.n, name, out, err);
 }
 
 /* A JSON integer in 1..DEC_AMOUNT_MAX. A real (1.0, 1e2) is a number but not
@@ -540,18 +557,19 @@ static rsn_reason take_time(const member *v, const char *name, int64_t *out, dec
 static rsn_reason take_amount(const member *v, const char *name, int64_t *out, dec_error *err)
 {
     if (v->tok.kind == JL_END) {
-        return fail(err, RSN_MISSING_FIELD, name, "required");
+        return dec_fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (v->tok.kind == JL_REAL) {
-        return fail(err, RSN_AMOUNT, name, "not an integer number of minor units");
+        return dec_fail(err, RSN_AMOUNT, name, "not an integer number of minor units");
     }
     if (v->tok.kind != JL_INTEGER) {
-        return fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s",
-                    type_name(v->tok.kind));
+        return dec_fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s",
+                        type_name(v->tok.kind));
     }
     int64_t a = v->tok.integer;
     if (a < 1 || a > DEC_AMOUNT_MAX) {
-        return fail(err, RSN_AMOUNT, name, "%lld outside 1..%lld", (long long)a, DEC_AMOUNT_MAX);
+        return dec_fail(err, RSN_AMOUNT, name, "%lld outside 1..%lld", (long long)a,
+                        DEC_AMOUNT_MAX);
     }
     *out = a;
     return RSN_OK;
@@ -571,8 +589,8 @@ static rsn_reason take_enum(const member *v, const char *name, int (*parse)(cons
     int x = as_word(&t, word, sizeof word) ? parse(word) : -1;
     if (x <= 0) {
         char quoted[DEC_ECHO_MAX + 4];
-        echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-        return fail(err, RSN_ENUM, name, "\"%s\" is not an allowed value", quoted);
+        dec_echo(quoted, t.s, t.n, DEC_ECHO_MAX);
+        return dec_fail(err, RSN_ENUM, name, "\"%s\" is not an allowed value", quoted);
     }
     *out = x;
     return RSN_OK;
@@ -599,22 +617,14 @@ static rsn_reason decode(const void *buf, size_t len, const dec_limits *lim,
     }
     memset(err, 0, sizeof *err);
     if (!buf || len == 0) {
-        return fail(err, RSN_EMPTY, "", "empty message");
+        return dec_fail(err, RSN_EMPTY, "", "empty message");
     }
     if (len > lim->max_bytes) {
-        return fail(err, RSN_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
+        return dec_fail(err, RSN_TOO_LARGE, "", "%zu bytes, limit %zu", len, lim->max_bytes);
     }
     rsn_reason r = bind_fields(buf, len, keys, nkeys, v, err);
     return r != RSN_OK ? r : fields(v, lim, out, err);
 }
-
-#define CHECK(expr)                                                                                \
-    do {                                                                                           \
-        rsn_reason r_ = (expr);                                                                    \
-        if (r_ != RSN_OK) {                                                                        \
-            return r_;                                                                             \
-        }                                                                                          \
-    } while (0)
 
 enum {
     TR_VERSION,
@@ -653,12 +663,12 @@ static rsn_reason check_time_range(int64_t t, const char *name, const dec_limits
     int64_t past = clamp64(lim->max_past_ms, 0, span);
     int64_t future = clamp64(lim->max_future_ms, 0, span);
     if (d < -past) {
-        return fail(err, RSN_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
-                    (long long)past);
+        return dec_fail(err, RSN_TIME_RANGE, name, "%lld ms in the past, limit %lld", (long long)-d,
+                        (long long)past);
     }
     if (d > future) {
-        return fail(err, RSN_TIME_RANGE, name, "%lld ms in the future, limit %lld", (long long)d,
-                    (long long)future);
+        return dec_fail(err, RSN_TIME_RANGE, name, "%lld ms in the future, limit %lld",
+                        (long long)d, (long long)future);
     }
     return RSN_OK;
 }
@@ -666,23 +676,29 @@ static rsn_reason check_time_range(int64_t t, const char *name, const dec_limits
 static rsn_reason transfer_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_transfer *t = out;
-    CHECK(take_id(&v[TR_ID], "transfer_id", t->id, err));
-    CHECK(take_account(&v[TR_FROM_ACCOUNT], "from_account", t->from_account, err));
-    CHECK(take_bank(&v[TR_FROM_BANK], "from_bank", t->from_bank, err));
-    CHECK(take_account(&v[TR_TO_ACCOUNT], "to_account", t->to_account, err));
-    CHECK(take_bank(&v[TR_TO_BANK], "to_bank", t->to_bank, err));
-    CHECK(take_amount(&v[TR_AMOUNT], "amount", &t->amount, err));
-    CHECK(take_currency(&v[TR_CURRENCY], "currency", t->currency, err));
-    CHECK(take_time(&v[TR_EVENT_TIME], "event_time", &t->event_time_ms, err));
+    DEC_CHECK(take_id(&v[TR_ID], "transfer_id", t->id, err));
+    DEC_CHECK(take_account(&v[TR_FROM_ACCOUNT], "from_account", t->from_account, err));
+    DEC_CHECK(take_bank(&v[TR_FROM_BANK], "from_bank", t->from_bank, err));
+    DEC_CHECK(take_account(&v[TR_TO_ACCOUNT], "to_account", t->to_account, err));
+    DEC_CHECK(take_bank(&v[TR_TO_BANK], "to_bank", t->to_bank, err));
+    DEC_CHECK(take_amount(&v[TR_AMOUNT], "amount", &t->amount, err));
+    DEC_CHECK(take_currency(&v[TR_CURRENCY], "currency", t->currency, err));
+    DEC_CHECK(take_time(&v[TR_EVENT_TIME], "event_time", &t->event_time_ms, err));
     if (v[TR_CHANNEL].tok.kind != JL_END) {
         int ch;
-        CHECK(take_enum(&v[TR_CHANNEL], "channel", ix_channel_parse, &ch, err));
+        DEC_CHECK(take_enum(&v[TR_CHANNEL], "channel", ix_channel_parse, &ch, err));
         t->channel = (ix_channel)ch;
     }
+    return dec_transfer_check(t, lim, "to_account", "event_time", err);
+}
+
+rsn_reason dec_transfer_check(const ix_transfer *t, const dec_limits *lim, const char *to_name,
+                              const char *time_name, dec_error *err)
+{
     if (strcmp(t->from_account, t->to_account) == 0) {
-        return fail(err, RSN_SAME_ACCOUNT, "to_account", "equals from_account");
+        return dec_fail(err, RSN_SAME_ACCOUNT, to_name, "equals from_account");
     }
-    return check_time_range(t->event_time_ms, "event_time", lim, err);
+    return check_time_range(t->event_time_ms, time_name, lim, err);
 }
 
 rsn_reason dec_transfer(const void *buf, size_t len, const dec_limits *lim, ix_transfer *out,
@@ -718,15 +734,15 @@ static const char *const account_keys[AC__COUNT] = {
 static rsn_reason take_kyc(const member *v, const char *name, int *out, dec_error *err)
 {
     if (v->tok.kind == JL_END) {
-        return fail(err, RSN_MISSING_FIELD, name, "required");
+        return dec_fail(err, RSN_MISSING_FIELD, name, "required");
     }
     if (v->tok.kind != JL_INTEGER) {
-        return fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s",
-                    type_name(v->tok.kind));
+        return dec_fail(err, RSN_FIELD_TYPE, name, "expected an integer, got %s",
+                        type_name(v->tok.kind));
     }
     int64_t k = v->tok.integer;
     if (k < 0 || k > 3) {
-        return fail(err, RSN_ENUM, name, "%lld outside 0..3", (long long)k);
+        return dec_fail(err, RSN_ENUM, name, "%lld outside 0..3", (long long)k);
     }
     *out = (int)k;
     return RSN_OK;
@@ -742,7 +758,8 @@ static rsn_reason take_status(const member *v, const char *name, uint32_t *flags
         return RSN_OK;
     }
     if (v->tok.kind != JL_ARRAY) {
-        return fail(err, RSN_FIELD_TYPE, name, "expected an array, got %s", type_name(v->tok.kind));
+        return dec_fail(err, RSN_FIELD_TYPE, name, "expected an array, got %s",
+                        type_name(v->tok.kind));
     }
     const char *array = v->buf + v->tok.start;
     jl_reader r;
@@ -751,8 +768,8 @@ static rsn_reason take_status(const member *v, const char *name, uint32_t *flags
     jl_next(&r, &item); /* the '[' */
     for (size_t i = 0; jl_next(&r, &item) == JL_OK && item.kind != JL_ARRAY_END; i++) {
         if (item.kind != JL_STRING) {
-            return fail(err, RSN_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
-                        type_name(item.kind));
+            return dec_fail(err, RSN_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
+                            type_name(item.kind));
         }
         text t;
         char word[DEC_WORD_MAX];
@@ -763,9 +780,9 @@ static rsn_reason take_status(const member *v, const char *name, uint32_t *flags
                                                               : 0;
         if (bit == 0 || (*flags & bit)) {
             char quoted[DEC_ECHO_MAX + 4];
-            echo(quoted, t.s, t.n, DEC_ECHO_MAX);
-            return fail(err, RSN_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
-                        bit ? "listed twice" : "not an allowed value");
+            dec_echo(quoted, t.s, t.n, DEC_ECHO_MAX);
+            return dec_fail(err, RSN_ENUM, name, "item %zu \"%s\" is %s", i, quoted,
+                            bit ? "listed twice" : "not an allowed value");
         }
         *flags |= bit;
     }
@@ -776,18 +793,18 @@ static rsn_reason account_fields(const member *v, const dec_limits *lim, void *o
 {
     ix_account *a = out;
     int holder = 0;
-    CHECK(take_account(&v[AC_ACCOUNT], "account", a->account, err));
-    CHECK(take_bank(&v[AC_BANK], "bank", a->bank, err));
-    CHECK(take_time(&v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
-    CHECK(take_enum(&v[AC_HOLDER_TYPE], "holder_type", ix_holder_type_parse, &holder, err));
+    DEC_CHECK(take_account(&v[AC_ACCOUNT], "account", a->account, err));
+    DEC_CHECK(take_bank(&v[AC_BANK], "bank", a->bank, err));
+    DEC_CHECK(take_time(&v[AC_OPENED_AT], "opened_at", &a->opened_at_ms, err));
+    DEC_CHECK(take_enum(&v[AC_HOLDER_TYPE], "holder_type", ix_holder_type_parse, &holder, err));
     a->holder_type = (ix_holder_type)holder;
-    CHECK(take_kyc(&v[AC_KYC_LEVEL], "kyc_level", &a->kyc_level, err));
-    CHECK(take_hash(&v[AC_HOLDER_HASH], "holder_hash", a->holder_hash, err));
-    CHECK(take_hash(&v[AC_PHONE_HASH], "phone_hash", a->phone_hash, err));
+    DEC_CHECK(take_kyc(&v[AC_KYC_LEVEL], "kyc_level", &a->kyc_level, err));
+    DEC_CHECK(take_hash(&v[AC_HOLDER_HASH], "holder_hash", a->holder_hash, err));
+    DEC_CHECK(take_hash(&v[AC_PHONE_HASH], "phone_hash", a->phone_hash, err));
     if (v[AC_DEVICE_HASH].tok.kind != JL_END) {
-        CHECK(take_hash(&v[AC_DEVICE_HASH], "device_hash", a->device_hash, err));
+        DEC_CHECK(take_hash(&v[AC_DEVICE_HASH], "device_hash", a->device_hash, err));
     }
-    CHECK(take_status(&v[AC_STATUS], "status", &a->flags, err));
+    DEC_CHECK(take_status(&v[AC_STATUS], "status", &a->flags, err));
     return take_time(&v[AC_UPDATED_AT], "updated_at", &a->updated_at_ms, err);
 }
 
@@ -807,10 +824,10 @@ static const char *const watch_keys[WL__COUNT] = {
 static rsn_reason watch_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
 {
     ix_watch *w = out;
-    CHECK(take_account(&v[WL_ACCOUNT], "account", w->account, err));
-    CHECK(take_bank(&v[WL_BANK], "bank", w->bank, err));
-    CHECK(take_token(&v[WL_LIST], "list", IX_TEXT_MAX, CC_LIST, w->list, err));
-    CHECK(take_text(&v[WL_REASON], "reason", w->reason, err));
+    DEC_CHECK(take_account(&v[WL_ACCOUNT], "account", w->account, err));
+    DEC_CHECK(take_bank(&v[WL_BANK], "bank", w->bank, err));
+    DEC_CHECK(take_token(&v[WL_LIST], "list", IX_TEXT_MAX, CC_LIST, w->list, err));
+    DEC_CHECK(take_text(&v[WL_REASON], "reason", w->reason, err));
     return take_time(&v[WL_ADDED_AT], "added_at", &w->added_at_ms, err);
 }
 
@@ -855,13 +872,13 @@ static rsn_reason report_fields(const member *v, const dec_limits *lim, void *ou
 {
     ix_report *r = out;
     int source = 0;
-    CHECK(take_id(&v[FR_ID], "report_id", r->id, err));
-    CHECK(take_id(&v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
-    CHECK(take_account(&v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));
-    CHECK(take_amount(&v[FR_AMOUNT], "amount", &r->amount, err));
-    CHECK(take_currency(&v[FR_CURRENCY], "currency", r->currency, err));
-    CHECK(take_time(&v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
-    CHECK(take_enum(&v[FR_SOURCE], "source", source_parse, &source, err));
+    DEC_CHECK(take_id(&v[FR_ID], "report_id", r->id, err));
+    DEC_CHECK(take_id(&v[FR_TRANSFER_ID], "transfer_id", r->transfer_id, err));
+    DEC_CHECK(take_account(&v[FR_VICTIM_ACCOUNT], "victim_account", r->victim_account, err));
+    DEC_CHECK(take_amount(&v[FR_AMOUNT], "amount", &r->amount, err));
+    DEC_CHECK(take_currency(&v[FR_CURRENCY], "currency", r->currency, err));
+    DEC_CHECK(take_time(&v[FR_REPORTED_AT], "reported_at", &r->reported_at_ms, err));
+    DEC_CHECK(take_enum(&v[FR_SOURCE], "source", source_parse, &source, err));
     snprintf(r->source, sizeof r->source, "%s", report_sources[source]);
     return RSN_OK;
 }

@@ -37,7 +37,8 @@ typedef struct dec_limits {
  * and a one-line detail. */
 typedef struct dec_error {
     rsn_reason reason;
-    char field[32];
+    char field[64]; /* a JSON key (at most DEC_KEY_ECHO bytes of it), or an XML
+                       element path (iso20022.h) */
     char detail[160];
 } dec_error;
 
@@ -65,6 +66,51 @@ rsn_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watc
 int dec_is_account(const void *s, size_t n);
 rsn_reason dec_report(const void *buf, size_t len, const dec_limits *lim, ix_report *out,
                       dec_error *err);
+
+/* ---- the field checks, for the decoders of other wire forms (iso20022.h).
+ * Each takes the n bytes of a value already read (s need not be
+ * NUL-terminated), names the field `name` in *err (not NULL) on failure,
+ * and applies exactly the rules of the JSON schemas: */
+
+/* An account id, 1 to IX_ACCOUNT_MAX of A-Z a-z 0-9 -, into out[IX_ACCOUNT_MAX + 1]. */
+rsn_reason dec_text_account(const char *s, size_t n, const char *name, char *out, dec_error *err);
+/* A BIC, 8 or 11 of A-Z 0-9, into out[IX_BANK_MAX + 1]. */
+rsn_reason dec_text_bank(const char *s, size_t n, const char *name, char *out, dec_error *err);
+/* A transfer id, 1 to IX_ID_MAX of A-Z a-z 0-9 . _ : -, into out[IX_ID_MAX + 1]. */
+rsn_reason dec_text_id(const char *s, size_t n, const char *name, char *out, dec_error *err);
+/* An active ISO 4217 code with a minor unit, into out[IX_CURRENCY_LEN + 1]. */
+rsn_reason dec_text_currency(const char *s, size_t n, const char *name, char *out, dec_error *err);
+/* An RFC 3339 time with a zone, to epoch milliseconds. */
+rsn_reason dec_text_time(const char *s, size_t n, const char *name, int64_t *out, dec_error *err);
+
+/* The checks of a whole transfer, after its fields: not to its own account
+ * (reported on to_name), its event time within lim's window (on time_name). */
+rsn_reason dec_transfer_check(const ix_transfer *t, const dec_limits *lim, const char *to_name,
+                              const char *time_name, dec_error *err);
+
+/* Most input bytes an error detail repeats, and an error field of a key
+ * the message names (unknown or repeated). */
+#define DEC_ECHO_MAX 40
+#define DEC_KEY_ECHO 28
+
+/* At most max bytes of untrusted s into out (which holds max + 4), cut on a
+ * UTF-8 character boundary and marked "..." when cut; control characters
+ * become '?' so that a detail can never forge a log line or a header. */
+void dec_echo(char *out, const char *s, size_t len, size_t max);
+
+/* Return the reason of a check that failed (expr an rsn_reason): the
+ * decoders' way of running field checks in order. */
+#define DEC_CHECK(expr)                                                                            \
+    do {                                                                                           \
+        rsn_reason r_ = (expr);                                                                    \
+        if (r_ != RSN_OK) {                                                                        \
+            return r_;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* Fill *err with r, the field and the detail; returns r. */
+__attribute__((format(printf, 4, 5))) rsn_reason dec_fail(dec_error *err, rsn_reason r,
+                                                          const char *field, const char *fmt, ...);
 
 /* "reason_code: field: detail" into buf, always NUL-terminated. */
 void dec_error_format(const dec_error *err, char *buf, size_t size);

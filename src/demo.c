@@ -28,16 +28,21 @@
 #include "vec.h"
 
 #define DEMO_READ_TIMEOUT_MS 30000
+#define DEMO_TRANSFERS       12000
+/* A pacs.008 document is three times a JSON transfer: more would not fit the
+ * embedded broker's one partition (KAFKA_MOCK_PARTITION_BYTES). */
+#define DEMO_TRANSFERS_PACS008 5000
 
 void demo_opts_default(demo_opts *o)
 {
     memset(o, 0, sizeof(*o));
-    o->transfers = 12000;
+    o->transfers = 0; /* DEMO_TRANSFERS, or DEMO_TRANSFERS_PACS008 */
     o->accounts = 4000;
     o->per_pattern = 2;
     o->malformed = 8;
     o->seed = 20261123;
     o->show = 6;
+    o->format = -1;
 }
 
 /* ---- producing the input */
@@ -52,11 +57,49 @@ static void replace_once(char *buf, size_t cap, const char *from, const char *to
     memcpy(at, to, lt);
 }
 
+/* A malformed pacs.008 variant of a valid transfer, as malformed() below. */
+static int malformed_pacs008(int64_t variant, const ix_transfer *t, char *buf, size_t cap)
+{
+    int n = enc_transfer_as(IX_FORMAT_PACS008, t, buf, cap);
+    if (n < 0)
+        return -1;
+    switch (variant % 8) {
+    case 0: /* truncated in transit */
+        buf[n / 2] = '\0';
+        break;
+    case 1: /* a DTD: entities are refused, never expanded */
+        memmove(buf + 44, buf, (size_t)n + 1 < cap - 44 ? (size_t)n + 1 : cap - 44);
+        memcpy(buf, "<!DOCTYPE Document [<!ENTITY a \"aaaaaaaa\">]>", 44);
+        break;
+    case 2: /* not a currency */
+        replace_once(buf, cap, "Ccy=\"CNY\"", "Ccy=\"CNX\"");
+        break;
+    case 3: /* a negative amount */
+        replace_once(buf, cap, "Ccy=\"CNY\">", "Ccy=\"CNY\">-");
+        break;
+    case 4: /* more decimals than the currency has */
+        replace_once(buf, cap, "</IntrBkSttlmAmt>", "1</IntrBkSttlmAmt>");
+        break;
+    case 5:
+        snprintf(buf, cap, "PAYMENT %s->%s", t->from_account, t->to_account);
+        break;
+    case 6: /* another message type */
+        replace_once(buf, cap, "pacs.008.001.08", "pacs.009.001.08");
+        break;
+    default: /* an acceptance time that is not a time */
+        replace_once(buf, cap, "<AccptncDtTm>", "<AccptncDtTm>yesterday ");
+        break;
+    }
+    return (int)strlen(buf);
+}
+
 /* A malformed variant of a valid transfer; each variant fails for a
  * different reason, as a real feed's bad records would. */
-static int malformed(int64_t variant, const ix_transfer *t, char *buf, size_t cap)
+static int malformed(ix_format f, int64_t variant, const ix_transfer *t, char *buf, size_t cap)
 {
     char amount[32], quoted[40];
+    if (f == IX_FORMAT_PACS008)
+        return malformed_pacs008(variant, t, buf, cap);
     int n = enc_transfer(t, buf, cap);
     if (n < 0)
         return -1;
@@ -150,8 +193,9 @@ static int produce_reports(const cfg *c, const held_reports *h, char *errstr, si
 static int produce_stream(feed *f, const cfg *c, scn *s, const demo_opts *o, held_reports *h,
                           char *errstr, size_t errstr_size)
 {
-    char buf[ENC_RECORD_MAX];
+    char buf[ENC_TRANSFER_MAX];
     scn_event ev;
+    ix_format fmt = (ix_format)c->transfers_format;
     int rc;
     int64_t seq = 0, bad = 0, every = o->malformed ? o->transfers / (o->malformed + 1) : 0;
     while ((rc = scn_next(s, &ev, errstr, errstr_size)) == 1) {
@@ -163,12 +207,12 @@ static int produce_stream(feed *f, const cfg *c, scn *s, const demo_opts *o, hel
             }
             continue;
         }
-        n = enc_transfer(&ev.transfer, buf, sizeof(buf));
+        n = enc_transfer_as(fmt, &ev.transfer, buf, sizeof(buf));
         if (n < 0 || feed_send(f, c->topic_transfers, ev.transfer.from_account, buf, (size_t)n,
                                errstr, errstr_size) != 0)
             return -1;
         if (every && bad < o->malformed && ++seq % every == 0) {
-            n = malformed(bad++, &ev.transfer, buf, sizeof(buf));
+            n = malformed(fmt, bad++, &ev.transfer, buf, sizeof(buf));
             if (n < 0 || feed_send(f, c->topic_transfers, ev.transfer.from_account, buf, (size_t)n,
                                    errstr, errstr_size) != 0)
                 return -1;
@@ -470,9 +514,11 @@ static int screen(cfg *c, const char *dir, const ix_log *lg, volatile sig_atomic
     return rc;
 }
 
-int demo_run(cfg *c, const demo_opts *o, const ix_log *lg, volatile sig_atomic_t *run, FILE *out,
-             char *errstr, size_t errstr_size)
+int demo_run(cfg *c, const demo_opts *given, const ix_log *lg, volatile sig_atomic_t *run,
+             FILE *out, char *errstr, size_t errstr_size)
 {
+    demo_opts sized = *given;
+    const demo_opts *o = &sized;
     char dir[] = "/tmp/interdict-demo-XXXXXX";
     kafka_mock *mock = NULL;
     scn *s = NULL;
@@ -484,6 +530,12 @@ int demo_run(cfg *c, const demo_opts *o, const ix_log *lg, volatile sig_atomic_t
     int rc = -1;
     memset(&r, 0, sizeof(r));
 
+    if (o->format >= 0 &&
+        cfg_set(c, "topic.transfers.format", ix_format_names[o->format], errstr, errstr_size) != 0)
+        return -1;
+    if (!sized.transfers)
+        sized.transfers =
+            c->transfers_format == IX_FORMAT_PACS008 ? DEMO_TRANSFERS_PACS008 : DEMO_TRANSFERS;
     if (check_opts(o, errstr, errstr_size) != 0)
         return -1;
     if (!mkdtemp(dir)) {
@@ -499,6 +551,8 @@ int demo_run(cfg *c, const demo_opts *o, const ix_log *lg, volatile sig_atomic_t
     if (!(mock = start_cluster(c, dir, errstr, errstr_size)))
         goto out;
     fprintf(out, "  embedded broker at %s, state in %s\n", c->brokers, dir);
+    if (c->transfers_format == IX_FORMAT_PACS008)
+        fprintf(out, "  transfers as ISO 20022 pacs.008 documents (topic.transfers.format)\n");
     if (load_input(c, s, o, &held, out, errstr, errstr_size) != 0)
         goto out;
     fprintf(out, "  screening...\n");

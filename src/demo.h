@@ -17,13 +17,15 @@
 #include "log.h"
 
 typedef struct demo_opts {
-    int64_t transfers;   /* transfers in the stream, background and planted */
+    int64_t transfers;   /* transfers in the stream, background and planted; 0: the
+                            default of the format */
     int64_t accounts;    /* population size */
     int64_t per_pattern; /* instances of each laundering pattern planted */
     int64_t malformed;   /* malformed messages mixed in */
     uint64_t seed;
     int show;       /* reason codes to show a freeze request of */
     int keep_state; /* keep the state directory (path printed) */
+    int format;     /* ix_format of the transfers topic; -1: topic.transfers.format */
 } demo_opts;
 
 void demo_opts_default(demo_opts *o);

@@ -24,10 +24,26 @@
 
 /* Enough for any transfer, account, watch entry or report. */
 #define ENC_RECORD_MAX 1024
+/* Enough for a transfer in either wire form (enc_transfer_as), and for
+ * each further transaction of a pacs.008 message. */
+#define ENC_TRANSFER_MAX 2048
+/* The namespace enc_pacs008 writes. */
+#define ENC_PACS008_NS "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"
 /* Enough for any freeze request with all findings and evidence filled. */
 #define ENC_REQUEST_MAX 65536
 
 int enc_transfer(const ix_transfer *t, char *buf, size_t size);
+/* n transfers (1 or more) as one pacs.008.001.08 FIToFICstmrCdtTrf document,
+ * a CdtTrfTxInf each, compact, without an XML declaration: TxId and
+ * EndToEndId the id (EndToEndId cut to its 35 characters), the account as
+ * IBAN when it has an IBAN's shape, else Othr/Id; the channel is not
+ * written (docs/iso20022.md). iso_decode_pacs008() reads back the same
+ * transfers, channel apart. Needs ENC_TRANSFER_MAX bytes per transaction. */
+int enc_pacs008(const ix_transfer *t, size_t n, char *buf, size_t size);
+
+/* One transfer in the wire form of a transfers topic: the one place the
+ * generator, the demo and the tests choose it. */
+int enc_transfer_as(ix_format f, const ix_transfer *t, char *buf, size_t size);
 int enc_account(const ix_account *a, char *buf, size_t size);
 int enc_watch(const ix_watch *w, char *buf, size_t size);
 int enc_report(const ix_report *r, char *buf, size_t size);

@@ -140,6 +140,8 @@ static void usage(FILE *out)
             "  --seed N          generator seed (default 20261123)\n"
             "  --show N          reason codes to show a freeze request of (default 6)\n"
             "  --keep-state    keep the demo's state directory\n"
+            "  --format F        transfers as json or pacs008 (ISO 20022): sets\n"
+            "                    topic.transfers.format (default json)\n"
             "\n"
             "Exit status: 0 success, 1 the demo caught less than it should (recall below\n"
             "0.95 or precision below 0.9),\n"
@@ -157,6 +159,7 @@ enum {
     OPT_SEED,
     OPT_SHOW,
     OPT_KEEP_STATE,
+    OPT_FORMAT,
     OPT_MARKDOWN,
     OPT_FROM_BEGINNING,
     OPT_ACTION,
@@ -191,6 +194,7 @@ static const struct option long_opts[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"show", required_argument, NULL, OPT_SHOW},
     {"keep-state", no_argument, NULL, OPT_KEEP_STATE},
+    {"format", required_argument, NULL, OPT_FORMAT},
     {"markdown", no_argument, NULL, OPT_MARKDOWN},
     {"from-beginning", no_argument, NULL, OPT_FROM_BEGINNING},
     {"action", required_argument, NULL, OPT_ACTION},
@@ -270,6 +274,12 @@ static int parse_demo_opt(int opt, const char *v, demo_opts *d)
         if (parse_count("--show", v, &n) != 0)
             return -1;
         d->show = (int)(n > 1000 ? 1000 : n);
+        return 0;
+    case OPT_FORMAT:
+        if ((d->format = ix_format_parse(v)) < 0) {
+            fprintf(stderr, "interdict: --format: not json or pacs008: %s\n", v);
+            return -1;
+        }
         return 0;
     default:
         return -1;

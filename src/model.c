@@ -10,6 +10,8 @@ static const char *const channel_names[IX_CHANNEL__COUNT] = {"unknown", "mobile"
 static const char *const holder_names[IX_HOLDER__COUNT] = {"unknown", "person", "business",
                                                            "merchant"};
 
+const char *const ix_format_names[IX_FORMAT__COUNT + 1] = {"json", "pacs008", NULL};
+
 #define NAMES_COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static const char *name_of(const char *const *names, int count, int v)
@@ -58,6 +60,26 @@ int ix_channel_parse(const char *s)
 int ix_holder_type_parse(const char *s)
 {
     return index_of(holder_names, NAMES_COUNT(holder_names), s);
+}
+
+int ix_format_parse(const char *s)
+{
+    return index_of(ix_format_names, IX_FORMAT__COUNT, s);
+}
+
+int ix_iban_shaped(const char *s, size_t n)
+{
+    if (n < 5 || n > IX_ACCOUNT_MAX || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
+        s[2] < '0' || s[2] > '9' || s[3] < '0' || s[3] > '9') {
+        return 0;
+    }
+    for (size_t i = 4; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 const char *ix_mask_account(const char *account, size_t head, size_t tail, char *buf, size_t size)

@@ -18,6 +18,15 @@
 #define IX_TEXT_MAX     127 /* free-text reasons and list names */
 #define IX_HASH_MAX     64  /* hex-encoded hashed identifiers (SHA-256) */
 
+/* The wire format of the transfers topic (topic.transfers.format):
+ * interdict's JSON (schemas/transfer.v1.json) or ISO 20022 pacs.008
+ * (docs/iso20022.md). */
+typedef enum ix_format { IX_FORMAT_JSON = 0, IX_FORMAT_PACS008, IX_FORMAT__COUNT } ix_format;
+
+/* Indexed by ix_format, NULL-terminated: "json", "pacs008" (also the
+ * configuration key's values). */
+extern const char *const ix_format_names[IX_FORMAT__COUNT + 1];
+
 /* Channel a transfer was initiated on; optional on the wire. */
 typedef enum ix_channel {
     IX_CHANNEL_UNKNOWN = 0,
@@ -161,6 +170,13 @@ typedef struct ix_request {
  * allows on the wire; a value out of range is "invalid". Static strings. */
 const char *ix_action_name(ix_action a);
 
+/* 1 when the n bytes of an account id have the shape of an ISO 13616 IBAN:
+ * two letters A-Z, two digits, then letters and digits (5 to 34 in all;
+ * the check digits are not verified). The pacs.008 wire form writes such an
+ * account as IBAN, any other as Othr/Id, and reads an IBAN only in this
+ * shape. */
+int ix_iban_shaped(const char *s, size_t n);
+
 /* The account id with every character but the first `head` and the last
  * `tail` written as '*' (all of them when the id is too short to keep both
  * ends and still hide two), into buf, cut to its size. The one masking of
@@ -175,5 +191,6 @@ const char *ix_holder_type_name(ix_holder_type h);
 int ix_action_parse(const char *s);
 int ix_channel_parse(const char *s);
 int ix_holder_type_parse(const char *s);
+int ix_format_parse(const char *s);
 
 #endif /* IX_MODEL_H */

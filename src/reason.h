@@ -20,7 +20,7 @@ typedef enum rsn_reason {
     /* The decoder's. */
     RSN_EMPTY,           /* zero-length or null message */
     RSN_TOO_LARGE,       /* larger than dec_limits.max_bytes */
-    RSN_MALFORMED,       /* not JSON: syntax error, truncation, invalid UTF-8 */
+    RSN_MALFORMED,       /* not well-formed JSON or XML: syntax, truncation, encoding */
     RSN_NOT_OBJECT,      /* JSON, but the top level is not an object */
     RSN_DUPLICATE_FIELD, /* the same key twice in one object */
     RSN_UNKNOWN_FIELD,   /* a key the schema does not define */
@@ -35,6 +35,8 @@ typedef enum rsn_reason {
     RSN_TIME_RANGE,      /* event time too far in the past or future */
     RSN_SAME_ACCOUNT,    /* a transfer from an account to itself */
     RSN_ENUM,            /* a value outside the field's allowed set */
+    RSN_XML_DOCTYPE,     /* an XML document with a DOCTYPE (DTD, entities): refused */
+    RSN_MESSAGE_TYPE,    /* XML, but not a pacs.008 FIToFICstmrCdtTrf document */
     RSN_DECODE_COUNT,    /* the decoder's reasons are those below */
     /* Screening's, for messages that decoded. */
     RSN_BAD_KEY = RSN_DECODE_COUNT, /* a table message whose key is not its account */

@@ -54,7 +54,8 @@ typedef struct replay_ctx {
     volatile sig_atomic_t *run;
     FILE *err;
     rd_kafka_t *rk;
-    scr_ctx rd; /* decoding while reading: no state */
+    scr_ctx rd;        /* decoding while reading: no state */
+    scr_transfers *tx; /* the transfers of the message read */
     rp_input in;
     ix_transfer *tr;
     size_t ntr, captr;
@@ -273,6 +274,7 @@ static void teardown(replay_ctx *x)
         free(rgs[i]->end);
     }
     free(x->tr);
+    free(x->tx);
     free(x->rep);
     free(x->ev);
 }
@@ -579,21 +581,26 @@ static int on_transfer(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m,
 {
     scr_result res;
     (void)rg;
-    if (grow((void **)&x->tr, &x->captr, x->ntr, sizeof(*x->tr)) != 0)
+    if (!x->tx && !(x->tx = malloc(sizeof(*x->tx))))
         return oom(errstr, errstr_size);
-    ix_transfer *t = &x->tr[x->ntr];
     /* History: no event-time window against today's clock. */
-    if (!scr_decode_transfer(&x->rd, m->key, m->key_len, m->payload, m->len, 0, t, &res)) {
+    if (!scr_decode_transfer(&x->rd, m->key, m->key_len, m->payload, m->len, 0, x->tx, &res)) {
         x->in.rejected[res.reason]++;
         x->in.rejected_total++;
         return 0;
     }
-    if (!scr_admit_transfer(&x->rd, t, &res)) {
-        x->in.foreign++;
-        return 0;
+    for (size_t i = 0; i < x->tx->n; i++) {
+        const ix_transfer *t = &x->tx->t[i];
+        if (!scr_admit_transfer(&x->rd, t, &res)) {
+            x->in.foreign++;
+            continue;
+        }
+        if (grow((void **)&x->tr, &x->captr, x->ntr, sizeof(*x->tr)) != 0)
+            return oom(errstr, errstr_size);
+        x->tr[x->ntr] = *t;
+        if (push_event(x, t->event_time_ms, RP_TRANSFER, m, x->ntr++) != 0)
+            return oom(errstr, errstr_size);
     }
-    if (push_event(x, t->event_time_ms, RP_TRANSFER, m, x->ntr++) != 0)
-        return oom(errstr, errstr_size);
     return 0;
 }
 
@@ -702,7 +709,10 @@ static int event_cmp(const void *a, const void *b)
         return x->kind < y->kind ? -1 : 1;
     if (x->partition != y->partition)
         return x->partition < y->partition ? -1 : 1;
-    return x->offset < y->offset ? -1 : x->offset > y->offset;
+    if (x->offset != y->offset)
+        return x->offset < y->offset ? -1 : 1;
+    /* The transactions of one message, in document order. */
+    return x->index < y->index ? -1 : x->index > y->index;
 }
 
 /* The request's document, as emit.c publishes it. Returns 0, or -2 when out

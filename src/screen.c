@@ -10,6 +10,7 @@ void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *re
 {
     memset(s, 0, sizeof(*s));
     s->currency = c->currency;
+    s->format = (ix_format)c->transfers_format;
     dec_limits_default(&s->lim);
     s->lim.max_bytes = (size_t)c->input_max_bytes;
     s->lim.max_past_ms = c->input_max_past_ms;
@@ -73,16 +74,42 @@ static int key_is(const void *key, size_t key_len, const char *account)
 /* ---- step 1: decoding */
 
 int scr_decode_transfer(const scr_ctx *s, const void *key, size_t key_len, const void *buf,
-                        size_t len, int64_t now_ms, ix_transfer *t, scr_result *res)
+                        size_t len, int64_t now_ms, scr_transfers *out, scr_result *res)
 {
     dec_limits lim = s->lim;
     dec_error de;
+    rsn_reason r;
     lim.now_ms = now_ms;
-    if (dec_transfer(buf, len, &lim, t, &de) != RSN_OK)
+    out->n = 0;
+    if (s->format == IX_FORMAT_PACS008) {
+        r = iso_decode_pacs008(buf, len, &lim, out->t, &out->n, &de);
+    } else {
+        r = dec_transfer(buf, len, &lim, out->t, &de);
+        out->n = r == RSN_OK;
+    }
+    if (r != RSN_OK)
         return refuse_decoded(res, &de);
-    if (!key_is(key, key_len, t->from_account))
-        return refuse(res, RSN_BAD_KEY, "message key is not the transfer's from_account");
+    for (size_t i = 0; i < out->n; i++)
+        if (!key_is(key, key_len, out->t[i].from_account)) {
+            if (out->n == 1)
+                return refuse(res, RSN_BAD_KEY, "message key is not the transfer's from_account");
+            return refuse(res, RSN_BAD_KEY,
+                          "message key is not the from_account of CdtTrfTxInf[%zu] (every "
+                          "transaction of a message must be from the key's account)",
+                          i + 1);
+        }
     return 1;
+}
+
+void scr_name_transaction(scr_result *res, size_t i, size_t n)
+{
+    char detail[SCR_DETAIL_MAX];
+    if (n < 2)
+        return;
+    int k = snprintf(detail, sizeof(detail), "CdtTrfTxInf[%zu]: ", i + 1);
+    snprintf(detail + k, sizeof(detail) - (size_t)k, "%.*s", (int)(sizeof(detail) - (size_t)k - 1),
+             res->detail);
+    memcpy(res->detail, detail, sizeof(detail));
 }
 
 int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *rep,

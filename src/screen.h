@@ -33,16 +33,19 @@
 #include "config.h"
 #include "decode.h"
 #include "graph.h"
+#include "iso20022.h"
 #include "model.h"
 #include "reason.h"
 #include "rules.h"
 
-#define SCR_MAX_REQUESTS RULES_MAX_TRACE /* requests one message can raise */
-#define SCR_DETAIL_MAX   256             /* a rejection's detail, with its NUL */
+#define SCR_MAX_REQUESTS  RULES_MAX_TRACE /* requests one message can raise */
+#define SCR_DETAIL_MAX    256             /* a rejection's detail, with its NUL */
+#define SCR_MAX_TRANSFERS ISO_MAX_TX      /* transfers one message can carry (pacs.008) */
 
 /* What screening reads and where it writes; every pointer is the caller's. */
 typedef struct scr_ctx {
     const char *currency;   /* the clearing currency: transfers in another are refused */
+    ix_format format;       /* of the transfers topic (topic.transfers.format) */
     dec_limits lim;         /* decoding bounds; now_ms is given per transfer */
     int64_t report_past_ms; /* a report's time may be at most this far before now:
                                the longer of input.max.past and state.retention */
@@ -83,14 +86,30 @@ typedef struct scr_update {
     };
 } scr_update;
 
+/* The transfers of one message of the transfers topic: one in JSON, one per
+ * CdtTrfTxInf in pacs.008, in document order. */
+typedef struct scr_transfers {
+    size_t n;
+    ix_transfer t[SCR_MAX_TRANSFERS];
+} scr_transfers;
+
 /* ---- step 1: decoding. Each returns 1 with the record filled, or 0 with
  * *res rejected. */
 
-/* The event time must lie within the input window around now_ms (0: no
- * window, for history), and the message key must be the sending account: the
- * partition of the key is the partition that holds the sender's state. */
+/* A message of the transfers topic in the context's format, the one
+ * decoding of transfers wherever they are read. The event time must lie
+ * within the input window around now_ms (0: no window, for history), and the
+ * message key must be the sending account of every transfer in it: the
+ * partition of the key is the partition that holds the sender's state. A
+ * message is accepted or refused whole; its transfers are then screened one
+ * by one (scr_transfer), each with a verdict of its own. */
 int scr_decode_transfer(const scr_ctx *s, const void *key, size_t key_len, const void *buf,
-                        size_t len, int64_t now_ms, ix_transfer *t, scr_result *res);
+                        size_t len, int64_t now_ms, scr_transfers *out, scr_result *res);
+
+/* Transfer i of the n of one message was refused in step 2: when n > 1, the
+ * detail starts with the transaction it was ("CdtTrfTxInf[2]: "), since the
+ * dead letter carries the whole message. */
+void scr_name_transaction(scr_result *res, size_t i, size_t n);
 
 /* A report may name an old transfer: no time window (the trace bounds it). */
 int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *rep,

@@ -25,9 +25,10 @@ typedef struct worker {
     item *q;
     size_t head, len, cap;
     int busy, stop, started;
-    stats interval;   /* since the last collect, guarded by lock */
-    ix_request *reqs; /* scratch: the requests of the message in hand */
-    scr_ctx scr;      /* its rules are the current set, taken per message */
+    stats interval;    /* since the last collect, guarded by lock */
+    ix_request *reqs;  /* scratch: the requests of the message in hand */
+    scr_transfers *tx; /* scratch: the transfers of the message in hand */
+    scr_ctx scr;       /* its rules are the current set, taken per message */
 } worker;
 
 struct wk_pool {
@@ -109,23 +110,34 @@ static int settle(worker *w, const rd_kafka_message_t *m, int suppress, int rc, 
     return 1;
 }
 
+/* A message may carry several transfers (pacs.008): each is screened in
+ * turn and judged on its own, a refused one dead-lettered by itself. */
 static void screen_transfer(worker *w, const wk_part *pt, const rd_kafka_message_t *m)
 {
     char errstr[512];
-    ix_transfer t;
     scr_result res;
-    int suppress = m->offset < pt->suppress_until, rc = 0;
+    int suppress = m->offset < pt->suppress_until;
     int64_t now = tf_now_ms(); /* live: the input window and detection time */
 
     w->interval.transfers++;
     if (suppress)
         w->interval.replayed++;
-    if (scr_decode_transfer(&w->scr, m->key, m->key_len, m->payload, m->len, now, &t, &res))
-        rc = scr_transfer(&w->scr, &t, now, &res, errstr, sizeof(errstr));
-    if (!settle(w, m, suppress, rc, errstr, &res))
+    if (!scr_decode_transfer(&w->scr, m->key, m->key_len, m->payload, m->len, now, w->tx, &res)) {
+        settle(w, m, suppress, 0, "", &res);
         return;
-    w->interval.screened++;
-    emit_requests(w, res.nreqs, suppress);
+    }
+    for (size_t i = 0; i < w->tx->n; i++) {
+        int rc = scr_transfer(&w->scr, &w->tx->t[i], now, &res, errstr, sizeof(errstr));
+        if (rc == 0 && res.verdict == SCR_REJECTED)
+            scr_name_transaction(&res, i, w->tx->n);
+        if (!settle(w, m, suppress, rc, errstr, &res)) {
+            if (rc != 0)
+                return;
+            continue;
+        }
+        w->interval.screened++;
+        emit_requests(w, res.nreqs, suppress);
+    }
 }
 
 /* A victim's fraud report: trace the reported money and freeze where it went. */
@@ -241,7 +253,8 @@ static int worker_init(wk_pool *p, worker *w, char *errstr, size_t errstr_size)
     w->cap = 1024;
     w->q = calloc(w->cap, sizeof(*w->q));
     w->reqs = calloc(SCR_MAX_REQUESTS, sizeof(*w->reqs));
-    if (!w->q || !w->reqs) {
+    w->tx = malloc(sizeof(*w->tx));
+    if (!w->q || !w->reqs || !w->tx) {
         snprintf(errstr, errstr_size, "out of memory");
         return -1;
     }
@@ -296,6 +309,7 @@ void wk_pool_free(wk_pool *p)
             rd_kafka_message_destroy(w->q[(w->head + k) % w->cap].m);
         free(w->q);
         free(w->reqs);
+        free(w->tx);
         pthread_mutex_destroy(&w->lock);
         pthread_cond_destroy(&w->more);
         pthread_cond_destroy(&w->idle);

@@ -150,7 +150,7 @@ static rsn_reason parse_error(const char *buf, size_t len, const json_error_t *j
     }
     const char *key = NULL;
     size_t keylen;
-    char field[sizeof err->field];
+    char field[DEC_KEY_ECHO + 4];
     switch (json_error_code(jerr)) {
     case json_error_duplicate_key:
         keylen = string_ending_at(buf, pos, &key);
@@ -206,7 +206,7 @@ static rsn_reason unknown_field(json_t *root, const char *const *keys, size_t nk
             i++;
         }
         if (i == nkeys) {
-            char field[sizeof err->field];
+            char field[DEC_KEY_ECHO + 4];
             echo(field, key, strlen(key), sizeof field - 4);
             return fail(err, RSN_UNKNOWN_FIELD, field, "not defined by the schema");
         }

@@ -37,7 +37,7 @@ typedef union rt_record {
     ix_report r;
 } rt_record;
 
-static void rt_check_error(rsn_reason r, const dec_error *err)
+static inline void rt_check_error(rsn_reason r, const dec_error *err)
 {
     RT_CHECK(err->reason == r);
     RT_CHECK(memchr(err->field, '\0', sizeof err->field) != NULL);
@@ -48,7 +48,7 @@ static void rt_check_error(rsn_reason r, const dec_error *err)
     }
 }
 
-static int rt_run(const uint8_t *data, size_t size, rt_decode dec, rt_encode enc)
+static inline int rt_run(const uint8_t *data, size_t size, rt_decode dec, rt_encode enc)
 {
     rt_record rec, back;
     dec_error err;

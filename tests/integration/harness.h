@@ -13,6 +13,8 @@
 #include "config.h"
 #include "feed.h"
 #include "kafka.h"
+#include "model.h"
+#include "scenario.h"
 
 typedef struct hx_env {
     char name[64];
@@ -123,6 +125,14 @@ void hx_chaos_verify_requests(hx_env *e, const hx_chaos_expect *x);
 /* Every expected id is there, repeats allowed: for the embedded broker,
  * which serves aborted transactions to read_committed consumers. */
 void hx_chaos_verify_present(hx_env *e, const hx_chaos_expect *x);
+
+/* A generated stream onto e's topics, keyed as production keys it: the
+ * profiles, the watch list, then the transfers in the wire form fmt, in
+ * event-time order. Its fraud reports are kept in reports[0..*n) (room for
+ * max) for hx_send_reports() once the transfers are screened, as victims
+ * report after the money moved. */
+void hx_produce_scenario(hx_env *e, scn *s, ix_format fmt, ix_report *reports, int max, int *n);
+void hx_send_reports(hx_env *e, const ix_report *reports, int n);
 
 /* The scenario shared by the real-broker and embedded-broker tests
  * (harness_scenarios.c). */

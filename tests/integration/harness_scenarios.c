@@ -405,3 +405,48 @@ void hx_scenario_trace(hx_env *e)
     assert_int_equal(s.ndead, 1);
     assert_int_equal(reason_count(&s, "unknown_transfer"), 1);
 }
+
+void hx_produce_scenario(hx_env *e, scn *s, ix_format fmt, ix_report *reports, int max, int *n)
+{
+    char buf[ENC_TRANSFER_MAX], errstr[256];
+    feed *f = hx_feed(e);
+    for (int64_t i = 0; i < scn_accounts(s); i++) {
+        ix_account a;
+        scn_profile(s, i, &a);
+        assert_true(enc_account(&a, buf, sizeof(buf)) > 0);
+        hx_send(f, e->c.topic_accounts, a.account, buf);
+    }
+    for (int64_t k = 0; k < scn_watch_count(s); k++) {
+        ix_watch w;
+        scn_watch(s, k, &w);
+        assert_true(enc_watch(&w, buf, sizeof(buf)) > 0);
+        hx_send(f, e->c.topic_watchlist, w.account, buf);
+    }
+    scn_event ev;
+    int rc;
+    *n = 0;
+    while ((rc = scn_next(s, &ev, errstr, sizeof(errstr))) == 1) {
+        if (ev.kind == SCN_EVENT_REPORT) {
+            assert_true(*n < max);
+            reports[(*n)++] = ev.report;
+            continue;
+        }
+        assert_true(enc_transfer_as(fmt, &ev.transfer, buf, sizeof(buf)) > 0);
+        hx_send(f, e->c.topic_transfers, ev.transfer.from_account, buf);
+    }
+    assert_int_equal(rc, 0);
+    hx_flush(f);
+    feed_destroy(f);
+}
+
+void hx_send_reports(hx_env *e, const ix_report *reports, int n)
+{
+    char buf[ENC_RECORD_MAX];
+    feed *f = hx_feed(e);
+    for (int i = 0; i < n; i++) {
+        assert_true(enc_report(&reports[i], buf, sizeof(buf)) > 0);
+        hx_send(f, e->c.topic_reports, reports[i].victim_account, buf);
+    }
+    hx_flush(f);
+    feed_destroy(f);
+}

@@ -52,50 +52,6 @@ static int on_req(const rd_kafka_message_t *m, void *arg)
     return 0;
 }
 
-static void produce(hx_env *e, scn *s, ix_report *reports, int *nreports)
-{
-    char buf[ENC_RECORD_MAX], errstr[256];
-    feed *f = hx_feed(e);
-    for (int64_t i = 0; i < scn_accounts(s); i++) {
-        ix_account a;
-        scn_profile(s, i, &a);
-        assert_true(enc_account(&a, buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_accounts, a.account, buf);
-    }
-    for (int64_t k = 0; k < scn_watch_count(s); k++) {
-        ix_watch w;
-        scn_watch(s, k, &w);
-        assert_true(enc_watch(&w, buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_watchlist, w.account, buf);
-    }
-    scn_event ev;
-    int rc;
-    while ((rc = scn_next(s, &ev, errstr, sizeof(errstr))) == 1) {
-        if (ev.kind == SCN_EVENT_REPORT) {
-            assert_true(*nreports < 64);
-            reports[(*nreports)++] = ev.report;
-            continue;
-        }
-        assert_true(enc_transfer(&ev.transfer, buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_transfers, ev.transfer.from_account, buf);
-    }
-    assert_int_equal(rc, 0);
-    hx_flush(f);
-    feed_destroy(f);
-}
-
-static void send_reports(hx_env *e, const ix_report *reports, int n)
-{
-    char buf[ENC_RECORD_MAX];
-    feed *f = hx_feed(e);
-    for (int i = 0; i < n; i++) {
-        assert_true(enc_report(&reports[i], buf, sizeof(buf)) > 0);
-        hx_send(f, e->c.topic_reports, reports[i].victim_account, buf);
-    }
-    hx_flush(f);
-    feed_destroy(f);
-}
-
 static void test_every_pattern_through_the_pipeline(void **state)
 {
     (void)state;
@@ -125,9 +81,9 @@ static void test_every_pattern_through_the_pipeline(void **state)
         so.count[p] = 2;
     if (scn_new(&so, &s, errstr, sizeof(errstr)) != 0)
         fail_msg("scenario: %s", errstr);
-    produce(&e, s, reports, &nreports);
+    hx_produce_scenario(&e, s, IX_FORMAT_JSON, reports, 64, &nreports);
     assert_int_equal(hx_run(&e, 300, 0, "run", "--until-idle", "3s", NULL), 0);
-    send_reports(&e, reports, nreports);
+    hx_send_reports(&e, reports, nreports);
     assert_int_equal(hx_run(&e, 300, 0, "run", "--until-idle", "3s", NULL), 0);
 
     char *planted = calloc(P_ACCOUNTS, 1);

@@ -34,7 +34,9 @@ static void test_codes(void **state)
     assert_string_equal(rsn_code((rsn_reason)-1), "unknown_reason");
     assert_string_equal(rsn_text(RSN__COUNT), "");
     /* The decoder's reasons are a prefix: screening's follow them. */
-    assert_int_equal(RSN_ENUM + 1, RSN_DECODE_COUNT);
+    assert_string_equal(rsn_code(RSN_XML_DOCTYPE), "xml_doctype");
+    assert_string_equal(rsn_code(RSN_MESSAGE_TYPE), "wrong_message_type");
+    assert_int_equal(RSN_MESSAGE_TYPE + 1, RSN_DECODE_COUNT);
     assert_int_equal(RSN_BAD_KEY, RSN_DECODE_COUNT);
     assert_int_equal(RSN_DUPLICATE_REPORT + 1, RSN__COUNT);
 }

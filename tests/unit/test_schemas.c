@@ -73,7 +73,8 @@ static char **list_examples(size_t *n)
     size_t count = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') {
+        /* Subfolders hold other wire forms (pacs008/: test_iso20022). */
+        if (e->d_name[0] == '.' || e->d_type == DT_DIR) {
             continue;
         }
         names = realloc(names, (count + 1) * sizeof *names);

@@ -87,7 +87,8 @@ static int watched(rfx *f, const char *account)
 static void test_transfer_screened_with_its_request(void **state)
 {
     rfx *f = *state;
-    ix_transfer t, back;
+    ix_transfer t;
+    scr_transfers back;
     scr_result res;
     char id[40];
     rfx_watch(f, "MULE1");
@@ -95,9 +96,10 @@ static void test_transfer_screened_with_its_request(void **state)
     wire w = encoded_transfer(&t);
     assert_int_equal(
         scr_decode_transfer(&f->scr, "VICTIM1", 7, w.buf, w.len, T0 + 1000, &back, &res), 1);
-    assert_memory_equal(&back, &t, sizeof(t));
+    assert_int_equal(back.n, 1);
+    assert_memory_equal(&back.t[0], &t, sizeof(t));
 
-    screen_transfer(f, &back, T0 + 7, &res);
+    screen_transfer(f, &back.t[0], T0 + 7, &res);
     assert_int_equal(res.verdict, SCR_SCREENED);
     assert_int_equal(res.reason, RSN_OK);
     assert_string_equal(res.detail, "");
@@ -180,7 +182,8 @@ static void test_duplicate_id_is_not_applied_again(void **state)
 static void test_transfer_decoding(void **state)
 {
     rfx *f = *state;
-    ix_transfer t, back;
+    ix_transfer t;
+    scr_transfers back;
     scr_result res;
     char detail[SCR_DETAIL_MAX];
     assert_int_equal(scr_decode_transfer(&f->scr, "A", 1, "", 0, 0, &back, &res), 0);
