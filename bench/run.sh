@@ -167,17 +167,18 @@ latency_steps=$latency_pcts
 
 # --- tools ----------------------------------------------------------------------
 
-command -v cmake >/dev/null || die "cmake not found (scripts/deps.sh build)"
+# Like the README's two commands, the benchmark installs what it lacks.
+"$ROOT/scripts/deps.sh" bench || die "could not install the benchmark's packages (scripts/deps.sh bench)"
+if ((profile)); then
+  "$ROOT/scripts/deps.sh" profile || die "--profile: could not install perf (scripts/deps.sh profile)"
+fi
 have_gnuplot=1
 command -v gnuplot >/dev/null || have_gnuplot=0
 have_dbb=1
 command -v db_bench >/dev/null || have_dbb=0
 if [[ $size != quick ]] && ((detection_only == 0)); then
-  ((have_gnuplot)) || die "gnuplot not found (scripts/deps.sh bench)"
-  ((have_dbb)) || die "db_bench not found (apt-get install rocksdb-tools)"
-fi
-if ((profile)); then
-  command -v perf >/dev/null || die "--profile: perf not found (apt-get install linux-perf)"
+  ((have_gnuplot)) || die "gnuplot not found after scripts/deps.sh bench"
+  ((have_dbb)) || die "db_bench not found after scripts/deps.sh bench"
 fi
 
 targets=(interdict interdict-gen bench_consume bench_watch bench_latency bench_detect bench_topics)

@@ -16,7 +16,9 @@ groups:
   test    build + the test broker (Java 17, Maven, kcat), rocksdb-tools,
           clang with libFuzzer and the sanitizer runtimes, clang-format,
           graphviz, headless Chromium, tzdata and openssl for the console
-  bench   build + the test broker, graphviz and gnuplot for the plots
+  bench   build + the test broker, graphviz and gnuplot for the plots,
+          rocksdb-tools for db_bench's ceiling
+  profile perf, for bench/run.sh --profile
   all     everything (the default)
 
 options:
@@ -37,7 +39,8 @@ BROKER=(kcat maven java17)
 # openssl makes a certificate for the TLS test.
 TEST=(rocksdb-tools clang clang-format libclang-rt-14-dev python3-yaml graphviz chromium
   chromium-driver fonts-dejavu-core tzdata openssl)
-BENCH=(graphviz gnuplot-nox)
+BENCH=(graphviz gnuplot-nox rocksdb-tools)
+PROFILE=(linux-perf)
 
 check=0
 groups=()
@@ -45,7 +48,7 @@ while (($#)); do
   case $1 in
     --check) check=1 ;;
     -h | --help) usage; exit 0 ;;
-    build | demo | test | bench | all) groups+=("$1") ;;
+    build | demo | test | bench | profile | all) groups+=("$1") ;;
     *) die "unknown group or option '$1' (see --help)" ;;
   esac
   shift
@@ -58,6 +61,7 @@ for g in "${groups[@]}"; do
     build | demo) wanted+=("${BUILD[@]}") ;;
     test) wanted+=("${BUILD[@]}" "${BROKER[@]}" "${TEST[@]}") ;;
     bench) wanted+=("${BUILD[@]}" "${BROKER[@]}" "${BENCH[@]}") ;;
+    profile) wanted+=("${PROFILE[@]}") ;;
     all) wanted+=("${BUILD[@]}" "${BROKER[@]}" "${TEST[@]}" "${BENCH[@]}") ;;
   esac
 done

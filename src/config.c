@@ -14,6 +14,7 @@
  * seconds?), unknown keys are errors with a suggestion rather than silently ignored typos, and
  * rdkafka.* properties are checked against librdkafka's own table before anything connects.
  */
+#include "cevent.h"
 #include "config_int.h"
 #include "currency.h"
 #include "model.h"
@@ -872,6 +873,17 @@ static const char *unscoped(const char *key)
     return key;
 }
 
+static int check_ce_source(const cfg *c, char *errstr, size_t n)
+{
+    const char *s = string_of(c, "cloudevents.source");
+    if (*s && !cev_source_valid(s))
+        return fail(errstr, n, "cloudevents.source",
+                    "must be 1 to %d printable ASCII characters without spaces (a "
+                    "URI-reference)",
+                    CEV_SOURCE_MAX);
+    return 0;
+}
+
 static int check_rdkafka_one(rd_kafka_conf_t *conf, const cfg_kv *kv, char *errstr, size_t n)
 {
     const char *prop = unscoped(kv->key);
@@ -909,8 +921,8 @@ static int check_currency(const cfg *c, char *errstr, size_t errstr_size)
 static int cfg_validate_raw(const cfg *c, char *errstr, size_t errstr_size)
 {
     static int (*const checks[])(const cfg *, char *, size_t) = {
-        check_bounds,   check_required, check_topics,  check_scores,
-        check_rule_set, check_currency, check_rdkafka,
+        check_bounds,   check_required, check_topics,    check_scores,
+        check_rule_set, check_currency, check_ce_source, check_rdkafka,
     };
 
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)

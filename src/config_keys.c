@@ -84,6 +84,18 @@ const cfg_entry cfg_core_table[] = {
              "and the replay after a crash, but every commit costs broker round trips and a "
              "store sync, which caps throughput; below about 100ms the commits dominate. Keep "
              "it well under the producer's `transaction.timeout.ms` (60s unless changed)."},
+    {.name = "cloudevents.source",
+     .section = "Kafka",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, ce_source),
+     .def = "",
+     .summary = "CloudEvents `ce_source` of freeze requests and dead letters.",
+     .desc = "Empty: `urn:interdict:<group.id>`. Freeze requests and dead letters carry "
+             "CloudEvents attributes in Kafka headers "
+             "(binary content mode: `ce_specversion`, `ce_id`, `ce_source`, `ce_type`, "
+             "`ce_time`; schemas/README.md), so event routers and case systems can take them "
+             "without knowing interdict's schema. Set it when several deployments feed one "
+             "router: a URI-reference of 1 to 255 printable ASCII characters, no spaces."},
 
     /* Topics */
     {.name = "topic.transfers",

@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cevent.h"
 #include "encode.h"
 #include "hash.h"
 #include "kafka.h"
+#include "timefmt.h"
 
 #define EMIT_COMMIT_RETRIES 5 /* retriable commit errors before giving up */
 
@@ -18,7 +20,8 @@ struct emit {
     const cfg *c;
     const ix_log *log;
     int timeout_ms;
-    size_t max_value; /* most bytes of an original message a dead letter carries */
+    size_t max_value;                /* most bytes of an original message a dead letter carries */
+    char source[CEV_SOURCE_MAX + 1]; /* ce_source of everything written */
     /* produced in the open transaction */
     atomic_uint_fast64_t pending_requests, pending_deadletters;
     atomic_uint_fast64_t requests, deadletters, commits, aborts, dr_failures;
@@ -71,6 +74,10 @@ int emit_create(const cfg *c, const ix_log *lg, emit **out, char *errstr, size_t
     e->c = c;
     e->log = lg;
     e->timeout_ms = (int)c->kafka_timeout_ms;
+    if (c->ce_source && *c->ce_source)
+        snprintf(e->source, sizeof(e->source), "%s", c->ce_source);
+    else
+        cev_default_source(c->group_id, e->source, sizeof(e->source));
     /* Freeze requests are few and urgent: a short linger. */
     static const char *const defaults[] = {"linger.ms", "5", NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(c, KAFKA_PRODUCER, defaults, errstr, errstr_size);
@@ -151,15 +158,19 @@ int emit_request(emit *e, const ix_request *req, char *errstr, size_t errstr_siz
         return -1;
     }
     int n = enc_request(req, buf, ENC_REQUEST_MAX);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
     int rc = -1;
-    if (n < 0)
+    if (n < 0 || cev_request_headers(h, e->source, req) != 0) {
         snprintf(errstr, errstr_size,
                  "freeze request %s cannot be encoded (over %d bytes, or a time outside "
                  "1970..9999)",
                  req->id, ENC_REQUEST_MAX);
-    else
+        rd_kafka_headers_destroy(h);
+    } else {
+        /* produce() owns h from here, delivered or not. */
         rc = produce(e, e->c->topic_interceptions, req->account, strlen(req->account), buf,
-                     (size_t)n, NULL, errstr, errstr_size);
+                     (size_t)n, h, errstr, errstr_size);
+    }
     free(buf);
     if (rc == 0)
         atomic_fetch_add(&e->pending_requests, 1);
@@ -196,7 +207,10 @@ int emit_deadletter(emit *e, const emit_source *src, const char *reason, const c
     char part[16], off[24];
     snprintf(part, sizeof(part), "%" PRId32, src->partition);
     snprintf(off, sizeof(off), "%" PRId64, src->offset);
-    rd_kafka_headers_t *h = rd_kafka_headers_new(8);
+    rd_kafka_headers_t *h = rd_kafka_headers_new(16);
+    /* The time is the wall clock's, always within 1970..9999. */
+    (void)cev_deadletter_headers(h, e->source, src->topic, src->partition, src->offset, reason,
+                                 tf_now_ms());
     rd_kafka_header_add(h, "interdict.reason", -1, reason, -1);
     rd_kafka_header_add(h, "interdict.detail", -1, detail, -1);
     rd_kafka_header_add(h, "interdict.topic", -1, src->topic, -1);

@@ -18,6 +18,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "cevent.h"
 #include "encode.h"
 #include "gen.h"
 #include "harness.h"
@@ -108,24 +109,51 @@ typedef struct collected {
     char (*ids)[40];
     int n, cap;
     int dead, malformed, duplicates;
+    char source[CEV_SOURCE_MAX + 1]; /* the ce_source every event must carry */
 } collected;
 
+static void expect_header(const rd_kafka_message_t *m, const char *name, const char *want)
+{
+    char v[400];
+    if (strcmp(hx_header(m, name, v, sizeof(v)), want) != 0)
+        fail_msg("header %s is \"%s\", want \"%s\"", name, v, want);
+}
+
+/* Every request carries its CloudEvents attributes: its own id, this group's source. */
 static int on_req(const rd_kafka_message_t *m, void *arg)
 {
     collected *c = arg;
+    char when[40];
     const char *p = memmem(m->payload, m->len, "\"request_id\":\"", 14);
     assert_non_null(p);
     p += 14;
     assert_true(c->n < c->cap);
-    snprintf(c->ids[c->n++], sizeof(c->ids[0]), "%.19s", p);
+    snprintf(c->ids[c->n], sizeof(c->ids[0]), "%.19s", p);
+    expect_header(m, "ce_specversion", "1.0");
+    expect_header(m, "ce_id", c->ids[c->n]);
+    expect_header(m, "ce_source", c->source);
+    expect_header(m, "ce_type", CEV_TYPE_REQUEST);
+    expect_header(m, "content-type", "application/json");
+    assert_int_equal(strlen(hx_header(m, "ce_time", when, sizeof(when))), TF_RFC3339_LEN);
+    c->n++;
     return 0;
 }
 
+/* A dead letter's ce_id is the coordinates of the message it copies. */
 static int on_dead(const rd_kafka_message_t *m, void *arg)
 {
     collected *c = arg;
-    char reason[64];
+    char reason[64], topic[256], part[16], off[24], id[320];
     hx_header(m, "interdict.reason", reason, sizeof(reason));
+    hx_header(m, "interdict.topic", topic, sizeof(topic));
+    hx_header(m, "interdict.partition", part, sizeof(part));
+    hx_header(m, "interdict.offset", off, sizeof(off));
+    snprintf(id, sizeof(id), "%s/%s/%s", topic, part, off);
+    expect_header(m, "ce_specversion", "1.0");
+    expect_header(m, "ce_id", id);
+    expect_header(m, "ce_source", c->source);
+    expect_header(m, "ce_type", CEV_TYPE_DEADLETTER);
+    expect_header(m, "ce_subject", reason);
     c->dead++;
     c->malformed += strcmp(reason, "malformed") == 0;
     c->duplicates += strcmp(reason, "duplicate_transfer") == 0;
@@ -159,6 +187,7 @@ void hx_chaos_verify_requests(hx_env *e, const hx_chaos_expect *x)
 {
     collected c = {.cap = x->nids + 1000};
     c.ids = calloc((size_t)c.cap, sizeof(*c.ids));
+    cev_default_source(e->c.group_id, c.source, sizeof(c.source));
     assert_non_null(c.ids);
     hx_read(e, e->c.topic_interceptions, on_req, &c);
     check_ids(&c, x);
@@ -169,6 +198,7 @@ void hx_chaos_verify_present(hx_env *e, const hx_chaos_expect *x)
 {
     collected c = {.cap = 4 * x->nids + 1000};
     c.ids = calloc((size_t)c.cap, sizeof(*c.ids));
+    cev_default_source(e->c.group_id, c.source, sizeof(c.source));
     assert_non_null(c.ids);
     hx_read(e, e->c.topic_interceptions, on_req, &c);
     check_present(&c, x);
@@ -179,6 +209,7 @@ void hx_chaos_verify(hx_env *e, const hx_chaos_expect *x)
 {
     collected c = {.cap = x->nids + 1000};
     c.ids = calloc((size_t)c.cap, sizeof(*c.ids));
+    cev_default_source(e->c.group_id, c.source, sizeof(c.source));
     assert_non_null(c.ids);
     hx_read(e, e->c.topic_interceptions, on_req, &c);
     hx_read(e, e->c.topic_deadletter, on_dead, &c);

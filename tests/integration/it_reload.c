@@ -19,7 +19,7 @@
 #include "timefmt.h"
 
 typedef struct actions {
-    char account[8][40], action[8][16];
+    char account[8][40], action[8][16], trigger[8][IX_ID_MAX + 1];
     int n;
 } actions;
 
@@ -32,8 +32,22 @@ static int on_req(const rd_kafka_message_t *m, void *arg)
     snprintf(a->action[a->n], sizeof(a->action[0]), "%.*s", (int)strcspn(p + 10, "\""), p + 10);
     snprintf(a->account[a->n], sizeof(a->account[0]), "%.*s", (int)m->key_len,
              (const char *)m->key);
+    const char *t = memmem(m->payload, m->len, "\"trigger\":{\"id\":\"", 17);
+    assert_non_null(t);
+    snprintf(a->trigger[a->n], sizeof(a->trigger[0]), "%.*s", (int)strcspn(t + 17, "\""), t + 17);
     a->n++;
     return 0;
+}
+
+/* The action of the request a transfer triggered: requests on different
+ * partitions come back in no particular order. */
+static const char *action_of(const actions *a, const char *trigger)
+{
+    for (int i = 0; i < a->n; i++)
+        if (strcmp(a->trigger[i], trigger) == 0)
+            return a->action[i];
+    fail_msg("no freeze request triggered by %s", trigger);
+    return "";
 }
 
 /* Poll the interceptions topic until it holds n requests (or 60 s pass). */
@@ -49,11 +63,13 @@ static void wait_for_requests(hx_env *e, actions *a, int n)
     fail_msg("only %d of %d freeze requests arrived", a->n, n);
 }
 
-static void send_hit(hx_env *e, gen *g, int64_t seq, int64_t mule)
+/* Sends one transfer to a watch-listed mule; its id into id. */
+static void send_hit(hx_env *e, gen *g, int64_t seq, int64_t mule, char *id, size_t id_size)
 {
     char buf[ENC_RECORD_MAX];
     ix_transfer t;
     gen_mule_transfer(g, seq, mule, 1, &t);
+    snprintf(id, id_size, "%s", t.id);
     feed *f = hx_feed(e);
     assert_true(enc_transfer(&t, buf, sizeof(buf)) > 0);
     hx_send(f, e->c.topic_transfers, t.from_account, buf);
@@ -86,18 +102,19 @@ static void test_sighup_reloads_rules(void **state)
     feed_destroy(f);
 
     pid_t pid = hx_spawn(&e, NULL, "run", NULL);
-    send_hit(&e, &g, 1, 0);
+    char hit[3][IX_ID_MAX + 1];
+    send_hit(&e, &g, 1, 0, hit[0], sizeof(hit[0]));
     wait_for_requests(&e, &a, 1);
-    assert_string_equal(a.action[0], "FREEZE"); /* the default watch-list score: 100 */
+    assert_string_equal(action_of(&a, hit[0]), "FREEZE"); /* the default watch-list score: 100 */
 
     /* Lower the watch-list score to a HOLD and reload. */
     hx_set(&e, "rules.watchlist.score", "60");
     hx_write_conf(&e);
     kill(pid, SIGHUP);
     hx_wait_for_log(&e, "rules reloaded", 60000);
-    send_hit(&e, &g, 2, 1);
+    send_hit(&e, &g, 2, 1, hit[1], sizeof(hit[1]));
     wait_for_requests(&e, &a, 2);
-    assert_string_equal(a.action[1], "HOLD");
+    assert_string_equal(action_of(&a, hit[1]), "HOLD");
 
     /* A key that only takes effect at a restart: refused, the rules stay. */
     hx_set(&e, "state.cache.size", "64MB");
@@ -105,9 +122,9 @@ static void test_sighup_reloads_rules(void **state)
     hx_write_conf(&e);
     kill(pid, SIGHUP);
     hx_wait_for_log(&e, "state.cache.size changed: it takes effect only at a restart", 60000);
-    send_hit(&e, &g, 3, 2);
+    send_hit(&e, &g, 3, 2, hit[2], sizeof(hit[2]));
     wait_for_requests(&e, &a, 3);
-    assert_string_equal(a.action[2], "HOLD"); /* still 60, not 20 */
+    assert_string_equal(action_of(&a, hit[2]), "HOLD"); /* still 60, not 20 */
 
     kill(pid, SIGTERM);
     assert_int_equal(hx_wait(&e, pid, 120, 0), 0);

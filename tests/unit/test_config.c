@@ -1230,7 +1230,7 @@ static void assert_doc_in_sync(const char *path)
     int line = 1;
 
     if (!have)
-        fail_msg("%s: %s. Generate it with `tests/unit/test_config --write-docs` in the build "
+        fail_msg("%s: %s. Generate it with `tests/test_config --write-docs` in the build "
                  "directory and commit it.",
                  path, strerror(errno));
     if (strcmp(want, have) != 0) {
