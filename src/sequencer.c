@@ -14,6 +14,7 @@
 typedef struct entry {
     seq_key key;
     int ordered; /* 0: released as soon as it is the head */
+    int64_t arrived_ms;
     void *item;
 } entry;
 
@@ -130,7 +131,7 @@ static int grow(input *in)
     return 0;
 }
 
-int seq_push(seq *s, int i, const seq_key *k, void *item)
+int seq_push(seq *s, int i, const seq_key *k, void *item, int64_t now_ms)
 {
     input *in = &s->in[i];
     if (in->len == in->cap && grow(in) != 0)
@@ -141,6 +142,7 @@ int seq_push(seq *s, int i, const seq_key *k, void *item)
     if (k)
         e->key = *k;
     e->item = item;
+    e->arrived_ms = now_ms;
     in->len++;
     in->caught = 0;
     s->pending++;
@@ -161,16 +163,19 @@ void seq_behind(seq *s, int i)
     s->in[i].caught = 0;
 }
 
-/* Whether an input without a head lets the merge go on. */
-static int quiet(const seq *s, const input *in, int64_t now_ms)
+/* Whether an input without a head lets head h go: it has been caught up
+ * for idle_ms, counted from when h arrived if that is later. An event that
+ * was produced before h but reached its partition a little after (another
+ * producer batch, another topic) still comes in time for its place. */
+static int quiet(const seq *s, const input *in, const entry *h, int64_t now_ms)
 {
-    return in->caught && now_ms - in->since_ms >= s->idle_ms;
+    int64_t from = in->since_ms > h->arrived_ms ? in->since_ms : h->arrived_ms;
+    return in->caught && now_ms - from >= s->idle_ms;
 }
 
 void *seq_pop(seq *s, int64_t now_ms, int *late)
 {
     input *min = NULL;
-    int waiting = 0;
     *late = 0;
     for (size_t i = 0; i < s->nin; i++) {
         input *in = &s->in[i];
@@ -179,19 +184,20 @@ void *seq_pop(seq *s, int64_t now_ms, int *late)
             return take_head(s, in);
         if (h && (!min || seq_key_cmp(&h->key, &head_of(min)->key) < 0))
             min = in;
-        else if (in->used && !h && !quiet(s, in, now_ms))
-            waiting = 1;
     }
     if (!min)
         return NULL;
-    const seq_key *k = &head_of(min)->key;
-    if (s->released && seq_key_cmp(k, &s->last) < 0) {
+    const entry *h = head_of(min);
+    if (s->released && seq_key_cmp(&h->key, &s->last) < 0) {
         *late = 1; /* its place has passed: now is as good as it gets */
         return take_head(s, min);
     }
-    if (waiting)
-        return NULL;
-    s->last = *k;
+    for (size_t i = 0; i < s->nin; i++) {
+        const input *in = &s->in[i];
+        if (in->used && !in->len && !quiet(s, in, h, now_ms))
+            return NULL; /* it may still bring an earlier event */
+    }
+    s->last = h->key;
     s->released = 1;
     return take_head(s, min);
 }

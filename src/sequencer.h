@@ -6,8 +6,11 @@
  * A k-way merge over one FIFO per input partition. The head with the
  * smallest key is released only when every input either has a head or is
  * caught up: nothing left to read (its fetch position reached its high
- * watermark, nothing of it in flight) for at least idle_ms. An input that is
- * not caught up may still hold an earlier event, so the merge waits for it.
+ * watermark, nothing of it in flight) for at least idle_ms, and for at
+ * least idle_ms since that head arrived. An input that is not caught up may
+ * still hold an earlier event, so the merge waits for it; one that is caught
+ * up is given idle_ms for an earlier event produced at about the same time
+ * that reaches the broker a little later.
  * A preloaded backlog is therefore released as one global sort by the key
  * (each partition being in event-time order); live input as long as
  * producers write in event-time order. An event whose key is below the last
@@ -63,13 +66,14 @@ typedef void (*seq_drop_fn)(void *item, void *arg);
 /* Remove an input; its queued items go to drop (may be NULL). */
 void seq_input_remove(seq *s, int in, seq_drop_fn drop, void *arg);
 
-/* Queue an item at the tail of input in: ordered by *k, or unordered when k
- * is NULL. Returns 0, or -1 when out of memory (nothing queued). The input
- * is no longer caught up (it has a head). */
-int seq_push(seq *s, int in, const seq_key *k, void *item);
+/* Queue an item at the tail of input in at now_ms: ordered by *k, or
+ * unordered when k is NULL. Returns 0, or -1 when out of memory (nothing
+ * queued). The input is no longer caught up (it has a head). */
+int seq_push(seq *s, int in, const seq_key *k, void *item, int64_t now_ms);
 
 /* Input in has nothing left to read, as of now_ms: it stops holding the
- * merge back idle_ms after the first of consecutive calls. */
+ * merge back idle_ms after the first of consecutive calls, and idle_ms after
+ * the arrival of the head to be released. */
 void seq_caught_up(seq *s, int in, int64_t now_ms);
 
 /* Input in may have more to come (a message of it was consumed): the merge

@@ -380,7 +380,7 @@ static void decode(worker *w, rd_kafka_message_t *m, wk_part *pt)
     e->decode_ns = (uint64_t)(tf_mono_ns() - t0);
     w->interval.decode_ns += e->decode_ns;
     pthread_mutex_lock(&p->lock);
-    int rc = seq_push(p->sq, pt->seq_in, e->ok ? &k : NULL, e);
+    int rc = seq_push(p->sq, pt->seq_in, e->ok ? &k : NULL, e, mono_ms());
     poke(p);
     pthread_mutex_unlock(&p->lock);
     if (rc != 0) {

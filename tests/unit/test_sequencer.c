@@ -21,9 +21,15 @@ static seq_key *key(int64_t t, int kind, int32_t partition, int64_t offset)
     return k;
 }
 
+/* Queue k arriving at now; push() is at 0, before any caught-up time. */
+static void push_at(seq *s, int in, seq_key *k, int64_t now)
+{
+    assert_int_equal(seq_push(s, in, k, k, now), 0);
+}
+
 static void push(seq *s, int in, seq_key *k)
 {
-    assert_int_equal(seq_push(s, in, k, k), 0);
+    push_at(s, in, k, 0);
 }
 
 /* Pops one item, which must be at (t, partition, offset) with this lateness. */
@@ -126,7 +132,7 @@ static void test_unordered_heads(void **state)
     seq *s = seq_new(0);
     int p0 = seq_input_add(s), p1 = seq_input_add(s);
     seq_key *bad = key(0, 0, 0, 0);
-    assert_int_equal(seq_push(s, p0, NULL, bad), 0);
+    assert_int_equal(seq_push(s, p0, NULL, bad, 0), 0);
     push(s, p0, key(50, SEQ_TRANSFER, 0, 1));
     int late = -1;
     assert_ptr_equal(seq_pop(s, 0, &late), bad); /* p1 is not caught up: no matter */
@@ -163,6 +169,32 @@ static void test_late_events(void **state)
     expect(s, 10 * IDLE, 300, 0, 2, 0);
     seq_caught_up(s, p0, 10 * IDLE);
     expect(s, 11 * IDLE, 400, 1, 2, 0);
+    seq_free(s);
+}
+
+/* Live input after a quiet spell: an event is held idle_ms after it
+ * arrived, even by inputs caught up long before, so that an earlier event
+ * produced with it and appended to another partition a little later is
+ * released before it, not late. */
+static void test_arrival_allowance(void **state)
+{
+    (void)state;
+    seq *s = seq_new(IDLE);
+    int p0 = seq_input_add(s), p1 = seq_input_add(s);
+    seq_caught_up(s, p0, 0);
+    seq_caught_up(s, p1, 0);
+    push_at(s, p0, key(500, SEQ_TRANSFER, 0, 0), 5000);
+    expect_none(s, 5000 + IDLE - 1); /* p1 is quiet, but only since before it */
+    push_at(s, p1, key(499, SEQ_TRANSFER, 1, 0), 5030);
+    expect(s, 5030, 499, 1, 0, 0); /* every input has a head: no wait */
+    seq_caught_up(s, p1, 5040);
+    expect_none(s, 5040 + IDLE - 1); /* p1 went quiet after 500 arrived */
+    expect(s, 5040 + IDLE, 500, 0, 0, 0);
+    /* An input that arrived long after: held its own idle_ms. */
+    seq_caught_up(s, p0, 5040 + IDLE);
+    push_at(s, p1, key(900, SEQ_TRANSFER, 1, 1), 9000);
+    expect_none(s, 9000 + IDLE - 1);
+    expect(s, 9000 + IDLE, 900, 1, 1, 0);
     seq_free(s);
 }
 
@@ -257,7 +289,7 @@ int main(void)
         cmocka_unit_test(test_kinds),       cmocka_unit_test(test_unordered_heads),
         cmocka_unit_test(test_late_events), cmocka_unit_test(test_behind_holds),
         cmocka_unit_test(test_remove),      cmocka_unit_test(test_rewind),
-        cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_growth),      cmocka_unit_test(test_arrival_allowance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
