@@ -172,12 +172,18 @@ static void know_topic(feed *f, const char *topic)
 
 /* The stream in event-time order, transfers and reports, flushed every
  * `chunk` records when chunk > 0 (live: arriving while the screener runs). */
-static int64_t produce_stream(hx_env *e, scn *s, int chunk)
+static feed *stream_feed(hx_env *e)
 {
-    char buf[ENC_RECORD_MAX], errstr[256];
     feed *f = hx_feed(e);
     know_topic(f, e->c.topic_transfers);
     know_topic(f, e->c.topic_reports);
+    return f;
+}
+
+/* Takes f. */
+static int64_t produce_stream(hx_env *e, feed *f, scn *s, int chunk)
+{
+    char buf[ENC_RECORD_MAX], errstr[256];
     scn_event ev;
     int rc;
     int64_t n = 0;
@@ -205,6 +211,7 @@ static void run_once(int64_t now_ms, int partitions, int workers, int live, outc
 {
     char name[64], nworkers[8];
     hx_env e;
+    int64_t t0 = tf_mono_ns();
     snprintf(name, sizeof(name), "det-p%d-w%d-%s", partitions, workers, live ? "live" : "pre");
     hx_setup_partitions(&e, name, hx_kafka_brokers(), partitions);
     enable_all_rules(&e);
@@ -213,12 +220,15 @@ static void run_once(int64_t now_ms, int partitions, int workers, int live, outc
     scn *s = stream(now_ms);
     produce_tables(&e, s);
     if (!live) {
-        produce_stream(&e, s, 0);
+        produce_stream(&e, stream_feed(&e), s, 0);
         assert_int_equal(hx_run(&e, 120, 0, "run", "--until-idle", "1s", NULL), 0);
     } else {
-        pid_t pid = hx_spawn(&e, NULL, "run", "--until-idle", "1s", NULL);
+        /* The producer is ready before the screener starts: the stream
+         * begins as soon as the partitions are assigned. */
+        feed *f = stream_feed(&e);
+        pid_t pid = hx_spawn(&e, NULL, "run", "--until-idle", "2s", NULL);
         hx_wait_for_log(&e, "assigned", 30000);
-        produce_stream(&e, s, D_CHUNK);
+        produce_stream(&e, f, s, D_CHUNK);
         assert_int_equal(hx_wait(&e, pid, 120, 0), 0);
     }
     outcome_init(o);
@@ -230,7 +240,8 @@ static void run_once(int64_t now_ms, int partitions, int workers, int live, outc
     /* A backlog is merged as one sort: nothing in it can be late. */
     if (!live && !hx_log_contains(&e, ", 0 late events"))
         fail_msg("%s: late events in a preloaded backlog", name);
-    printf("%-18s %4d requests, %4d (account, code) findings\n", name, o->nids, o->nfindings);
+    printf("%-18s %4d requests, %4d (account, code) findings, %.1f s\n", name, o->nids,
+           o->nfindings, (double)(tf_mono_ns() - t0) / 1e9);
     scn_destroy(s);
     hx_teardown(&e);
 }
@@ -289,10 +300,11 @@ static void profiles_then_transfers(int64_t now_ms, int workers, outcome *o)
     snprintf(nworkers, sizeof(nworkers), "%d", workers);
     hx_set(&e, "workers", nworkers);
     scn *s = stream(now_ms);
-    pid_t pid = hx_spawn(&e, NULL, "run", "--until-idle", "1s", NULL);
+    feed *f = stream_feed(&e);
+    pid_t pid = hx_spawn(&e, NULL, "run", "--until-idle", "2s", NULL);
     hx_wait_for_log(&e, "assigned", 30000);
     produce_tables(&e, s);
-    produce_stream(&e, s, 0);
+    produce_stream(&e, f, s, 0);
     assert_int_equal(hx_wait(&e, pid, 120, 0), 0);
     outcome_init(o);
     hx_read(&e, e.c.topic_interceptions, on_req, o);
