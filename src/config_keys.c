@@ -262,10 +262,28 @@ const cfg_entry cfg_core_table[] = {
      .def = "0",
      .min = 0,
      .max = 256,
-     .summary = "Number of screening threads; 0 means one per CPU core.",
-     .desc = "Partitions are spread over the workers, so workers beyond the number of "
+     .summary = "Number of decode threads; 0 means one per CPU core.",
+     .desc = "Workers decode and check messages, each partition on one worker; one screening "
+             "thread then applies them to the state and runs the rules in event-time order, so "
+             "the output does not depend on this number. Workers beyond the number of "
              "partitions assigned to the instance stay idle. Set it lower to leave cores to "
              "other processes on the host."},
+    {.name = "input.idle",
+     .section = "Pipeline",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, input_idle_ms),
+     .def = "200ms",
+     .min = 0,
+     .max = CFG_MINUTE,
+     .summary = "How long a partition with nothing left to read holds back the event-time "
+                "merge.",
+     .desc = "Transfers are screened in event-time order across the assigned partitions: the "
+             "earliest is taken once every partition has one waiting or has been read to its "
+             "end for this long. A partition that stays quiet then stops holding the others "
+             "back, and what arrives on it later with an earlier time is screened at once and "
+             "counted as late (`interdict_late_events_total`). Raise it when producers write "
+             "the partitions unevenly in bursts; every quiet partition adds up to this much "
+             "latency."},
     {.name = "input.max.bytes",
      .section = "Pipeline",
      .type = CFG_SIZE,

@@ -104,15 +104,26 @@ static void render_pipeline(FILE *out, const stats *t, const pipe_live *l)
             "Transactions aborted; their interval was screened again.", t->aborts);
     counter(out, "interdict_rule_reloads_total", "Successful rule reloads (SIGHUP).", t->reloads);
     counter(out, "interdict_worker_busy_seconds_total",
-            "Time workers spent screening, over all workers (committed intervals).",
+            "Time spent decoding and screening, over all threads (committed intervals).",
             t->busy_ns / 1000000000ull);
+    fprintf(out,
+            "# HELP interdict_stage_busy_seconds_total Time spent in each stage (committed "
+            "intervals): decode on the workers, screen on the screening thread.\n"
+            "# TYPE interdict_stage_busy_seconds_total counter\n"
+            "interdict_stage_busy_seconds_total{stage=\"decode\"} %.3f\n"
+            "interdict_stage_busy_seconds_total{stage=\"screen\"} %.3f\n",
+            (double)t->decode_ns / 1e9, (double)t->screen_ns / 1e9);
+    counter(out, "interdict_late_events_total",
+            "Events screened after a later one had been (live input written out of event-time "
+            "order; committed intervals).",
+            t->late);
     gauge(out, "interdict_consumer_lag_messages",
           "Messages in the assigned partitions not yet consumed.", (double)l->lag);
     gauge(out, "interdict_queued_messages", "Messages consumed and not yet screened.",
           (double)l->queued);
     gauge(out, "interdict_consumption_paused", "1 while consumption is paused for back-pressure.",
           l->paused);
-    gauge(out, "interdict_workers", "Screening threads.", l->workers);
+    gauge(out, "interdict_workers", "Decode threads (one screening thread besides).", l->workers);
     histogram(out, "interdict_processing_seconds",
               "Time to screen one transfer or report (committed intervals).", t->proc_hist,
               (double)t->proc_ns_sum / 1e9);

@@ -1,11 +1,14 @@
 /* pipeline.c - the consume / dispatch / checkpoint loop.
  *
- * The main thread consumes and dispatches; workers (worker.c) screen. Every
- * commit.interval the main thread stops dispatching, waits for the workers to
- * drain (the barrier), commits the Kafka transaction with the consumer
- * offsets, writes the graph and the same offsets to RocksDB, and begins the
- * next transaction. Rebalances, reloads and shutdown all go through the same
- * barrier. See pipeline.h for the recovery protocol.
+ * The main thread consumes and dispatches; workers decode and one screening
+ * thread screens in event-time order (worker.c). After each batch the main
+ * thread tells the sequencer which partitions have nothing left to read, so
+ * that it stops waiting for them. Every commit.interval the main thread
+ * stops dispatching, waits for the workers to drain (the barrier), commits
+ * the Kafka transaction with the consumer offsets, writes the graph and the
+ * same offsets to RocksDB, and begins the next transaction. Rebalances,
+ * reloads and shutdown all go through the same barrier. See pipeline.h for
+ * the recovery protocol.
  */
 #include "pipeline.h"
 
@@ -24,11 +27,11 @@
 #include "vec.h"
 #include "worker.h"
 
-#define PIPE_POLL_MS    100   /* longest wait for input; bounds reaction time */
-#define PIPE_BATCH      1024  /* messages taken from the consumer at once */
-#define PIPE_OBSERVE_MS 2000  /* how often live figures are reported */
-#define PIPE_HIGH_WATER 20000 /* queued per worker: pause consumption above */
-#define PIPE_LOW_WATER  5000  /* ... and resume below */
+#define PIPE_POLL_MS    100  /* longest wait for input; bounds reaction time */
+#define PIPE_BATCH      1024 /* messages taken from the consumer at once */
+#define PIPE_OBSERVE_MS 2000 /* how often live figures are reported */
+#define PIPE_HIGH_WATER 5000 /* pending per partition: pause it above */
+#define PIPE_LOW_WATER  1000 /* ... and resume it below */
 
 typedef struct pipeline_ctx {
     const pipe_opts *o;
@@ -44,7 +47,7 @@ typedef struct pipeline_ctx {
     wk_part **parts; /* stable pointers: workers hold them */
     size_t nparts, capparts;
     int assigned; /* the group has given us partitions at least once */
-    int paused;   /* consumption paused for back-pressure */
+    int paused;   /* partitions paused for back-pressure */
     int failed;   /* a fatal error on the main thread */
     int refused;  /* the last assignment held other topics: join the group again */
     char fail_msg[1024];
@@ -114,6 +117,11 @@ static wk_part *part_add(pipeline_ctx *p, const char *topic, int32_t partition)
     pt->kind = kind_of(p, topic);
     atomic_store(&pt->next, -1);
     pt->ckpt = -1;
+    if (wk_part_open(p->pool, pt) != 0) {
+        free(pt->topic);
+        free(pt);
+        return NULL;
+    }
     p->parts[p->nparts++] = pt;
     return pt;
 }
@@ -124,6 +132,9 @@ static void part_remove(pipeline_ctx *p, const char *topic, int32_t partition)
     for (size_t i = 0; i < p->nparts; i++) {
         wk_part *pt = p->parts[i];
         if (pt->partition == partition && strcmp(pt->topic, topic) == 0) {
+            wk_part_close(p->pool, pt);
+            if (pt->paused)
+                p->paused--;
             free(pt->topic);
             free(pt);
             p->parts[i] = p->parts[--p->nparts];
@@ -161,7 +172,8 @@ static int rewind_consumer(pipeline_ctx *p, rd_kafka_t *rk, int tables, char *er
     for (size_t i = 0; i < p->nparts; i++) {
         wk_part *pt = p->parts[i];
         int64_t next = atomic_load(&pt->next);
-        if ((pt->kind == WK_TABLE) != tables || next < 0 || next == pt->ckpt)
+        int consumed = atomic_load(&pt->pending) > 0; /* held by the sequencer */
+        if ((pt->kind == WK_TABLE) != tables || ((next < 0 || next == pt->ckpt) && !consumed))
             continue;
         rd_kafka_topic_partition_list_add(l, pt->topic, pt->partition)->offset = pt->ckpt;
         atomic_store(&pt->next, -1);
@@ -202,13 +214,16 @@ static int restart_output(pipeline_ctx *p, char *errstr, size_t errstr_size)
     return -1;
 }
 
-/* After an aborted transaction: forget the interval and screen it again. */
+/* After an aborted transaction: forget the interval and screen it again,
+ * with what the sequencer holds (consumed after the checkpoint too). */
 static int rewind_to_checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
+    int rc = rewind_consumer(p, p->consumer, 0, errstr, errstr_size);
+    if (rc == 0)
+        rc = rewind_consumer(p, p->tables, 1, errstr, errstr_size);
     graph_discard(p->o->g);
     wk_discard(p->pool);
-    if (rewind_consumer(p, p->consumer, 0, errstr, errstr_size) != 0 ||
-        rewind_consumer(p, p->tables, 1, errstr, errstr_size) != 0)
+    if (rc != 0)
         return -1;
     return emit_begin(p->out, errstr, errstr_size);
 }
@@ -336,35 +351,67 @@ static void observe(pipeline_ctx *p)
         return;
     pipe_live live = {.queued = wk_queued(p->pool),
                       .lag = lag_of(p),
-                      .paused = p->paused,
+                      .paused = p->paused > 0,
                       .workers = p->nworkers};
     p->o->observe(p->o->observe_arg, &p->total, &live);
 }
 
-static void set_paused(pipeline_ctx *p, int pause)
+static void pause_partition(pipeline_ctx *p, wk_part *pt, int pause)
 {
-    rd_kafka_topic_partition_list_t *l = NULL;
-    if (pause == p->paused)
-        return;
-    if (rd_kafka_assignment(p->consumer, &l) == RD_KAFKA_RESP_ERR_NO_ERROR && l) {
-        if (pause)
-            rd_kafka_pause_partitions(p->consumer, l);
-        else
-            rd_kafka_resume_partitions(p->consumer, l);
-        rd_kafka_topic_partition_list_destroy(l);
-    }
-    p->paused = pause;
-    LOG_DEBUG(p->o->log, "pipeline", "consumption %s", pause ? "paused" : "resumed");
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, pt->topic, pt->partition);
+    if (pause)
+        rd_kafka_pause_partitions(p->consumer, l);
+    else
+        rd_kafka_resume_partitions(p->consumer, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    pt->paused = pause;
+    p->paused += pause ? 1 : -1;
+    LOG_DEBUG(p->o->log, "pipeline", "%s [%d] %s", pt->topic, pt->partition,
+              pause ? "paused" : "resumed");
 }
 
-/* Pause when the workers fall behind, so memory stays bounded. */
+/* Pause a partition that is far ahead of the others, so memory stays
+ * bounded. Per partition, not all of them: the sequencer may be waiting for
+ * a partition with nothing pending, which must go on being read. */
 static void back_pressure(pipeline_ctx *p)
 {
-    size_t q = wk_queued(p->pool);
-    if (!p->paused && q > (size_t)PIPE_HIGH_WATER * (size_t)p->nworkers)
-        set_paused(p, 1);
-    else if (p->paused && q < (size_t)PIPE_LOW_WATER * (size_t)p->nworkers)
-        set_paused(p, 0);
+    for (size_t i = 0; i < p->nparts; i++) {
+        wk_part *pt = p->parts[i];
+        int64_t pending = atomic_load(&pt->pending);
+        if (pt->kind == WK_TABLE)
+            continue;
+        if (!pt->paused && pending > PIPE_HIGH_WATER)
+            pause_partition(p, pt, 1);
+        else if (pt->paused && pending < PIPE_LOW_WATER)
+            pause_partition(p, pt, 0);
+    }
+}
+
+/* Tell the sequencer which partitions have nothing left to read: nothing
+ * pending, and the position (which also moves past transaction markers)
+ * at the high watermark of the last fetch. */
+static void update_caught_up(pipeline_ctx *p)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (rd_kafka_assignment(p->consumer, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l)
+        return;
+    rd_kafka_position(p->consumer, l);
+    for (int i = 0; i < l->cnt; i++) {
+        wk_part *pt = part_find(p, l->elems[i].topic, l->elems[i].partition);
+        int64_t lo = 0, hi = -1, pos = l->elems[i].offset;
+        if (!pt || pt->kind == WK_TABLE)
+            continue;
+        int caught = atomic_load(&pt->pending) == 0 &&
+                     rd_kafka_get_watermark_offsets(p->consumer, pt->topic, pt->partition, &lo,
+                                                    &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+                     hi >= 0;
+        if (caught && pos < 0)
+            pos = pt->ckpt >= 0 ? pt->ckpt : lo;
+        wk_caught_up(p->pool, pt, caught && pos >= hi);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    wk_wake(p->pool);
 }
 
 /* ---- consuming */
@@ -406,6 +453,7 @@ static void consume_some(pipeline_ctx *p)
     ssize_t n = rd_kafka_consume_batch_queue(p->cq, nt > 0 ? 0 : PIPE_POLL_MS, batch, PIPE_BATCH);
     for (ssize_t i = 0; i < n; i++)
         dispatch(p, batch[i]);
+    update_caught_up(p);
 }
 
 /* ---- group membership */
@@ -502,7 +550,6 @@ static void on_assign(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_
     rd_kafka_assign(rk, own);
     p->refused = own->cnt < parts->cnt;
     p->assigned = 1;
-    p->paused = 0; /* a new assignment starts unpaused */
     p->last_input_ns = tf_mono_ns();
     LOG_INFO(p->o->log, "pipeline", "assigned %d partition(s)", own->cnt);
     rd_kafka_topic_partition_list_destroy(own);
@@ -748,7 +795,12 @@ static int pipe_setup(pipeline_ctx *p, char *errstr, size_t errstr_size)
         emit_begin(p->out, errstr, errstr_size) != 0)
         return -1;
     p->nworkers = worker_count(p->c);
-    wk_env env = {.c = p->c, .g = p->o->g, .r = &p->r, .out = &p->out, .log = p->o->log};
+    wk_env env = {.c = p->c,
+                  .g = p->o->g,
+                  .r = &p->r,
+                  .out = &p->out,
+                  .log = p->o->log,
+                  .idle_ms = p->c->input_idle_ms};
     p->pool = wk_pool_new(p->nworkers, &env, errstr, errstr_size);
     if (!p->pool)
         return -1;
@@ -761,7 +813,9 @@ static int pipe_setup(pipeline_ctx *p, char *errstr, size_t errstr_size)
     if (bootstrap_tables(p, errstr, errstr_size) != 0)
         return -1;
     p->tq = rd_kafka_queue_get_consumer(p->tables);
-    LOG_INFO(p->o->log, "pipeline", "tables loaded; screening with %d worker(s)", p->nworkers);
+    LOG_INFO(p->o->log, "pipeline",
+             "tables loaded; %d decode worker(s), one screening thread in event-time order",
+             p->nworkers);
     return subscribe(p, errstr, errstr_size);
 }
 

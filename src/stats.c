@@ -41,7 +41,10 @@ void stats_add(stats *dst, const stats *src)
     dst->checkpoints += src->checkpoints;
     dst->aborts += src->aborts;
     dst->reloads += src->reloads;
+    dst->late += src->late;
     dst->busy_ns += src->busy_ns;
+    dst->decode_ns += src->decode_ns;
+    dst->screen_ns += src->screen_ns;
     add_each(dst->proc_hist, src->proc_hist, N_OF(src->proc_hist));
     add_each(dst->e2e_hist, src->e2e_hist, N_OF(src->e2e_hist));
     dst->proc_ns_sum += src->proc_ns_sum;

@@ -1,7 +1,7 @@
 /* stats.h - the screener's counters: what was consumed, screened, sent and
  * refused, and how long screening took, in two latency histograms.
  *
- * Each worker counts into a stats of its own; at every checkpoint barrier
+ * Each thread counts into a stats of its own; at every checkpoint barrier
  * the pipeline adds them into its total (stats_add) and hands the total to
  * whoever watches it (metrics, the demo, main's progress line and summary).
  * A total counts committed work only: the counters of an aborted interval are
@@ -38,7 +38,10 @@ typedef struct stats {
     uint64_t checkpoints;
     uint64_t aborts;
     uint64_t reloads;
-    uint64_t busy_ns; /* time workers spent screening */
+    uint64_t late;      /* events screened after a later one: out of event-time order */
+    uint64_t busy_ns;   /* time spent decoding and screening, over all threads */
+    uint64_t decode_ns; /* ... of it decoding, on the workers */
+    uint64_t screen_ns; /* ... of it screening, on the screening thread */
     /* Time to screen one message, and from its Kafka timestamp (the
      * producer's create time) to the end of its screening. */
     uint64_t proc_hist[STATS_HIST_BUCKETS];
