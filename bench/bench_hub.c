@@ -25,7 +25,7 @@
 
 #define HUB_ACCOUNT "62999999HUB00001"
 #define DAY_MS      86400000LL
-#define LOAD_CKPT   20000  /* stored senders per checkpoint while loading */
+#define LOAD_CKPT   20000 /* stored senders per checkpoint while loading */
 
 typedef struct hopts {
     const char *sizes; /* comma-separated counts of stored senders */

@@ -107,7 +107,7 @@ typedef struct cfg {
     char *topic_reports;
     char *topic_interceptions;
     char *topic_deadletter;
-    char *ce_source; /* cloudevents.source; "" derives it from group.id */
+    char *ce_source;          /* cloudevents.source; "" derives it from group.id */
     int64_t topic_partitions; /* used when interdict creates topics */
     int64_t commit_interval_ms;
     int64_t kafka_timeout_ms; /* bound on one blocking broker call */
