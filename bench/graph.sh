@@ -22,7 +22,9 @@ die() {
   exit 1
 }
 
-command -v db_bench >/dev/null || die "db_bench not found (apt-get install rocksdb-tools, or scripts/deps.sh bench)"
+# Installs what it needs on first use, as the README's commands do.
+"$ROOT/scripts/deps.sh" bench || die "could not install the benchmark's packages (scripts/deps.sh bench)"
+command -v db_bench >/dev/null || die "db_bench not found after scripts/deps.sh bench"
 if [[ ! -x $BENCH ]]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$BUILD" --target bench_graph >/dev/null
