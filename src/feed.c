@@ -147,6 +147,23 @@ void feed_get_stats(feed *f, feed_stats *st)
         }
 }
 
+int feed_partition_counts(feed *f, const char *topic, uint64_t *msgs, int max)
+{
+    int top = 0;
+    for (int p = 0; p < max; p++)
+        msgs[p] = 0;
+    for (int i = 0; i < f->ntally; i++) {
+        if (strcmp(f->tally[i].topic, topic) != 0)
+            continue;
+        for (int p = 0; p < max && p < FEED_MAX_PARTITIONS; p++) {
+            msgs[p] = f->tally[i].msgs[p];
+            if (msgs[p])
+                top = p + 1;
+        }
+    }
+    return top;
+}
+
 struct rd_kafka_s *feed_handle(feed *f)
 {
     return f->rk;

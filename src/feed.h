@@ -37,6 +37,10 @@ int feed_flush(feed *f, int timeout_ms, char *errstr, size_t errstr_size);
 
 void feed_get_stats(feed *f, feed_stats *st);
 
+/* Messages delivered to each partition of topic, into msgs[0..max). Returns
+ * one more than the highest partition delivered to (0: none). */
+int feed_partition_counts(feed *f, const char *topic, uint64_t *msgs, int max);
+
 /* The producer handle, for metadata queries. */
 struct rd_kafka_s *feed_handle(feed *f);
 
