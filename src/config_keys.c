@@ -464,10 +464,11 @@ const cfg_entry cfg_core_table[] = {
      .def = "5s",
      .min = 0,
      .max = CFG_HOUR,
-     .summary = "How often `interdict run` prints a progress line when stderr is a terminal.",
-     .desc = "One line with the transfers screened and their rate, freeze requests, dead "
-             "letters, consumer lag and queued messages. 0 turns it off. Not printed when "
-             "stderr is a file or a pipe (services log to journald): use the metrics there."},
+     .summary = "How often `run` and `produce` print a progress line when stderr is a terminal.",
+     .desc = "For `run`, one line with the transfers screened and their rate, freeze requests, "
+             "dead letters, consumer lag and queued messages; for `produce`, the records read, "
+             "sent and their rate, and bad records. 0 turns it off. Not printed when stderr is "
+             "a file or a pipe (services log to journald): use the metrics there."},
     {.name = "console.listen",
      .section = "Operations",
      .type = CFG_STRING,
