@@ -92,7 +92,8 @@ static int fail(char *errstr, size_t errstr_size, const char *key, const char *f
 
 bool cfg_is_numeric(const cfg_entry *e)
 {
-    return e->type == CFG_INT || e->type == CFG_DURATION || e->type == CFG_SIZE;
+    return e->type == CFG_INT || e->type == CFG_DURATION || e->type == CFG_SIZE ||
+           e->type == CFG_MONEY;
 }
 
 /* Numeric and enum/bool values are read the same way whatever their storage; a key without
@@ -186,12 +187,14 @@ static void format_scaled(int64_t v, const unit *units, char *buf, size_t size)
     snprintf(buf, size, "%lld", (long long)v);
 }
 
-void cfg_format_number(const cfg_entry *e, int64_t v, char *buf, size_t size)
+void cfg_format_number(const cfg_entry *e, int64_t v, const char *currency, char *buf, size_t size)
 {
     if (e->type == CFG_DURATION)
         format_scaled(v, duration_units, buf, size);
     else if (e->type == CFG_SIZE)
         format_scaled(v, size_units, buf, size);
+    else if (e->type == CFG_MONEY && v >= 0 && cur_minor_units(currency) >= 0)
+        cur_format_decimal(v, cur_minor_units(currency), buf, size);
     else
         snprintf(buf, size, "%lld", (long long)v);
 }
@@ -313,14 +316,15 @@ static int parse_enum(const cfg_entry *e, const char *v, int *out, char *errstr,
     return fail(errstr, n, e->name, "\"%s\" is not one of %s", v, list);
 }
 
-static int check_range(const cfg_entry *e, int64_t v, char *errstr, size_t n)
+/* Bounds of money are in minor units, and shown as money of `currency`. */
+static int check_range(const cfg_entry *e, int64_t v, const char *currency, char *errstr, size_t n)
 {
     char have[32], bound[32];
 
     if (v >= e->min && v <= e->max)
         return 0;
-    cfg_format_number(e, v, have, sizeof(have));
-    cfg_format_number(e, v < e->min ? e->min : e->max, bound, sizeof(bound));
+    cfg_format_number(e, v, currency, have, sizeof(have));
+    cfg_format_number(e, v < e->min ? e->min : e->max, currency, bound, sizeof(bound));
     return fail(errstr, n, e->name, "%s is %s the %s %s", have, v < e->min ? "below" : "above",
                 v < e->min ? "minimum" : "maximum", bound);
 }
@@ -337,7 +341,166 @@ int cfg_parse_number(const cfg_entry *e, const char *v, int64_t *out, char *errs
         rc = parse_size(e->name, v, out, errstr, n);
     else
         rc = parse_int(e->name, v, out, errstr, n);
-    return rc == 0 ? check_range(e, *out, errstr, n) : rc;
+    return rc == 0 ? check_range(e, *out, NULL, errstr, n) : rc;
+}
+
+/* ---- money ---- */
+
+/*
+ * A money key is written in the currency's major unit with its ISO 4217 decimals ("10000.00"
+ * CNY, "1000000" JPY, "10000.000" BHD) and stored in minor units, as transfers carry amounts.
+ * Older configurations wrote these keys in minor units, so a plain "5000000" in a currency
+ * with decimals is refused rather than read as 100 times the old threshold: the error says
+ * how to write the value it used to mean. As `currency` may come after the key (file order,
+ * -X order), cfg_set checks only the form; the text is kept and the value derived again
+ * whenever the key or `currency` is set, and cfg_validate reports what does not fit.
+ *
+ * A key left at its default keeps the default's minor units whatever the currency (the
+ * default is written as money of the default currency), so that a deployment that relied
+ * on the defaults screens exactly as before.
+ */
+
+#define MONEY_CAP ((INT64_MAX - 9) / 10) /* cur_parse_decimal's largest exact value */
+
+/* The currency the table's money defaults are written in: the default of `currency`. */
+const char *cfg_default_currency(void)
+{
+    cfg_key k;
+    return cfg_find("currency", &k) ? k.e.def : "";
+}
+
+static size_t money_count(void)
+{
+    cfg_key k = {0};
+    size_t cnt = 0;
+
+    while (cfg_key_next(&k))
+        cnt += k.e.type == CFG_MONEY;
+    return cnt;
+}
+
+/* k's place in c->money: its rank among the money keys in table order. */
+static size_t money_slot(const cfg_key *k)
+{
+    cfg_key o = {0};
+    size_t slot = 0;
+
+    while (cfg_key_next(&o) && strcmp(o.e.name, k->e.name) != 0)
+        slot += o.e.type == CFG_MONEY;
+    return slot;
+}
+
+static const char *money_text(const cfg *c, const cfg_key *k)
+{
+    size_t slot = money_slot(k);
+    return c->money && slot < c->money_cnt ? c->money[slot] : NULL;
+}
+
+/* What money looks like in any currency; refused at once, so a file's error has its line. */
+static int money_form(const char *key, const char *v, char *errstr, size_t n)
+{
+    cur_decimal d;
+
+    if (v[0] == '-')
+        return fail(errstr, n, key, "\"%s\" is negative", v);
+    if (cur_parse_decimal(v, strlen(v), 0, MONEY_CAP, &d) != 0)
+        return fail(errstr, n, key,
+                    "\"%s\" is not money (digits and a decimal point, e.g. 10000.00; no sign, "
+                    "exponent or separators)",
+                    v);
+    return 0;
+}
+
+/* text as minor units of `currency`; the errors say how to write it. */
+static int money_convert(const char *key, const char *text, const char *currency, int64_t *out,
+                         char *errstr, size_t n)
+{
+    int exp = cur_minor_units(currency);
+    char example[32];
+    cur_decimal d;
+
+    if (exp < 0)
+        return fail(errstr, n, key, "money needs a valid currency, not \"%s\"", currency);
+    if (money_form(key, text, errstr, n) != 0 ||
+        cur_parse_decimal(text, strlen(text), exp, MONEY_CAP, &d) != 0)
+        return -1;
+    if (d.decimals > exp)
+        return fail(errstr, n, key, "\"%s\" has %d decimal%s, %s has %d", text, d.decimals,
+                    d.decimals == 1 ? "" : "s", currency, exp);
+    if (d.minor > MONEY_CAP)
+        return fail(errstr, n, key, "\"%s\" is too large", text);
+    if (d.decimals < 0 && exp > 0) {
+        /* The number as the minor units it meant before: the value to write now. */
+        int64_t per_major = 1;
+        for (int i = 0; i < exp; i++)
+            per_major *= 10;
+        cur_format_decimal(d.minor / per_major, exp, example, sizeof(example));
+        return fail(errstr, n, key,
+                    "write money with %d decimals for %s, e.g. %s (the key is no longer in "
+                    "minor units)",
+                    exp, currency, example);
+    }
+    *out = d.minor;
+    return 0;
+}
+
+/* The minor units of k's default, money of the default currency. */
+static int money_default(const cfg_key *k, int64_t *out, char *errstr, size_t n)
+{
+    return money_convert(k->e.name, k->e.def, cfg_default_currency(), out, errstr, n);
+}
+
+/* k's value from its text and c's currency; 0, below every money key's bounds, while they do
+ * not fit together (cfg_validate says why). */
+static void money_derive(cfg *c, const cfg_key *k)
+{
+    const char *text = money_text(c, k);
+    int64_t *p = cfg_key_field(c, k), v = 0;
+
+    if (!p)
+        return;
+    if (text ? money_convert(k->e.name, text, c->currency, &v, NULL, 0) != 0
+             : money_default(k, &v, NULL, 0) != 0)
+        v = 0;
+    *p = v;
+}
+
+static void money_derive_all(cfg *c)
+{
+    cfg_key k = {0};
+
+    while (cfg_key_next(&k))
+        if (k.e.type == CFG_MONEY)
+            money_derive(c, &k);
+}
+
+/* Keep the text (taking ownership of *v) and derive the value. */
+static int set_money(cfg *c, const cfg_key *k, char **v, char *errstr, size_t n)
+{
+    size_t slot = money_slot(k);
+
+    if (!c->money || slot >= c->money_cnt)
+        return fail(errstr, n, k->e.name, "the configuration was not initialised (cfg_init)");
+    if (money_form(k->e.name, *v, errstr, n) != 0)
+        return -1;
+    free(c->money[slot]);
+    c->money[slot] = *v;
+    *v = NULL;
+    money_derive(c, k);
+    return 0;
+}
+
+void cfg_format_money(const cfg *c, const cfg_key *k, char *buf, size_t size)
+{
+    const char *text = money_text(c, k);
+    int64_t v;
+
+    if (text && money_convert(k->e.name, text, c->currency, &v, NULL, 0) != 0)
+        snprintf(buf, size, "%s", text);
+    else if (!text && cur_minor_units(c->currency) < 0)
+        snprintf(buf, size, "%s", k->e.def);
+    else
+        cfg_format_number(&k->e, cfg_number(c, k), c->currency, buf, size);
 }
 
 /* Set a table key; a string takes ownership of *v. */
@@ -355,6 +518,8 @@ static int set_entry(cfg *c, const cfg_key *k, char **v, char *errstr, size_t n)
         free(*(char **)p);
         *(char **)p = *v;
         *v = NULL;
+        if (p == (void *)&c->currency)
+            money_derive_all(c); /* every amount is in it */
         return 0;
     case CFG_BOOL:
         if (parse_bool(e->name, *v, &flag, errstr, n) != 0)
@@ -366,6 +531,8 @@ static int set_entry(cfg *c, const cfg_key *k, char **v, char *errstr, size_t n)
             return -1;
         *(int *)p = flag;
         return 0;
+    case CFG_MONEY:
+        return set_money(c, k, v, errstr, n);
     default:
         if (cfg_parse_number(e, *v, &num, errstr, n) != 0)
             return -1;
@@ -515,10 +682,16 @@ int cfg_parse_duration(const char *name, const char *text, int64_t *ms, char *er
     return parse_duration(name, text ? text : "", ms, errstr, errstr_size);
 }
 
-/* Every rule's block of values, zeroed. Returns 0, or -1 when out of memory. */
+/* Every rule's block of values, zeroed, and the money keys' texts, all NULL (the defaults).
+ * Returns 0, or -1 when out of memory. */
 static int alloc_rules(cfg *c)
 {
-    size_t n = cfg_rule_count();
+    size_t n = cfg_rule_count(), m = money_count();
+
+    c->money = m ? calloc(m, sizeof(*c->money)) : NULL;
+    if (m && !c->money)
+        return -1;
+    c->money_cnt = m;
 
     c->rules = n ? calloc(n, sizeof(*c->rules)) : NULL;
     if (n && !c->rules)
@@ -544,7 +717,10 @@ int cfg_init(cfg *c, char *errstr, size_t errstr_size)
         return -1;
     }
     while (cfg_key_next(&k)) {
-        if (cfg_set(c, k.e.name, k.e.def, why, sizeof(why)) != 0) {
+        /* A money default has no text: it keeps its minor units in any currency. */
+        int rc = k.e.type == CFG_MONEY ? money_default(&k, cfg_key_field(c, &k), why, sizeof(why))
+                                       : cfg_set(c, k.e.name, k.e.def, why, sizeof(why));
+        if (rc != 0) {
             snprintf(errstr, errstr_size, "bad built-in default: %s", why);
             cfg_free(c);
             return -1;
@@ -565,6 +741,9 @@ void cfg_free(cfg *c)
     for (size_t i = 0; i < c->rules_cnt; i++)
         free(c->rules[i].params);
     free(c->rules);
+    for (size_t i = 0; i < c->money_cnt; i++)
+        free(c->money[i]);
+    free(c->money);
     for (size_t i = 0; i < c->rdkafka_cnt; i++) {
         free(c->rdkafka[i].key);
         free(c->rdkafka[i].value);
@@ -748,7 +927,7 @@ static int check_key_bounds(const cfg *c, const cfg_key *k, char *errstr, size_t
     int64_t v = cfg_number(c, k);
 
     if (cfg_is_numeric(e))
-        return check_range(e, v, errstr, n);
+        return check_range(e, v, c->currency, errstr, n);
     if (e->type == CFG_BOOL && v != 0 && v != 1)
         return fail(errstr, n, e->name, "%lld is not a boolean", (long long)v);
     if (e->type == CFG_ENUM && !cfg_enum_ok(c, k))
@@ -918,11 +1097,26 @@ static int check_currency(const cfg *c, char *errstr, size_t errstr_size)
     return 0;
 }
 
+/* Every money key written as money of the final currency; the bounds come after. */
+static int check_money(const cfg *c, char *errstr, size_t n)
+{
+    cfg_key k = {0};
+    int64_t v;
+
+    while (cfg_key_next(&k)) {
+        const char *text = k.e.type == CFG_MONEY ? money_text(c, &k) : NULL;
+        if (text && money_convert(k.e.name, text, c->currency, &v, errstr, n) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int cfg_validate_raw(const cfg *c, char *errstr, size_t errstr_size)
 {
+    /* The currency first: money is read in it. */
     static int (*const checks[])(const cfg *, char *, size_t) = {
-        check_bounds,   check_required, check_topics,    check_scores,
-        check_rule_set, check_currency, check_ce_source, check_rdkafka,
+        check_currency, check_money,    check_bounds,    check_required, check_topics,
+        check_scores,   check_rule_set, check_ce_source, check_rdkafka,
     };
 
     for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
@@ -941,6 +1135,26 @@ int cfg_validate(const cfg *c, char *errstr, size_t errstr_size)
 
 /* ---- copying and comparing ---- */
 
+/* The text as written and the value derived from it, as they are: both cfgs are in one
+ * currency wherever interdict copies money. */
+static int copy_money(cfg *dst, const cfg *src, const cfg_key *k, char *errstr, size_t n)
+{
+    const char *text = money_text(src, k);
+    char *copy = text ? strdup(text) : NULL;
+    size_t slot = money_slot(k);
+
+    if (text && !copy)
+        return fail(errstr, n, k->e.name, "out of memory");
+    if (!dst->money || slot >= dst->money_cnt) {
+        free(copy);
+        return fail(errstr, n, k->e.name, "the configuration was not initialised (cfg_init)");
+    }
+    free(dst->money[slot]);
+    dst->money[slot] = copy;
+    *(int64_t *)cfg_key_field(dst, k) = cfg_number(src, k);
+    return 0;
+}
+
 static int copy_value(cfg *dst, const cfg *src, const cfg_key *k, char *errstr, size_t n)
 {
     void *to = cfg_key_field(dst, k);
@@ -948,6 +1162,8 @@ static int copy_value(cfg *dst, const cfg *src, const cfg_key *k, char *errstr, 
 
     if (!to)
         return fail(errstr, n, k->e.name, "the configuration was not initialised (cfg_init)");
+    if (k->e.type == CFG_MONEY)
+        return copy_money(dst, src, k, errstr, n);
     if (k->e.type != CFG_STRING) {
         if (k->e.type == CFG_BOOL || k->e.type == CFG_ENUM)
             *(int *)to = (int)cfg_number(src, k);

@@ -38,7 +38,8 @@ typedef enum cfg_type {
     CFG_BOOL,     /* int: true/false, yes/no, on/off, 1/0 */
     CFG_DURATION, /* int64_t ms: "250ms", "30s", "15m", "2h", "7d", "2w", "0" */
     CFG_SIZE,     /* int64_t bytes: "512", "64KB", "512MiB", "2GB"; 1KB = 1KiB = 1024 */
-    CFG_ENUM      /* int index into a NULL-terminated list of names */
+    CFG_ENUM,     /* int index into a NULL-terminated list of names */
+    CFG_MONEY     /* int64_t minor units of `currency`: "10000.00" CNY, "1000000" JPY */
 } cfg_type;
 
 /* One configuration key: a row of the core table, or of a rule's map. Rows of one section
@@ -50,7 +51,8 @@ typedef struct cfg_entry {
     cfg_type type;            /* how the value is parsed and stored */
     size_t offset;            /* offsetof(cfg, field), or into the rule's own struct */
     const char *def;          /* default, written as in the file */
-    int64_t min, max;         /* bounds for CFG_INT, CFG_DURATION, CFG_SIZE */
+    int64_t min, max;         /* bounds for CFG_INT, CFG_DURATION, CFG_SIZE, CFG_MONEY
+                                 (in minor units, as transfers carry amounts) */
     const char *const *names; /* allowed values for CFG_ENUM */
     const char *summary;      /* one sentence, the line --help shows */
     const char *desc;         /* the rest, for the docs: units, effects, trade-offs */
@@ -158,6 +160,11 @@ typedef struct cfg {
     cfg_rule *rules;
     size_t rules_cnt;
 
+    /* The text of every CFG_MONEY key as written, in table order, NULL for the default: the
+     * value is derived from it and `currency` whenever either is set (see cfg_validate). */
+    char **money;
+    size_t money_cnt;
+
     /* rdkafka.* pass-through, in the order given. */
     cfg_kv *rdkafka;
     size_t rdkafka_cnt;
@@ -203,7 +210,10 @@ void cfg_free(cfg *c);
  * whitespace is ignored; control characters are rejected, so every value can
  * be written back to a file. An unknown key's error suggests the closest known
  * one. "rdkafka.*" keys are appended to c->rdkafka, or replace the value of an
- * earlier one in place. On error c is unchanged.
+ * earlier one in place. On error c is unchanged. A money key's form is checked here
+ * (digits and a decimal point, no sign); whether it has the decimals of `currency`, which
+ * may be set after it, is left to cfg_validate, and until it has, its value is 0. Setting
+ * `currency` derives every money key again from its text.
  * Returns 0, or -1 with "key: why" in errstr. */
 int cfg_set(cfg *c, const char *key, const char *value, char *errstr, size_t errstr_size);
 
@@ -224,7 +234,9 @@ int cfg_parse_duration(const char *name, const char *text, int64_t *ms, char *er
 int cfg_load_file(cfg *c, const char *path, char *errstr, size_t errstr_size);
 
 /* Checks a whole cfg before use, also one filled in by code rather than
- * cfg_set: every value within its table bounds, review <= hold <= freeze
+ * cfg_set: a valid currency, every money key written with its decimals
+ * (a key written in minor units, as older files did, is refused with the
+ * value to write), every value within its table bounds, review <= hold <= freeze
  * scores, six distinct valid topic names, required strings non-empty, and
  * each rdkafka.* property known to librdkafka and not one interdict owns.
  * Returns 0, or -1 with the first problem, "key: why", in errstr. */

@@ -35,8 +35,16 @@ bool cfg_is_numeric(const cfg_entry *e);
 bool cfg_enum_ok(const cfg *c, const cfg_key *k);
 
 /* A numeric value of e's type as the file would write it: durations and sizes in the largest
- * unit that divides them exactly. */
-void cfg_format_number(const cfg_entry *e, int64_t v, char *buf, size_t size);
+ * unit that divides them exactly, money with the decimals of `currency` (which only money
+ * reads). */
+void cfg_format_number(const cfg_entry *e, int64_t v, const char *currency, char *buf, size_t size);
+
+/* A money key's value as the file would write it: as money of c's currency, or the text as
+ * written while it does not fit the currency (cfg_validate refuses it). */
+void cfg_format_money(const cfg *c, const cfg_key *k, char *buf, size_t size);
+
+/* The currency the table's money defaults are written in: the default of `currency`. */
+const char *cfg_default_currency(void);
 
 /* Parse a number of e's type and check it against e's bounds. Returns 0, or -1 with
  * "name: why" in errstr (which may be NULL). */

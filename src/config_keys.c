@@ -326,7 +326,8 @@ const cfg_entry cfg_core_table[] = {
      .desc = "Totals, windows and thresholds are sums of amounts, which only mean something "
              "in one currency. A transfer in any other currency is not screened: it goes to "
              "the dead-letter topic with reason foreign_currency, and is counted. Run one "
-             "instance per clearing currency."},
+             "instance per clearing currency. The amount keys (type money) are written in it, "
+             "with its ISO 4217 decimals: set them all for a currency other than CNY."},
 
     /* Rules */
     {.name = "rule.set",

@@ -37,7 +37,8 @@ static void print_wrapped(FILE *out, const char *text, int col, int indent, cons
 
 static const char *type_name(cfg_type t)
 {
-    static const char *const names[] = {"string", "integer", "boolean", "duration", "size", "enum"};
+    static const char *const names[] = {"string", "integer", "boolean", "duration",
+                                        "size",   "enum",    "money"};
     return names[t];
 }
 
@@ -57,6 +58,8 @@ static void print_help_entry(FILE *out, const cfg_entry *e)
     int col = fprintf(out, "%*s%-*s", HELP_KEY_COL, "", HELP_DEF_COL - HELP_KEY_COL - 1, e->name);
 
     col += fprintf(out, " %s", def);
+    if (e->type == CFG_MONEY)
+        col += fprintf(out, " %s", cfg_default_currency());
     if (col >= HELP_DESC_COL) {
         fputc('\n', out);
         col = 0;
@@ -77,7 +80,8 @@ void cfg_print_help(FILE *out)
     fputs("Configuration keys, set in the config file as \"key = value\" or on the command line\n"
           "as -X key=value; later sources win: defaults, then the file, then -X in order.\n"
           "Durations need a unit (ms, s, m, h, d, w); sizes are bytes or KB, MB, GB, TB\n"
-          "(powers of 1024). Every key in full: docs/configuration.md, also printed by\n"
+          "(powers of 1024); money is in `currency` with its decimals (10000.00 CNY, 1000000\n"
+          "JPY), not in minor units. Every key in full: docs/configuration.md, also printed by\n"
           "`interdict config --markdown`.\n",
           out);
     cfg_key k = {0};
@@ -155,6 +159,17 @@ static const char md_head[] =
     "  (also written `KiB`, `MiB`, `GiB`, `TiB`). All are powers of 1024: `64KB` is 65536\n"
     "  bytes.\n"
     "- **enum**: one of the names listed for the key.\n"
+    "- **money**: an amount in `currency`, written with that currency's ISO 4217 decimals:\n"
+    "  `10000.00` in CNY or EUR, `1000000` in JPY, `10000.000` in BHD or KWD. It is stored in\n"
+    "  minor units, as transfers carry amounts, and the ranges below are in minor units too\n"
+    "  (shown as CNY): from one minor unit to 10^15 of them, the largest amount a transfer may\n"
+    "  carry. Fewer decimals than the currency has are fine (`10000.5` is `10000.50`); more\n"
+    "  are refused, and so is a number without a decimal point in a currency that has\n"
+    "  decimals: older configurations wrote these keys in minor units, and `5000000` must not\n"
+    "  silently become a threshold 100 times higher. The error says what to write instead\n"
+    "  (`50000.00`). `currency` may be set before or after such a key. A key left at its\n"
+    "  default keeps the default's minor units in any currency (`50000.00` CNY is `5000000`\n"
+    "  JPY): set every amount key when screening another currency.\n"
     "\n"
     "## KEYS\n";
 
@@ -228,20 +243,23 @@ static const char md_tail[] =
     "`docs/interdict.conf.example` (every key at its default), `schemas/` (message formats),\n"
     "librdkafka's CONFIGURATION.md (the `rdkafka.` properties).\n";
 
-/* "integer, default `12`, from `1` to `10000`" */
+/* "integer, default `12`, from `1` to `10000`"; money adds the default currency. */
 static void print_md_meta(FILE *out, const cfg_entry *e)
 {
     char lo[32], hi[32], names[256];
+    const char *ccy = cfg_default_currency();
 
     if (*e->def)
         fprintf(out, "%s, default `%s`", type_name(e->type), e->def);
     else
         fprintf(out, "%s, empty by default", type_name(e->type));
     if (cfg_is_numeric(e)) {
-        cfg_format_number(e, e->min, lo, sizeof(lo));
-        cfg_format_number(e, e->max, hi, sizeof(hi));
+        cfg_format_number(e, e->min, ccy, lo, sizeof(lo));
+        cfg_format_number(e, e->max, ccy, hi, sizeof(hi));
         fprintf(out, ", from `%s` to `%s`", lo, hi);
     }
+    if (e->type == CFG_MONEY)
+        fprintf(out, " %s", ccy);
     if (e->type == CFG_ENUM) {
         cfg_join_names(e->names, names, sizeof(names));
         fprintf(out, ", one of: %s", names);
@@ -294,11 +312,14 @@ static void format_value(const cfg *c, const cfg_key *k, char *buf, size_t size)
         else
             snprintf(buf, size, "%lld", (long long)v);
         break;
+    case CFG_MONEY:
+        cfg_format_money(c, k, buf, size);
+        break;
     default:
         if (cfg_parse_number(e, e->def, &def, NULL, 0) == 0 && def == v)
             snprintf(buf, size, "%s", e->def);
         else
-            cfg_format_number(e, v, buf, size);
+            cfg_format_number(e, v, NULL, buf, size);
     }
 }
 
@@ -322,7 +343,8 @@ void cfg_print_effective(const cfg *c, FILE *out)
 {
     fputs("# interdict configuration. Every key, its type, range and trade-offs:\n"
           "# docs/configuration.md. A value runs to the end of its line; durations need a\n"
-          "# unit (ms, s, m, h, d, w), sizes may have one (KB, MB, GB, TB; powers of 1024).\n\n",
+          "# unit (ms, s, m, h, d, w), sizes may have one (KB, MB, GB, TB; powers of 1024);\n"
+          "# money is in `currency`, with its decimals.\n\n",
           out);
     cfg_key k = {0};
     const char *section = NULL;

@@ -2,6 +2,7 @@
 #include "currency.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct cur_entry {
     char code[4];        /* three uppercase letters and a NUL */
@@ -97,4 +98,45 @@ size_t cur_count(void)
 const char *cur_code(size_t i)
 {
     return i < CUR_COUNT ? cur_table[i].code : NULL;
+}
+
+int cur_parse_decimal(const char *s, size_t n, int exponent, int64_t cap, cur_decimal *out)
+{
+    int64_t v = 0;
+    size_t i = 0, int_digits = 0, frac = 0;
+    int point = 0;
+
+    /* Past cap the value stops growing exactly, the form is read on. */
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, int_digits++) {
+        v = v <= cap ? v * 10 + (s[i] - '0') : v;
+    }
+    if (i < n && s[i] == '.') {
+        point = 1;
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, frac++) {
+            v = v <= cap ? v * 10 + (s[i] - '0') : v;
+        }
+    }
+    if (i < n || int_digits == 0 || (point && frac == 0)) {
+        return -1;
+    }
+    for (size_t k = frac; k < (size_t)exponent && v <= cap; k++) {
+        v *= 10;
+    }
+    out->minor = v;
+    out->decimals = point ? (int)(frac < 100 ? frac : 100) : -1;
+    return 0;
+}
+
+void cur_format_decimal(int64_t minor, int exponent, char *buf, size_t size)
+{
+    int64_t unit = 1;
+    for (int i = 0; i < exponent; i++) {
+        unit *= 10;
+    }
+    if (exponent == 0) {
+        snprintf(buf, size, "%lld", (long long)minor);
+    } else {
+        snprintf(buf, size, "%lld.%0*lld", (long long)(minor / unit), exponent,
+                 (long long)(minor % unit));
+    }
 }

@@ -14,6 +14,7 @@
 #define IX_CURRENCY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* 1 if code is exactly three uppercase letters naming an active currency,
  * else 0 (also for NULL). */
@@ -26,5 +27,23 @@ int cur_minor_units(const char *code);
  * when i is out of range): for listings and tests. */
 size_t cur_count(void);
 const char *cur_code(size_t i);
+
+/* A decimal amount as ISO 20022 and the configuration write money: digits,
+ * optionally a point and more digits ("1234", "1234.5"); no sign, exponent,
+ * separator or whitespace, and digits on both sides of a point. */
+typedef struct cur_decimal {
+    int64_t minor; /* the value in minor units of `exponent` decimals, exact up
+                      to `cap`; above it, some value larger than cap */
+    int decimals;  /* digits after the point, -1 without a point; minor is
+                      meaningful only when decimals <= exponent */
+} cur_decimal;
+
+/* Read s[0..n) in that form for a currency of `exponent` decimals; cap is at
+ * most (INT64_MAX - 9) / 10. Returns 0, or -1 when s is not of that form. */
+int cur_parse_decimal(const char *s, size_t n, int exponent, int64_t cap, cur_decimal *out);
+
+/* minor units as "1234.50" with `exponent` decimals ("1234" for 0): the form
+ * cur_parse_decimal() reads back. minor >= 0. */
+void cur_format_decimal(int64_t minor, int exponent, char *buf, size_t size);
 
 #endif /* IX_CURRENCY_H */

@@ -432,45 +432,31 @@ static rsn_reason bank(iso_ctx *x, int f, const char *path, char *out)
 }
 
 /* A decimal of at most the currency's minor-unit digits after the point,
- * as minor units: "1234.5" EUR is 123450. No sign, no exponent, no
- * whitespace; digits on both sides of a point. */
+ * as minor units: "1234.5" EUR is 123450 (cur_parse_decimal() has the form). */
 static rsn_reason minor_units(const char *s, size_t n, int exponent, const char *field,
                               int64_t *out, dec_error *err)
 {
-    int64_t v = 0;
-    size_t i = 0, int_digits = 0, frac = 0;
+    cur_decimal d;
     if (n > ISO_AMOUNT_MAX) {
         return dec_fail(err, RSN_AMOUNT, field, "%zu bytes: no amount is that long", n);
     }
     if (n > 0 && s[0] == '-') {
         return dec_fail(err, RSN_AMOUNT, field, "negative");
     }
-    /* Past 10^15 the value stops growing (it is refused), the form is read on. */
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, int_digits++) {
-        v = v <= DEC_AMOUNT_MAX ? v * 10 + (s[i] - '0') : v;
-    }
-    if (i < n && s[i] == '.') {
-        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, frac++) {
-            v = v <= DEC_AMOUNT_MAX ? v * 10 + (s[i] - '0') : v;
-        }
-    }
-    if (i < n || int_digits == 0 || (frac == 0 && n > 0 && s[n - 1] == '.')) {
+    if (cur_parse_decimal(s, n, exponent, DEC_AMOUNT_MAX, &d) != 0) {
         char quoted[DEC_ECHO_MAX + 4];
         dec_echo(quoted, s, n, DEC_ECHO_MAX);
         return dec_fail(err, RSN_AMOUNT, field, "\"%s\" is not a decimal amount", quoted);
     }
-    if (frac > (size_t)exponent) {
-        return dec_fail(err, RSN_AMOUNT, field, "%zu decimals, the currency has %d", frac,
+    if (d.decimals > exponent) {
+        return dec_fail(err, RSN_AMOUNT, field, "%d decimals, the currency has %d", d.decimals,
                         exponent);
     }
-    for (size_t k = frac; k < (size_t)exponent && v <= DEC_AMOUNT_MAX; k++) {
-        v *= 10;
-    }
-    if (v < 1 || v > DEC_AMOUNT_MAX) {
+    if (d.minor < 1 || d.minor > DEC_AMOUNT_MAX) {
         return dec_fail(err, RSN_AMOUNT, field, "%s minor units, allowed 1..%lld",
-                        v < 1 ? "0" : "more than 10^15", DEC_AMOUNT_MAX);
+                        d.minor < 1 ? "0" : "more than 10^15", DEC_AMOUNT_MAX);
     }
-    *out = v;
+    *out = d.minor;
     return RSN_OK;
 }
 

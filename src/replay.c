@@ -125,16 +125,25 @@ int replay_add_set(replay_opts *o, const char *kv, char *errstr, size_t errstr_s
 
 /* ---- the second configuration ------------------------------------------- */
 
-/* The rule keys of a config file read over the defaults. */
+/* The rule keys of a config file read over the defaults, in dst's currency: its amounts are
+ * money of that currency, and one written for another would be misread. */
 static int load_rules_of(cfg *dst, const char *path, char *errstr, size_t errstr_size)
 {
     cfg f;
     int rc = -1;
     if (cfg_init(&f, errstr, errstr_size) != 0)
         return -1;
-    if (cfg_load_file(&f, path, errstr, errstr_size) == 0 &&
-        cfg_validate(&f, errstr, errstr_size) == 0)
-        rc = cfg_copy(dst, &f, replay_rule_key, errstr, errstr_size);
+    if (cfg_set(&f, "currency", dst->currency, errstr, errstr_size) != 0 ||
+        cfg_load_file(&f, path, errstr, errstr_size) != 0 ||
+        cfg_validate(&f, errstr, errstr_size) != 0)
+        goto cleanup;
+    if (strcmp(f.currency, dst->currency) != 0) {
+        snprintf(errstr, errstr_size, "%s: currency %s differs from the first run's %s", path,
+                 f.currency, dst->currency);
+        goto cleanup;
+    }
+    rc = cfg_copy(dst, &f, replay_rule_key, errstr, errstr_size);
+cleanup:
     cfg_free(&f);
     return rc;
 }

@@ -29,6 +29,7 @@
  */
 #include <string.h>
 
+#include "decode.h"
 #include "rules.h"
 
 #define DAY_MS 86400000LL
@@ -185,13 +186,13 @@ static const cfg_entry bu_keys[] = {
      .desc = "The opening time comes from the account's profile; without a profile the account is "
              "never new."},
     {.name = "new.volume",
-     .type = CFG_INT,
+     .type = CFG_MONEY,
      .offset = offsetof(bu_params, new_volume),
-     .def = "10000000",
+     .def = "100000.00",
      .min = 1,
-     .max = 1000000000000000,
-     .summary = "A new account's money in and out within a day that is a burst (minor units).",
-     .desc = "A new account's money in and out within a day that is a burst (minor units)."},
+     .max = DEC_AMOUNT_MAX,
+     .summary = "A new account's money in and out within a day that is a burst.",
+     .desc = "Money in and out counted together, as money of `currency`."},
     {.name = "dormant.after",
      .type = CFG_DURATION,
      .offset = offsetof(bu_params, dormant_after_ms),
@@ -201,13 +202,13 @@ static const cfg_entry bu_keys[] = {
      .summary = "Silence after which an account counts as dormant.",
      .desc = "An account is also dormant when its bank reports it so in its profile."},
     {.name = "dormant.volume",
-     .type = CFG_INT,
+     .type = CFG_MONEY,
      .offset = offsetof(bu_params, dormant_volume),
-     .def = "5000000",
+     .def = "50000.00",
      .min = 1,
-     .max = 1000000000000000,
-     .summary = "A dormant account's money in and out within a day that is a burst (minor units).",
-     .desc = "A dormant account's money in and out within a day that is a burst (minor units)."},
+     .max = DEC_AMOUNT_MAX,
+     .summary = "A dormant account's money in and out within a day that is a burst.",
+     .desc = "Money in and out counted together, as money of `currency`."},
     {.name = NULL},
 };
 

@@ -17,6 +17,7 @@
  * Merchants and businesses are exempt: taking payments and paying suppliers
  * the same hour is their trade. Reason code PT01; the hit is on A.
  */
+#include "decode.h"
 #include "rules.h"
 
 #define MINUTE_MS 60000LL
@@ -91,14 +92,14 @@ static const cfg_entry pt_keys[] = {
              "transfer. Street-level mules forward within minutes; a longer window also catches "
              "slower mules, at the cost of catching people who spend a salary quickly."},
     {.name = "min.amount",
-     .type = CFG_INT,
+     .type = CFG_MONEY,
      .offset = offsetof(pt_params, min_amount),
-     .def = "1000000",
+     .def = "10000.00",
      .min = 1,
-     .max = 1000000000000000,
-     .summary = "Money received within the window, in minor units, before the rule looks further.",
-     .desc = "Small sums passing through are everyday life; the default is 10,000.00 in a "
-             "two-decimal currency."},
+     .max = DEC_AMOUNT_MAX,
+     .summary = "Money received within the window before the rule looks further.",
+     .desc = "Small sums passing through are everyday life. Also the floor of the chain, cycle "
+             "and gather-scatter rules."},
     {.name = "ratio",
      .type = CFG_INT,
      .offset = offsetof(pt_params, ratio_pct),

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "decode.h"
 #include "rules.h"
 
 /* Its own keys, rules.structuring.*. */
@@ -125,13 +126,14 @@ static int st_on_transfer(const rules *r, const cfg_rule *self, const rule_input
 
 static const cfg_entry st_keys[] = {
     {.name = "threshold",
-     .type = CFG_INT,
+     .type = CFG_MONEY,
      .offset = offsetof(st_params, threshold),
-     .def = "5000000",
+     .def = "50000.00",
      .min = 1,
-     .max = 1000000000000000,
-     .summary = "The reporting threshold, in minor units.",
-     .desc = "The default is 50,000.00 in a two-decimal currency."},
+     .max = DEC_AMOUNT_MAX,
+     .summary = "The reporting threshold that structured transfers stay just under.",
+     .desc = "A large-value or cash reporting threshold of the clearing currency, as money of "
+             "`currency`."},
     {.name = "band",
      .type = CFG_INT,
      .offset = offsetof(st_params, band_pct),

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "rules.h"
 
 #define DAY_MS 86400000LL
@@ -186,12 +187,12 @@ static const cfg_entry tr_keys[] = {
      .summary = "Time after the victim's transfer within which onward transfers are followed.",
      .desc = "Time after the victim's transfer within which onward transfers are followed."},
     {.name = "min.amount",
-     .type = CFG_INT,
+     .type = CFG_MONEY,
      .offset = offsetof(tr_params, min_amount),
-     .def = "10000",
+     .def = "100.00",
      .min = 1,
-     .max = 1000000000000000,
-     .summary = "Traced amount below which a branch is not followed further, in minor units.",
+     .max = DEC_AMOUNT_MAX,
+     .summary = "Traced amount below which a branch is not followed further.",
      .desc = "Money is split proportionally over an account's onward transfers; tiny shares are "
              "noise."},
     {.name = NULL},

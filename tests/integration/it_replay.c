@@ -271,7 +271,7 @@ static void test_compare_file_json(void **state)
     snprintf(path, sizeof(path), "%s/stricter.conf", g_env.dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
-    fprintf(f, "rule.set = 2026.12-1\nrules.structuring.threshold = 4000000\n"
+    fprintf(f, "rule.set = 2026.12-1\nrules.structuring.threshold = 40000.00\n"
                "topic.transfers = ignored-by-replay\n");
     fclose(f);
     run_out r = replay(0, "--compare-with", path, "--json", NULL);

@@ -372,7 +372,8 @@ static void test_table_entries_well_formed(void **state)
         assert_true(strlen(e->summary) > 10 && strlen(e->summary) <= 80);
         assert_int_equal(e->summary[strlen(e->summary) - 1], '.');
         assert_true(strlen(e->desc) > 40);
-        if (e->type == CFG_INT || e->type == CFG_DURATION || e->type == CFG_SIZE)
+        if (e->type == CFG_INT || e->type == CFG_DURATION || e->type == CFG_SIZE ||
+            e->type == CFG_MONEY)
             assert_true(e->min <= e->max);
         if (e->type == CFG_ENUM)
             assert_non_null(e->names);
@@ -1059,6 +1060,162 @@ static void test_validate_rdkafka(void **state)
     cfg_free(&c);
 }
 
+/* ---- money ---- */
+
+#define THRESHOLD "rules.structuring.threshold"
+
+/* Money in the currency's own decimals, stored in minor units. */
+static void test_money_currencies(void **state)
+{
+    cfg c;
+
+    init_ok(&c);
+    set_ok(&c, THRESHOLD, "12345.67");
+    assert_int_equal(num(&c, THRESHOLD), 1234567);
+    set_ok(&c, THRESHOLD, " 12345.6 "); /* fewer decimals than CNY has */
+    assert_int_equal(num(&c, THRESHOLD), 1234560);
+    validate_ok(&c);
+    set_ok(&c, "currency", "JPY");
+    set_ok(&c, THRESHOLD, "1000000");
+    assert_int_equal(num(&c, THRESHOLD), 1000000);
+    validate_ok(&c);
+    set_ok(&c, "currency", "BHD");
+    set_ok(&c, THRESHOLD, "10000.000");
+    assert_int_equal(num(&c, THRESHOLD), 10000000);
+    set_ok(&c, "rules.trace.min.amount", "0.005");
+    assert_int_equal(num(&c, "rules.trace.min.amount"), 5);
+    validate_ok(&c);
+    cfg_free(&c);
+}
+
+/* `currency` after the key, as a file or -X may give it: the value waits for it. */
+static void test_money_currency_after_key(void **state)
+{
+    const fixture *fx = *state;
+    char err[512] = "";
+    cfg c;
+
+    init_ok(&c);
+    set_ok(&c, THRESHOLD, "1000000");
+    assert_int_equal(num(&c, THRESHOLD), 0); /* not money in CNY (yet) */
+    validate_fails(&c, THRESHOLD ": write money with 2 decimals for CNY, e.g. 10000.00 (the key "
+                                 "is no longer in minor units)");
+    assert_int_equal(cfg_set_pair(&c, "currency=JPY", err, sizeof(err)), 0);
+    assert_int_equal(num(&c, THRESHOLD), 1000000);
+    validate_ok(&c);
+    cfg_free(&c);
+
+    init_ok(&c);
+    if (load_text(fx, &c, THRESHOLD " = 10000.000\ncurrency = KWD\n", err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(num(&c, THRESHOLD), 10000000);
+    validate_ok(&c);
+    cfg_free(&c);
+}
+
+/* Every change of `currency` derives the values again from the text as written; defaults keep
+ * their minor units, so a deployment on the defaults screens as before. */
+static void test_money_currency_changed(void **state)
+{
+    cfg c, d;
+    char *out;
+
+    init_ok(&c);
+    assert_int_equal(num(&c, "rules.passthrough.min.amount"), 1000000);
+    assert_int_equal(num(&c, THRESHOLD), 5000000);
+    assert_int_equal(num(&c, "rules.burst.new.volume"), 10000000);
+    assert_int_equal(num(&c, "rules.burst.dormant.volume"), 5000000);
+    assert_int_equal(num(&c, "rules.trace.min.amount"), 10000);
+    set_ok(&c, THRESHOLD, "500.5");
+    assert_int_equal(num(&c, THRESHOLD), 50050);
+    set_ok(&c, "currency", "KWD");
+    assert_int_equal(num(&c, THRESHOLD), 500500);
+    validate_ok(&c);
+    set_ok(&c, "currency", "JPY");
+    assert_int_equal(num(&c, THRESHOLD), 0);
+    validate_fails(&c, THRESHOLD ": \"500.5\" has 1 decimal, JPY has 0");
+    set_ok(&c, THRESHOLD, "500");
+    assert_int_equal(num(&c, THRESHOLD), 500);
+    assert_int_equal(num(&c, "rules.passthrough.min.amount"), 1000000);
+    validate_ok(&c);
+    out = capture(cfg_print_effective, &c);
+    assert_non_null(strstr(out, "\nrules.passthrough.min.amount = 1000000\n"));
+    assert_non_null(strstr(out, "\n" THRESHOLD " = 500\n"));
+    free(out);
+
+    /* A copy carries the text, so it too follows a change of currency. */
+    init_ok(&d);
+    assert_int_equal(cfg_copy(&d, &c, NULL, NULL, 0), 0);
+    assert_int_equal(num(&d, THRESHOLD), 500);
+    set_ok(&d, "currency", "CNY");
+    validate_fails(&d, THRESHOLD ": write money with 2 decimals for CNY, e.g. 5.00 (the key is no "
+                                 "longer in minor units)");
+    cfg_free(&d);
+    cfg_free(&c);
+}
+
+static void test_money_errors(void **state)
+{
+    static const char *const not_money[] = {"1,000.00", "1e6",   "1.5E3", "fifty", "",
+                                            "12.",      ".50",   "+5.00", "1 000", "0x10",
+                                            "5.00 CNY", "1.2.3", "١٢"};
+    char want[512];
+    cfg c;
+
+    init_ok(&c);
+    set_fails(&c, THRESHOLD, "-100.00", THRESHOLD ": \"-100.00\" is negative");
+    for (size_t i = 0; i < sizeof(not_money) / sizeof(not_money[0]); i++) {
+        char shown[64];
+        snprintf(shown, sizeof(shown), "%s", not_money[i]);
+        if (strcmp(not_money[i], "١٢") == 0)
+            snprintf(shown, sizeof(shown), "\\xd9\\xa1\\xd9\\xa2");
+        snprintf(want, sizeof(want),
+                 THRESHOLD ": \"%s\" is not money (digits and a decimal point, e.g. 10000.00; no "
+                           "sign, exponent or separators)",
+                 shown);
+        set_fails(&c, THRESHOLD, not_money[i], want);
+    }
+    set_ok(&c, THRESHOLD, "5000000");
+    validate_fails(&c, THRESHOLD ": write money with 2 decimals for CNY, e.g. 50000.00 (the key "
+                                 "is no longer in minor units)");
+    set_ok(&c, THRESHOLD, "100.001");
+    validate_fails(&c, THRESHOLD ": \"100.001\" has 3 decimals, CNY has 2");
+    set_ok(&c, THRESHOLD, "99999999999999999999.00");
+    validate_fails(&c, THRESHOLD ": \"99999999999999999999.00\" is too large");
+    set_ok(&c, THRESHOLD, "99999999999999999999");
+    validate_fails(&c, THRESHOLD ": \"99999999999999999999\" is too large");
+    set_ok(&c, THRESHOLD, "50000.00");
+    validate_ok(&c);
+    set_ok(&c, "currency", "XAU"); /* no minor unit: no money */
+    validate_fails(&c, "currency: \"XAU\" is not an active ISO 4217 code");
+    cfg_free(&c);
+}
+
+/* Bounds are in minor units, checked after the conversion and shown as money. */
+static void test_money_bounds(void **state)
+{
+    cfg c;
+
+    init_ok(&c);
+    set_ok(&c, THRESHOLD, "0.00");
+    validate_fails(&c, THRESHOLD ": 0.00 is below the minimum 0.01");
+    set_ok(&c, THRESHOLD, "0.01");
+    validate_ok(&c);
+    set_ok(&c, THRESHOLD, "10000000000000.00");
+    validate_ok(&c);
+    set_ok(&c, THRESHOLD, "10000000000000.01");
+    validate_fails(&c, THRESHOLD ": 10000000000000.01 is above the maximum 10000000000000.00");
+    set_ok(&c, "currency", "JPY");
+    set_ok(&c, THRESHOLD, "0");
+    validate_fails(&c, THRESHOLD ": 0 is below the minimum 1");
+    set_ok(&c, THRESHOLD, "1000000000000001");
+    validate_fails(&c, THRESHOLD ": 1000000000000001 is above the maximum 1000000000000000");
+    set_ok(&c, "currency", "CLF"); /* 4 decimals */
+    set_ok(&c, THRESHOLD, "100000000000.0001");
+    validate_fails(&c, THRESHOLD ": 100000000000.0001 is above the maximum 100000000000.0000");
+    cfg_free(&c);
+}
+
 /* ---- printing ---- */
 
 /* A value different from the default but in range, so the round trip proves something. */
@@ -1076,6 +1233,9 @@ static void other_value(const cfg_entry *e, char *buf, size_t size)
         return;
     case CFG_ENUM:
         snprintf(buf, size, "%s", e->names[def ? 0 : 1]);
+        return;
+    case CFG_MONEY:
+        snprintf(buf, size, "1234.567"); /* in BHD, which test_round_trip sets */
         return;
     default:
         v = e->min + (e->max - e->min) / 2;
@@ -1102,6 +1262,7 @@ static void test_round_trip(void **state)
         set_ok(&a, e->name, value);
     }
     set_ok(&a, "watchlist.file", "");
+    set_ok(&a, "currency", "BHD");
     set_ok(&a, "rdkafka.security.protocol", "ssl");
     set_ok(&a, "rdkafka.consumer.fetch.wait.max.ms", "10");
     set_ok(&a, "rdkafka.client.id", "");
@@ -1338,6 +1499,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_validate_rule_set),
         cmocka_unit_test(test_validate_bounds),
         cmocka_unit_test(test_validate_rdkafka),
+        cmocka_unit_test(test_money_currencies),
+        cmocka_unit_test_setup_teardown(test_money_currency_after_key, fx_setup, fx_teardown),
+        cmocka_unit_test(test_money_currency_changed),
+        cmocka_unit_test(test_money_errors),
+        cmocka_unit_test(test_money_bounds),
         cmocka_unit_test_setup_teardown(test_round_trip, fx_setup, fx_teardown),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_markdown),
