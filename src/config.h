@@ -258,7 +258,7 @@ int cfg_differs(const cfg *a, const cfg *b, int (*pick)(const char *key), char *
 void cfg_print_help(FILE *out);
 
 /* docs/configuration.md, man-page style. The committed file must equal this
- * output; regenerate it with `tests/unit/test_config --write-docs`. */
+ * output; regenerate it with `tests/test_config --write-docs`. */
 void cfg_print_markdown(FILE *out);
 
 /* The effective configuration as a commented config file that cfg_load_file

@@ -103,7 +103,7 @@ void cfg_print_help(FILE *out)
 static const char md_head[] =
     "<!-- Generated from the key table, src/config_keys.c, and the rules' keys in src/rule_*.c:\n"
     "     edit those, not this file.\n"
-    "     Regenerate with `<build-dir>/tests/unit/test_config --write-docs`, which also\n"
+    "     Regenerate with `<build-dir>/tests/test_config --write-docs`, which also\n"
     "     writes docs/interdict.conf.example; the unit test fails while they differ. -->\n"
     "\n"
     "# interdict.conf(5)\n"

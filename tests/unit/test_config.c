@@ -1399,7 +1399,7 @@ static void assert_doc_in_sync(const char *path)
             line += want[i] == '\n';
         fail_msg("%s differs from the key table (src/config_keys.c, src/rule_*.c) from line %d on. "
                  "Regenerate it with "
-                 "`tests/unit/test_config --write-docs` in the build directory and commit it.",
+                 "`tests/test_config --write-docs` in the build directory and commit it.",
                  path, line);
     }
     free(want);

@@ -1529,7 +1529,7 @@ static void test_docs_params(void **state)
     find_block(doc, &from, &to);
     if (to - from != strlen(want) || memcmp(doc + from, want, to - from) != 0)
         fail_msg("docs/generator.md's parameter table is stale: run "
-                 "tests/unit/test_scenario --write-docs");
+                 "tests/test_scenario --write-docs");
     free(doc);
     free(want);
 }
