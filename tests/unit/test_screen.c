@@ -56,7 +56,7 @@ static void screen_transfer(rfx *f, const ix_transfer *t, int64_t now_ms, scr_re
 static void screen_report(rfx *f, const ix_report *rep, int64_t now_ms, scr_result *res)
 {
     char errstr[256];
-    if (scr_report(&f->scr, rep, now_ms, res, errstr, sizeof(errstr)) != 0)
+    if (scr_report(&f->scr, rep, NULL, now_ms, res, errstr, sizeof(errstr)) != 0)
         fail_msg("scr_report: %s", errstr);
 }
 
