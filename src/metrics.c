@@ -94,8 +94,7 @@ static void render_pipeline(FILE *out, const stats *t, const pipe_live *l)
     counter(out, "interdict_reports_consumed_total", "Fraud reports consumed (committed).",
             t->reports);
     counter(out, "interdict_reports_parked_total",
-            "Fraud reports parked to wait for a transfer not screened yet (committed).",
-            t->parked);
+            "Fraud reports parked to wait for a transfer not screened yet (committed).", t->parked);
     counter(out, "interdict_reports_park_traced_total",
             "Parked fraud reports traced once their transfer was screened (committed).",
             t->park_traced);

@@ -42,10 +42,10 @@ typedef struct park_entry {
     ix_report rep;
     park_src src;
     /* the set's own links */
-    size_t hpos;                   /* index in the heap */
-    struct park_entry *tnext;      /* chain of the transfer-id hash */
-    struct park_entry *rnext;      /* chain of the report-id hash */
-    uint64_t thash, rhash;         /* of transfer_id + victim_account, of id */
+    size_t hpos;                    /* index in the heap */
+    struct park_entry *tnext;       /* chain of the transfer-id hash */
+    struct park_entry *rnext;       /* chain of the report-id hash */
+    uint64_t thash, rhash;          /* of transfer_id + victim_account, of id */
     char topic[PARK_TOPIC_MAX + 1]; /* src.topic points here */
 } park_entry;
 

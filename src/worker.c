@@ -132,8 +132,8 @@ static void deadletter_src(wk_pool *p, const emit_source *src, int suppress, con
 {
     char errstr[512];
     p->interval.dead_by_reason[res->reason]++;
-    LOG_DEBUG(p->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s", src->topic,
-              src->partition, src->offset, res->detail);
+    LOG_DEBUG(p->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s", src->topic, src->partition,
+              src->offset, res->detail);
     if (suppress)
         return;
     if (emit_deadletter(*p->env.out, src, rsn_code(res->reason), res->detail, errstr,
@@ -157,8 +157,13 @@ static void deadletter(wk_pool *p, const rd_kafka_message_t *m, int suppress, co
 /* The message a report came in, kept while it is parked. */
 static park_src park_source(const rd_kafka_message_t *m)
 {
-    park_src src = {rd_kafka_topic_name(m->rkt), m->partition, m->offset, m->key, m->key_len,
-                    m->payload, m->len};
+    park_src src = {rd_kafka_topic_name(m->rkt),
+                    m->partition,
+                    m->offset,
+                    m->key,
+                    m->key_len,
+                    m->payload,
+                    m->len};
     return src;
 }
 
@@ -218,9 +223,8 @@ static void settle_parks(wk_pool *p, const ix_transfer *t, int suppress)
                      res.nreqs);
             emit_requests(p, res.nreqs, suppress);
         } else {
-            emit_source src = {pe->src.topic,     pe->src.partition, pe->src.offset,
-                               pe->src.key,       pe->src.key_len,   pe->src.value,
-                               pe->src.value_len};
+            emit_source src = {pe->src.topic,   pe->src.partition, pe->src.offset,   pe->src.key,
+                               pe->src.key_len, pe->src.value,     pe->src.value_len};
             p->interval.park_expired++;
             deadletter_src(p, &src, suppress, &res);
         }
@@ -277,8 +281,8 @@ static void screen_report(wk_pool *p, event *e, int suppress)
         LOG_INFO(p->env.log, "worker", "report %s of %s parked: transfer %s not screened yet",
                  e->rep.id, victim, e->rep.transfer_id);
     } else {
-        LOG_INFO(p->env.log, "worker", "report %s: money of %s traced to %d account(s)",
-                 e->rep.id, victim, e->res.nreqs);
+        LOG_INFO(p->env.log, "worker", "report %s: money of %s traced to %d account(s)", e->rep.id,
+                 victim, e->res.nreqs);
         emit_requests(p, e->res.nreqs, suppress);
     }
     settle_parks(p, NULL, suppress);

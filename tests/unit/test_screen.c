@@ -559,7 +559,8 @@ static void test_duplicate_of_a_parked_report(void **state)
     screen_report_from(f, &rep, NULL, T0, &res);
     assert_int_equal(res.verdict, SCR_PARKED);
     screen_report_from(f, &rep, NULL, T0 + 1, &res);
-    assert_rejected(&res, RSN_DUPLICATE_REPORT, "report_id: R90 is parked, waiting for transfer_id T90");
+    assert_rejected(&res, RSN_DUPLICATE_REPORT,
+                    "report_id: R90 is parked, waiting for transfer_id T90");
     assert_null(next_park(f, NULL, T0 + 1, &res));
     assert_int_equal(parked_now(f), 1);
 }
