@@ -201,7 +201,7 @@ static int screen(quality *q, const scr_ctx *x, char *errstr, size_t errstr_size
     while ((rc = scn_next(q->s, &ev, errstr, errstr_size)) == 1) {
         int src = ev.kind == SCN_EVENT_TRANSFER
                       ? scr_transfer(x, &ev.transfer, ev.time_ms, &res, errstr, errstr_size)
-                      : scr_report(x, &ev.report, ev.time_ms, &res, errstr, errstr_size);
+                      : scr_report(x, &ev.report, NULL, ev.time_ms, &res, errstr, errstr_size);
         if (src != 0)
             return -1;
         if (res.verdict == SCR_REJECTED)

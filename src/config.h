@@ -128,7 +128,9 @@ typedef struct cfg {
     int64_t input_max_bytes;
     int64_t input_max_past_ms;
     int64_t input_max_future_ms;
-    char *currency; /* the clearing currency, ISO 4217 */
+    char *currency;               /* the clearing currency, ISO 4217 */
+    int64_t reports_park_time_ms; /* a report waits this long for its transfer */
+    int64_t reports_park_max;     /* reports parked at once; 0 = no parking */
 
     /* Rules and actions; each rule's own keys are in `rules` */
     char *rule_set;

@@ -328,6 +328,34 @@ const cfg_entry cfg_core_table[] = {
              "the dead-letter topic with reason foreign_currency, and is counted. Run one "
              "instance per clearing currency. The amount keys (type money) are written in it, "
              "with its ISO 4217 decimals: set them all for a currency other than CNY."},
+    {.name = "reports.park.time",
+     .section = "Pipeline",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, reports_park_time_ms),
+     .def = "2d",
+     .min = 0,
+     .max = 30 * CFG_DAY,
+     .summary = "How long a fraud report waits for the transfer it names, in event time.",
+     .desc = "A victim reports within minutes; the clearing stream may lag. A report whose "
+             "transfer is not in the state yet is parked in the state store and traced as soon "
+             "as that transfer is screened. Once the screening clock (the latest event time "
+             "screened) is this far past its reported_at, it goes to the dead-letter topic as "
+             "unknown_transfer. Two days cover a clearing feed that is a business day late "
+             "and a weekend's batch; a transfer more than a day after its report is outside "
+             "what the trace looks for anyway (docs/rules.md, victim trace)."},
+    {.name = "reports.park.max",
+     .section = "Pipeline",
+     .type = CFG_INT,
+     .offset = offsetof(cfg, reports_park_max),
+     .def = "100000",
+     .min = 0,
+     .max = 10000000,
+     .summary = "Most fraud reports parked at once; beyond it the oldest expires first.",
+     .desc = "Bounds the memory and state of parked reports (each keeps its original "
+             "message, at most input.max.bytes). When a new report would exceed it, the "
+             "report with the oldest reported_at is dead-lettered as unknown_transfer, which "
+             "may be the new one. 0 turns parking off: a report of an unknown transfer is "
+             "dead-lettered at once."},
 
     /* Rules */
     {.name = "rule.set",

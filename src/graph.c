@@ -23,6 +23,7 @@
 
 #include "graphcodec.h"
 #include "hash.h"
+#include "park.h"
 #include "store.h"
 #include "vec.h"
 
@@ -105,8 +106,18 @@ struct graph {
     int lag_warned;                  /* the stream's lag behind the clock was logged */
     pthread_mutex_t ckpt_lock;       /* one checkpoint at a time */
     _Atomic uint64_t edges_examined; /* stored and pending edges looked at by scans */
+    pthread_mutex_t park_lock;       /* parks, parks_broken, park_clock_stored */
+    park_set *parks;                 /* reports waiting for their transfer */
+    _Atomic size_t nparked;          /* park_count(parks), read without the lock */
+    _Atomic int64_t park_clock_ms;   /* latest event time screened: what parks expire by */
+    int64_t park_clock_stored;       /* ... as the store has it */
+    int parks_broken;                /* rebuilding them after a discard failed */
+    char parks_error[256];
     stripe stripes[GRAPH_STRIPES];
 };
+
+#define PARK_CLOCK_KEY     "\0clock" /* the parks family's one key that is no report id */
+#define PARK_CLOCK_KEY_LEN 6
 
 int64_t graph_held(const graph_acct *a, win_id w)
 {
@@ -577,6 +588,171 @@ static void warn_lag(graph *g)
              lag / 86400000, retention / 86400000);
 }
 
+/* ---- parked reports (park.h): kept in memory, written at checkpoints */
+
+/* One stored park into p. */
+static int load_park(park_set *p, int64_t *clock_ms, const char *k, size_t kl, const char *v,
+                     size_t vl, char *errstr, size_t errstr_size)
+{
+    ix_report rep;
+    park_src src;
+    char topic[PARK_TOPIC_MAX + 1];
+    if (kl == PARK_CLOCK_KEY_LEN && memcmp(k, PARK_CLOCK_KEY, kl) == 0) {
+        if (vl != 8) {
+            snprintf(errstr, errstr_size, "corrupt park clock record");
+            return -1;
+        }
+        *clock_ms = (int64_t)gc_be64_get(v);
+        return 0;
+    }
+    if (gc_park_unpack(v, vl, &rep, &src, topic) != 0 || strlen(rep.id) != kl ||
+        memcmp(rep.id, k, kl) != 0) {
+        snprintf(errstr, errstr_size, "corrupt parked report %.*s", (int)(kl > 64 ? 64 : kl), k);
+        return -1;
+    }
+    if (park_add(p, &rep, &src) != 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* The parks and their clock as of the last checkpoint, from the store; the
+ * park lock is held (or the graph not yet shared). */
+static int load_parks(graph *g, char *errstr, size_t errstr_size)
+{
+    int64_t clock_ms = 0;
+    park_set *p = park_new();
+    store_iter *it = p ? store_iter_all(g->st, SCF_PARKS) : NULL;
+    int rc = 0;
+    if (!it) {
+        park_free(p);
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (; rc == 0 && store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        rc = load_park(p, &clock_ms, k, kl, v, vl, errstr, errstr_size);
+    }
+    if (rc == 0)
+        rc = store_iter_error(it, errstr, errstr_size);
+    store_iter_destroy(it);
+    if (rc != 0) {
+        park_free(p);
+        return -1;
+    }
+    park_clean(p);
+    park_free(g->parks);
+    g->parks = p;
+    atomic_store(&g->nparked, park_count(p));
+    atomic_store(&g->park_clock_ms, clock_ms);
+    g->park_clock_stored = clock_ms;
+    return 0;
+}
+
+/* What changed since the last checkpoint, and the clock when it moved (a
+ * restart must expire on the same event as the run before it); the park
+ * lock is held. */
+static int batch_parks(store_batch *b, graph *g, int64_t now, char *errstr, size_t errstr_size)
+{
+    park_set *p = g->parks;
+    char clock[8];
+    for (size_t i = 0; i < park_ndirty(p); i++) {
+        const char *id = park_dirty(p, i);
+        const park_entry *e = park_find(p, id);
+        if (!e) {
+            store_batch_delete(b, SCF_PARKS, id, strlen(id));
+            continue;
+        }
+        char *val = malloc(gc_park_size(&e->rep, &e->src));
+        if (!val) {
+            snprintf(errstr, errstr_size, "out of memory");
+            return -1;
+        }
+        size_t vl = gc_park_pack(&e->rep, &e->src, val);
+        store_batch_put(b, SCF_PARKS, id, strlen(id), val, vl);
+        free(val);
+    }
+    if (now != g->park_clock_stored) {
+        gc_be64_put(clock, (uint64_t)now);
+        store_batch_put(b, SCF_PARKS, PARK_CLOCK_KEY, PARK_CLOCK_KEY_LEN, clock, sizeof(clock));
+    }
+    return 0;
+}
+
+int graph_park(graph *g, const ix_report *rep, const park_src *src, char *errstr,
+               size_t errstr_size)
+{
+    pthread_mutex_lock(&g->park_lock);
+    int rc = park_add(g->parks, rep, src);
+    atomic_store(&g->nparked, park_count(g->parks));
+    pthread_mutex_unlock(&g->park_lock);
+    if (rc != 0)
+        snprintf(errstr, errstr_size, "out of memory");
+    return rc;
+}
+
+int graph_parked(graph *g, const char *report_id)
+{
+    if (atomic_load(&g->nparked) == 0)
+        return 0;
+    pthread_mutex_lock(&g->park_lock);
+    int rc = park_has(g->parks, report_id);
+    pthread_mutex_unlock(&g->park_lock);
+    return rc;
+}
+
+/* Every transfer asks: with nothing parked, one atomic load and no lock. */
+park_entry *graph_unpark_transfer(graph *g, const char *transfer_id, const char *account)
+{
+    if (atomic_load(&g->nparked) == 0)
+        return NULL;
+    pthread_mutex_lock(&g->park_lock);
+    park_entry *e = park_take_transfer(g->parks, transfer_id, account);
+    atomic_store(&g->nparked, park_count(g->parks));
+    pthread_mutex_unlock(&g->park_lock);
+    return e;
+}
+
+park_entry *graph_unpark_due(graph *g, int64_t wait_ms, size_t max)
+{
+    park_entry *e = NULL;
+    if (atomic_load(&g->nparked) == 0)
+        return NULL;
+    pthread_mutex_lock(&g->park_lock);
+    const park_entry *old = park_oldest(g->parks);
+    if (old && (park_count(g->parks) > max ||
+                atomic_load(&g->park_clock_ms) - old->rep.reported_at_ms > wait_ms))
+        e = park_take_oldest(g->parks);
+    atomic_store(&g->nparked, park_count(g->parks));
+    pthread_mutex_unlock(&g->park_lock);
+    return e;
+}
+
+void graph_park_advance(graph *g, int64_t t_ms)
+{
+    int64_t seen = atomic_load(&g->park_clock_ms);
+    while (t_ms > seen && !atomic_compare_exchange_weak(&g->park_clock_ms, &seen, t_ms))
+        ;
+}
+
+int64_t graph_park_clock(graph *g)
+{
+    return atomic_load(&g->park_clock_ms);
+}
+
+int graph_parks(graph *g, graph_park_fn fn, void *arg)
+{
+    int rc = 0;
+    pthread_mutex_lock(&g->park_lock);
+    for (size_t i = 0; rc == 0 && i < park_count(g->parks); i++)
+        rc = fn(park_at(g->parks, i), arg);
+    pthread_mutex_unlock(&g->park_lock);
+    return rc;
+}
+
 /* ---- open and close */
 
 int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_size)
@@ -589,6 +765,7 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
     g->log = o->log;
     pthread_mutex_init(&g->ckpt_lock, NULL);
     pthread_mutex_init(&g->ids.lock, NULL);
+    pthread_mutex_init(&g->park_lock, NULL);
     for (int i = 0; i < GRAPH_STRIPES; i++) {
         pthread_mutex_init(&g->stripes[i].lock, NULL);
         g->stripes[i].nbuckets = 256;
@@ -613,7 +790,8 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
                      .log_dir = o->log_dir,
                      .clock_ms = g->event_clock ? watermark_clock : o->clock_ms,
                      .clock_arg = g->event_clock ? (void *)g : o->clock_arg};
-    if (store_open(&so, &g->st, errstr, errstr_size) != 0)
+    if (store_open(&so, &g->st, errstr, errstr_size) != 0 ||
+        load_parks(g, errstr, errstr_size) != 0)
         goto fail;
     *out = g;
     return 0;
@@ -633,6 +811,8 @@ void graph_close(graph *g)
         pthread_mutex_destroy(&g->stripes[i].lock);
     }
     store_close(g->st);
+    park_free(g->parks);
+    pthread_mutex_destroy(&g->park_lock);
     idset_clear(&g->ids);
     pthread_mutex_destroy(&g->ids.lock);
     pthread_mutex_destroy(&g->ckpt_lock);
@@ -1283,9 +1463,19 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
     pthread_mutex_lock(&g->ids.lock);
     batch_ids(b, &g->ids);
     pthread_mutex_unlock(&g->ids.lock);
-    if (batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
-        store_write(g->st, b, errstr, errstr_size) != 0)
+    pthread_mutex_lock(&g->park_lock);
+    int64_t clock_now = atomic_load(&g->park_clock_ms);
+    int parks_ok = !g->parks_broken && batch_parks(b, g, clock_now, errstr, errstr_size) == 0;
+    if (g->parks_broken)
+        snprintf(errstr, errstr_size, "%s", g->parks_error);
+    if (!parks_ok || batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
+        store_write(g->st, b, errstr, errstr_size) != 0) {
+        pthread_mutex_unlock(&g->park_lock);
         goto out;
+    }
+    park_clean(g->parks);
+    g->park_clock_stored = clock_now;
+    pthread_mutex_unlock(&g->park_lock);
     for (int i = 0; i < GRAPH_STRIPES; i++)
         mark_clean(&g->stripes[i]);
     pthread_mutex_lock(&g->ids.lock);
@@ -1301,11 +1491,27 @@ out:
     return rc;
 }
 
+/* The parks as of the last checkpoint again. Should the store fail us
+ * here, the next checkpoint fails with why: nothing is written from a set
+ * that lost its changes. */
+static void discard_parks(graph *g)
+{
+    char why[200];
+    pthread_mutex_lock(&g->park_lock);
+    if (load_parks(g, why, sizeof(why)) != 0) {
+        g->parks_broken = 1;
+        snprintf(g->parks_error, sizeof(g->parks_error), "parked reports: %s", why);
+        LOG_ERROR(g->log, "graph", "%s", g->parks_error);
+    }
+    pthread_mutex_unlock(&g->park_lock);
+}
+
 void graph_discard(graph *g)
 {
     pthread_mutex_lock(&g->ids.lock);
     idset_clear(&g->ids);
     pthread_mutex_unlock(&g->ids.lock);
+    discard_parks(g);
     /* Clean entries could be kept, but dropping everything is simple and
      * only happens after an aborted transaction. */
     for (int i = 0; i < GRAPH_STRIPES; i++) {
@@ -1469,6 +1675,29 @@ static int fold_account(graph *g, const char *acct, size_t len, graph_digest *d,
     return 0;
 }
 
+/* The parked reports, not the park clock: the clock is written at
+ * checkpoints, whose cuts differ between two runs of the same input. */
+static int fold_parks(graph *g, graph_digest *d, char *errstr, size_t errstr_size)
+{
+    store_iter *it = store_iter_all(g->st, SCF_PARKS);
+    if (!it) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (; store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        if (kl == PARK_CLOCK_KEY_LEN && memcmp(k, PARK_CLOCK_KEY, kl) == 0)
+            continue;
+        d->hash = mix(d->hash, k, kl, v, vl);
+        d->parks++;
+    }
+    int rc = store_iter_error(it, errstr, errstr_size);
+    store_iter_destroy(it);
+    return rc ? -1 : 0;
+}
+
 int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size)
 {
     memset(d, 0, sizeof(*d));
@@ -1500,7 +1729,7 @@ int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size
     d->ids = (uint64_t)n[0];
     d->profiles = (uint64_t)n[1];
     d->watch = (uint64_t)n[2];
-    return 0;
+    return fold_parks(g, d, errstr, errstr_size);
 }
 
 int graph_copy(graph *g, const char *dest, char *errstr, size_t errstr_size)
@@ -1538,4 +1767,7 @@ void graph_get_stats(graph *g, graph_stats *st)
     st->checkpoints = g->checkpoints;
     pthread_mutex_unlock(&g->ckpt_lock);
     st->rocksdb_bytes = store_memory(g->st);
+    pthread_mutex_lock(&g->park_lock);
+    st->parked = park_count(g->parks);
+    pthread_mutex_unlock(&g->park_lock);
 }

@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "model.h"
+#include "park.h"
 #include "window.h"
 
 typedef struct graph graph;
@@ -169,6 +170,36 @@ int graph_seen_transfer(graph *g, const char *id, int64_t time_ms, char *errstr,
 int graph_seen_report(graph *g, const char *id, int64_t time_ms, int record, char *errstr,
                       size_t errstr_size);
 
+/* Fraud reports waiting for their transfer (park.h): kept in memory, O(1)
+ * to find by the transfer they name, rebuilt from the store at open and by
+ * graph_discard, written by graph_checkpoint with everything else. Only the
+ * screening thread parks and unparks.
+ *
+ * graph_park keeps a report with its message (the report id must not be
+ * parked: graph_parked); 0, or -1 when out of memory. */
+int graph_park(graph *g, const ix_report *rep, const park_src *src, char *errstr,
+               size_t errstr_size);
+int graph_parked(graph *g, const char *report_id);
+
+/* Take out the oldest report parked for this transfer of this account;
+ * NULL when none. The caller frees it (park_entry_free). */
+park_entry *graph_unpark_transfer(graph *g, const char *transfer_id, const char *account);
+
+/* Take out the oldest parked report when it is due: more than max are
+ * parked, or the park clock is more than wait_ms past its reported_at.
+ * NULL when none is due. */
+park_entry *graph_unpark_due(graph *g, int64_t wait_ms, size_t max);
+
+/* The park clock: the latest event time screened (graph_park_advance by
+ * the screening step), durable with the parks. */
+void graph_park_advance(graph *g, int64_t t_ms);
+int64_t graph_park_clock(graph *g);
+
+/* fn on every parked report, oldest first not promised, until it returns
+ * non-zero (what graph_parks then returns). */
+typedef int (*graph_park_fn)(const park_entry *e, void *arg);
+int graph_parks(graph *g, graph_park_fn fn, void *arg);
+
 /* Write every change since the last checkpoint and the given offsets in one
  * atomic WriteBatch. Returns 0, or -1 (nothing was written). */
 int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,
@@ -199,7 +230,7 @@ int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *of
  * digest, whatever the order or the interruptions. */
 typedef struct graph_digest {
     uint64_t hash;
-    uint64_t accounts, edges, flows, ids, profiles, watch;
+    uint64_t accounts, edges, flows, ids, profiles, watch, parks;
 } graph_digest;
 int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size);
 
@@ -226,6 +257,7 @@ typedef struct graph_stats {
     uint64_t cache_bytes;    /* the account cache's own memory */
     uint64_t rocksdb_bytes;  /* memtables, table readers and block cache */
     uint64_t edges_examined; /* stored and pending edges graph_edges() looked at, in all */
+    uint64_t parked;         /* fraud reports waiting for their transfer */
 } graph_stats;
 void graph_get_stats(graph *g, graph_stats *st);
 

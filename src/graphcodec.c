@@ -8,6 +8,7 @@
 #define GC_WATCH_VERSION   1
 #define GC_EDGE_VERSION    1
 #define GC_FLOW_VERSION    2
+#define GC_PARK_VERSION    1
 
 /* ---- writer and reader over a bounded buffer */
 
@@ -40,6 +41,15 @@ static void put_str(wbuf *b, const char *s)
     size_t n = strnlen(s, 255);
     put_u8(b, (uint8_t)n);
     memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+/* Bytes of any length: a four-byte length. */
+static void put_bytes(wbuf *b, const void *v, size_t n)
+{
+    put_u32(b, (uint32_t)n);
+    if (n)
+        memcpy(b->p + b->len, v, n);
     b->len += n;
 }
 
@@ -102,6 +112,19 @@ static void get_str(rbuf *r, char *dst, size_t cap)
     dst[n] = '\0';
     r->p += n;
     r->left -= n;
+}
+
+/* Borrowed: *out points into the value. */
+static size_t get_bytes(rbuf *r, const void **out)
+{
+    size_t n = get_u32(r);
+    *out = NULL;
+    if (n == 0 || !need(r, n))
+        return 0;
+    *out = r->p;
+    r->p += n;
+    r->left -= n;
+    return n;
 }
 
 static int finish(const rbuf *r)
@@ -382,5 +405,55 @@ int gc_watch_unpack(const char *v, size_t len, ix_watch *w)
     get_str(&r, w->list, sizeof(w->list));
     get_str(&r, w->reason, sizeof(w->reason));
     w->added_at_ms = get_i64(&r);
+    return finish(&r);
+}
+
+size_t gc_park_size(const ix_report *rep, const park_src *src)
+{
+    (void)rep;
+    /* version, six strings of at most 256, amount and time, partition,
+     * offset, two lengths */
+    return 1 + 6 * 256 + 8 + 8 + 4 + 8 + 4 + src->key_len + 4 + src->value_len;
+}
+
+size_t gc_park_pack(const ix_report *rep, const park_src *src, char *buf)
+{
+    wbuf b = {buf, 0};
+    put_u8(&b, GC_PARK_VERSION);
+    put_str(&b, rep->id);
+    put_str(&b, rep->transfer_id);
+    put_str(&b, rep->victim_account);
+    put_i64(&b, rep->amount);
+    put_str(&b, rep->currency);
+    put_i64(&b, rep->reported_at_ms);
+    put_str(&b, rep->source);
+    put_str(&b, src->topic ? src->topic : "");
+    put_u32(&b, (uint32_t)src->partition);
+    put_i64(&b, src->offset);
+    put_bytes(&b, src->key, src->key ? src->key_len : 0);
+    put_bytes(&b, src->value, src->value ? src->value_len : 0);
+    return b.len;
+}
+
+int gc_park_unpack(const char *v, size_t len, ix_report *rep, park_src *src, char *topic)
+{
+    rbuf r = {(const unsigned char *)v, len, 0};
+    memset(rep, 0, sizeof(*rep));
+    memset(src, 0, sizeof(*src));
+    if (get_u8(&r) != GC_PARK_VERSION)
+        return -1;
+    get_str(&r, rep->id, sizeof(rep->id));
+    get_str(&r, rep->transfer_id, sizeof(rep->transfer_id));
+    get_str(&r, rep->victim_account, sizeof(rep->victim_account));
+    rep->amount = get_i64(&r);
+    get_str(&r, rep->currency, sizeof(rep->currency));
+    rep->reported_at_ms = get_i64(&r);
+    get_str(&r, rep->source, sizeof(rep->source));
+    get_str(&r, topic, PARK_TOPIC_MAX + 1);
+    src->topic = topic;
+    src->partition = (int32_t)get_u32(&r);
+    src->offset = get_i64(&r);
+    src->key_len = get_bytes(&r, &src->key);
+    src->value_len = get_bytes(&r, &src->value);
     return finish(&r);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "graph.h"
+#include "park.h"
 #include "window.h"
 
 #define GC_KEY_MAX 128  /* longest key any function here writes */
@@ -65,6 +66,15 @@ size_t gc_profile_pack(const ix_account *p, char *buf);
 int gc_profile_unpack(const char *v, size_t len, ix_account *p);
 size_t gc_watch_pack(const ix_watch *w, char *buf);
 int gc_watch_unpack(const char *v, size_t len, ix_watch *w);
+
+/* A parked fraud report with its original message (family "parks", keyed by
+ * the report id). The message is bounded by input.max.bytes, not by
+ * GC_VAL_MAX: gc_park_size is what gc_park_pack writes. Unpacked, src->key
+ * and src->value point into v and src->topic into topic
+ * (PARK_TOPIC_MAX + 1 bytes). */
+size_t gc_park_size(const ix_report *rep, const park_src *src);
+size_t gc_park_pack(const ix_report *rep, const park_src *src, char *buf);
+int gc_park_unpack(const char *v, size_t len, ix_report *rep, park_src *src, char *topic);
 
 void gc_be64_put(char *buf, uint64_t v);
 uint64_t gc_be64_get(const char *buf);

@@ -93,6 +93,15 @@ static void render_pipeline(FILE *out, const stats *t, const pipe_live *l)
             "Messages screened again after a restart with their output suppressed.", t->replayed);
     counter(out, "interdict_reports_consumed_total", "Fraud reports consumed (committed).",
             t->reports);
+    counter(out, "interdict_reports_parked_total",
+            "Fraud reports parked to wait for a transfer not screened yet (committed).", t->parked);
+    counter(out, "interdict_reports_park_traced_total",
+            "Parked fraud reports traced once their transfer was screened (committed).",
+            t->park_traced);
+    counter(out, "interdict_reports_park_expired_total",
+            "Parked fraud reports dead-lettered as unknown_transfer: their transfer never came "
+            "within reports.park.time, or the park was full (committed).",
+            t->park_expired);
     counter(out, "interdict_table_updates_total",
             "Account-profile and watch-list messages applied.", t->table_updates);
     render_requests(out, t);
@@ -143,6 +152,8 @@ static void render_memory(FILE *out, graph *g)
           (double)gs.dirty_accounts);
     gauge(out, "interdict_state_cache_bytes", "Memory of the account cache.",
           (double)gs.cache_bytes);
+    gauge(out, "interdict_reports_parked", "Fraud reports waiting for their transfer now.",
+          (double)gs.parked);
     gauge(out, "interdict_rocksdb_memory_bytes",
           "RocksDB memtables, table readers and block cache.", (double)gs.rocksdb_bytes);
     if (mem_get(&ms) != 0)

@@ -772,6 +772,26 @@ static int keep_requests(rp_run *r, const ix_request *q, int n)
     return 0;
 }
 
+/* Step 3 (screen.h) after each event at time now_ms: a parked report
+ * traced counts as traced, one that expired as unknown. Returns 0, -1 with
+ * errstr, or -2 when out of memory. */
+static int settle_parks(rp_run *r, const ix_transfer *t, int64_t now_ms, char *errstr,
+                        size_t errstr_size)
+{
+    park_entry *pe;
+    scr_result res;
+    int k;
+    while ((k = scr_next_park(&r->scr, t, now_ms, &pe, &res, errstr, errstr_size)) > 0) {
+        int found = res.verdict == SCR_SCREENED;
+        park_entry_free(pe);
+        r->traced += found;
+        r->unknown += !found;
+        if (found && keep_requests(r, r->scr.reqs, res.nreqs) != 0)
+            return -2;
+    }
+    return k;
+}
+
 /* Screened at its own event time: the replay's clock. */
 static int screen_transfer(rp_run *r, const ix_transfer *t, char *errstr, size_t errstr_size)
 {
@@ -780,21 +800,26 @@ static int screen_transfer(rp_run *r, const ix_transfer *t, char *errstr, size_t
         return -1;
     if (res.verdict == SCR_REJECTED) {
         r->duplicates += res.reason == RSN_DUPLICATE_TRANSFER;
-        return 0;
+    } else {
+        r->screened++;
+        if (keep_requests(r, r->scr.reqs, res.nreqs) != 0)
+            return -2;
     }
-    r->screened++;
-    return keep_requests(r, r->scr.reqs, res.nreqs);
+    return settle_parks(r, t, t->event_time_ms, errstr, errstr_size);
 }
 
+/* No original message is kept: a replay sends no dead letters. */
 static int screen_report(rp_run *r, const ix_report *rep, char *errstr, size_t errstr_size)
 {
     scr_result res;
-    if (scr_report(&r->scr, rep, rep->reported_at_ms, &res, errstr, errstr_size) != 0)
+    if (scr_report(&r->scr, rep, NULL, rep->reported_at_ms, &res, errstr, errstr_size) != 0)
         return -1;
     int found = res.verdict == SCR_SCREENED;
     r->traced += found;
-    r->unknown += !found;
-    return keep_requests(r, r->scr.reqs, found ? res.nreqs : 0);
+    r->unknown += res.verdict == SCR_REJECTED;
+    if (keep_requests(r, r->scr.reqs, found ? res.nreqs : 0) != 0)
+        return -2;
+    return settle_parks(r, NULL, rep->reported_at_ms, errstr, errstr_size);
 }
 
 /* Returns 0, or -1 with errstr filled. */
@@ -840,6 +865,13 @@ static int screen_all(replay_ctx *x, char *errstr, size_t errstr_size)
         if ((i + 1) % RP_CHECKPOINT == 0 && checkpoint_all(x, errstr, errstr_size) != 0)
             return -1;
         progress(x, "%" PRId64 " of %" PRId64 " screened", (int64_t)i + 1, (int64_t)x->nev);
+    }
+    /* Reports still waiting at the end of the range never found their
+     * transfer in it. */
+    for (int k = 0; k < x->nruns; k++) {
+        graph_stats gs;
+        graph_get_stats(x->runs[k].g, &gs);
+        x->runs[k].unknown += (int64_t)gs.parked;
     }
     return 0;
 }

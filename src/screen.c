@@ -17,6 +17,8 @@ void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *re
     s->lim.max_future_ms = c->input_max_future_ms;
     s->report_past_ms =
         c->input_max_past_ms > c->state_retention_ms ? c->input_max_past_ms : c->state_retention_ms;
+    s->park_time_ms = c->reports_park_time_ms;
+    s->park_max = (size_t)c->reports_park_max;
     s->g = g;
     s->r = r;
     s->reqs = reqs;
@@ -164,6 +166,7 @@ int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_res
     graph_acct from, to;
     if (!scr_admit_transfer(s, t, res))
         return 0;
+    graph_park_advance(s->g, t->event_time_ms);
     int seen = graph_seen_transfer(s->g, t->id, t->event_time_ms, why, sizeof(why));
     if (seen < 0)
         return broke(errstr, errstr_size, "graph", why);
@@ -179,29 +182,13 @@ int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_res
     return 0;
 }
 
-int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_result *res,
-               char *errstr, size_t errstr_size)
+/* The trace of a report not traced before: SCR_SCREENED with its requests
+ * (the id recorded), or refused as unknown_transfer. */
+static int trace(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_result *res,
+                 char *errstr, size_t errstr_size)
 {
     char why[512];
     int found = 0;
-    if (strcmp(rep->currency, s->currency) != 0)
-        return refuse(res, RSN_FOREIGN_CURRENCY, "currency: %s, this instance screens %s",
-                      rep->currency, s->currency);
-    /* A report dated 1970 or 9999 names no transfer the state could hold: a
-     * bad time, not an unknown transfer. */
-    if (rep->reported_at_ms > now_ms + s->lim.max_future_ms)
-        return refuse(res, RSN_TIME, "reported_at: %lld ms after now, limit %lld",
-                      (long long)(rep->reported_at_ms - now_ms), (long long)s->lim.max_future_ms);
-    if (rep->reported_at_ms < now_ms - s->report_past_ms)
-        return refuse(res, RSN_TIME,
-                      "reported_at: %lld ms before now, longer than input.max.past and "
-                      "state.retention (%lld)",
-                      (long long)(now_ms - rep->reported_at_ms), (long long)s->report_past_ms);
-    int seen = graph_seen_report(s->g, rep->id, rep->reported_at_ms, 0, why, sizeof(why));
-    if (seen < 0)
-        return broke(errstr, errstr_size, "graph", why);
-    if (seen)
-        return refuse(res, RSN_DUPLICATE_REPORT, "report_id: %.64s was traced before", rep->id);
     int n = rules_trace(s->r, s->g, rep, now_ms, s->reqs, SCR_MAX_REQUESTS, &found, s->hits, why,
                         sizeof(why));
     if (n < 0)
@@ -215,6 +202,102 @@ int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_resul
         return broke(errstr, errstr_size, "graph", why);
     done(res, SCR_SCREENED, n);
     return 0;
+}
+
+int scr_report(const scr_ctx *s, const ix_report *rep, const park_src *src, int64_t now_ms,
+               scr_result *res, char *errstr, size_t errstr_size)
+{
+    char why[512];
+    if (strcmp(rep->currency, s->currency) != 0)
+        return refuse(res, RSN_FOREIGN_CURRENCY, "currency: %s, this instance screens %s",
+                      rep->currency, s->currency);
+    /* A report dated 1970 or 9999 names no transfer the state could hold: a
+     * bad time, not an unknown transfer. */
+    if (rep->reported_at_ms > now_ms + s->lim.max_future_ms)
+        return refuse(res, RSN_TIME, "reported_at: %lld ms after now, limit %lld",
+                      (long long)(rep->reported_at_ms - now_ms), (long long)s->lim.max_future_ms);
+    if (rep->reported_at_ms < now_ms - s->report_past_ms)
+        return refuse(res, RSN_TIME,
+                      "reported_at: %lld ms before now, longer than input.max.past and "
+                      "state.retention (%lld)",
+                      (long long)(now_ms - rep->reported_at_ms), (long long)s->report_past_ms);
+    graph_park_advance(s->g, rep->reported_at_ms);
+    int seen = graph_seen_report(s->g, rep->id, rep->reported_at_ms, 0, why, sizeof(why));
+    if (seen < 0)
+        return broke(errstr, errstr_size, "graph", why);
+    if (seen)
+        return refuse(res, RSN_DUPLICATE_REPORT, "report_id: %.64s was traced before", rep->id);
+    if (graph_parked(s->g, rep->id))
+        return refuse(res, RSN_DUPLICATE_REPORT,
+                      "report_id: %.64s is parked, waiting for transfer_id %.64s", rep->id,
+                      rep->transfer_id);
+    if (trace(s, rep, now_ms, res, errstr, errstr_size) != 0)
+        return -1;
+    if (res->verdict != SCR_REJECTED || s->park_max == 0)
+        return 0;
+    /* Not screened yet, perhaps: the clearing stream may lag the reports. */
+    park_src none = {0};
+    if (graph_park(s->g, rep, src ? src : &none, why, sizeof(why)) != 0)
+        return broke(errstr, errstr_size, "graph", why);
+    done(res, SCR_PARKED, 0);
+    return 0;
+}
+
+/* A parked report whose transfer was just screened: traced, or refused
+ * when the trace does not find it (a transfer more than a day after the
+ * report is outside the window the trace searches). */
+static int trace_parked(const scr_ctx *s, const park_entry *e, int64_t now_ms, scr_result *res,
+                        char *errstr, size_t errstr_size)
+{
+    if (trace(s, &e->rep, now_ms, res, errstr, errstr_size) != 0)
+        return -1;
+    if (res->verdict == SCR_REJECTED)
+        refuse(res, RSN_UNKNOWN_TRANSFER,
+               "transfer_id: %s of %s came after the report, out of the time the trace "
+               "searches around reported_at",
+               e->rep.transfer_id, e->rep.victim_account);
+    return 0;
+}
+
+/* Why a parked report is given up: it waited out reports.park.time, or it
+ * was the oldest of a full park. */
+static void expired(const scr_ctx *s, const park_entry *e, scr_result *res)
+{
+    long long waited = (long long)(graph_park_clock(s->g) - e->rep.reported_at_ms) / 1000;
+    if (waited * 1000 > s->park_time_ms)
+        refuse(res, RSN_UNKNOWN_TRANSFER,
+               "transfer_id: %s of %s never came: the report waited %llds and expired "
+               "(reports.park.time %llds)",
+               e->rep.transfer_id, e->rep.victim_account, waited,
+               (long long)s->park_time_ms / 1000);
+    else
+        refuse(res, RSN_UNKNOWN_TRANSFER,
+               "transfer_id: %s of %s never came: the report waited %llds and expired, the "
+               "oldest of reports.park.max (%zu) parked reports",
+               e->rep.transfer_id, e->rep.victim_account, waited, s->park_max);
+}
+
+int scr_next_park(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, park_entry **out,
+                  scr_result *res, char *errstr, size_t errstr_size)
+{
+    scr_result admit;
+    park_entry *e = NULL;
+    *out = NULL;
+    if (t && scr_admit_transfer(s, t, &admit))
+        e = graph_unpark_transfer(s->g, t->id, t->from_account);
+    if (e) {
+        if (trace_parked(s, e, now_ms, res, errstr, errstr_size) != 0) {
+            park_entry_free(e);
+            return -1;
+        }
+        *out = e;
+        return 1;
+    }
+    if (!(e = graph_unpark_due(s->g, s->park_time_ms, s->park_max)))
+        return 0;
+    expired(s, e, res);
+    *out = e;
+    return 1;
 }
 
 int scr_apply_update(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,

@@ -13,11 +13,17 @@
  *     configuration and the state. A transfer must be in the clearing
  *     currency and its id new; then it is applied to the graph and the
  *     rules judge it. A report is traced; one naming a transfer the state
- *     does not have is refused. A table update is written to the state.
+ *     does not have is parked (graph.h) until that transfer comes. A table
+ *     update is written to the state.
+ *  3. scr_next_park, after each transfer or report of step 2: the parked
+ *     reports that came due, one at a time: traced when the transfer just
+ *     screened is theirs, refused (unknown_transfer, with their original
+ *     message) when their time ran out or the park is full.
  *
  * Each step fills a scr_result: SCR_SCREENED (a transfer ruled on or a
  * report traced, its requests in the context's buffer), SCR_APPLIED (a table
- * update written) or SCR_REJECTED (a reason from reason.h and a detail for
+ * update written), SCR_PARKED (a report kept to wait for its transfer:
+ * nothing to emit) or SCR_REJECTED (a reason from reason.h and a detail for
  * the dead letter; the state is unchanged). Emitting, counting and dead
  * letters are the caller's.
  *
@@ -49,6 +55,8 @@ typedef struct scr_ctx {
     dec_limits lim;         /* decoding bounds; now_ms is given per transfer */
     int64_t report_past_ms; /* a report's time may be at most this far before now:
                                the longer of input.max.past and state.retention */
+    int64_t park_time_ms;   /* reports.park.time */
+    size_t park_max;        /* reports.park.max; 0: a report is never parked */
     graph *g;
     const rules *r;
     ix_request *reqs; /* room for SCR_MAX_REQUESTS requests */
@@ -61,6 +69,7 @@ void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *re
 typedef enum scr_verdict {
     SCR_SCREENED, /* a transfer ruled on, a report traced: nreqs requests */
     SCR_APPLIED,  /* a table update written to the state */
+    SCR_PARKED,   /* a report waiting for its transfer (graph_park): nothing to emit */
     SCR_REJECTED, /* refused, for reason; nothing changed */
 } scr_verdict;
 
@@ -128,9 +137,22 @@ int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t k
 int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_result *res,
                  char *errstr, size_t errstr_size);
 
-/* Trace the reported transfer's money and raise a request where it went. */
-int scr_report(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_result *res,
-               char *errstr, size_t errstr_size);
+/* Trace the reported transfer's money and raise a request where it went.
+ * A report whose transfer the state does not have is parked with src, the
+ * message it came in (its dead letter, should it expire). src may be NULL
+ * where there is no message to keep (replay): the dead letter is then empty. */
+int scr_report(const scr_ctx *s, const ix_report *rep, const park_src *src, int64_t now_ms,
+               scr_result *res, char *errstr, size_t errstr_size);
+
+/* Step 3, after every scr_transfer (t: that transfer) and scr_report (t
+ * NULL), until it returns 0: the next parked report that came due, taken
+ * out of the park into *out (the caller frees it, park_entry_free), with
+ * *res: SCR_SCREENED when t is the transfer it names (traced as scr_report
+ * would have traced it had it come after t, requests in s->reqs), or
+ * SCR_REJECTED, unknown_transfer, when it expired (out->src is its
+ * original message). Returns 1, 0 when nothing is due, or -1 with errstr. */
+int scr_next_park(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, park_entry **out,
+                  scr_result *res, char *errstr, size_t errstr_size);
 
 /* Write a table update to the state. */
 int scr_apply_update(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,

@@ -36,6 +36,9 @@ void stats_add(stats *dst, const stats *src)
     dst->deadletters += src->deadletters;
     add_each(dst->dead_by_reason, src->dead_by_reason, N_OF(src->dead_by_reason));
     dst->reports += src->reports;
+    dst->parked += src->parked;
+    dst->park_traced += src->park_traced;
+    dst->park_expired += src->park_expired;
     dst->table_updates += src->table_updates;
     add_each(dst->rule_hits, src->rule_hits, N_OF(src->rule_hits));
     dst->checkpoints += src->checkpoints;

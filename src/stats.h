@@ -33,6 +33,9 @@ typedef struct stats {
     uint64_t deadletters;                /* rejected messages sent to the dead-letter topic */
     uint64_t dead_by_reason[RSN__COUNT]; /* rejected messages by reason (reason.h) */
     uint64_t reports;                    /* fraud reports consumed (valid or not) */
+    uint64_t parked;                     /* reports parked to wait for their transfer */
+    uint64_t park_traced;                /* ... traced once it came */
+    uint64_t park_expired;               /* ... dead-lettered: it never came */
     uint64_t table_updates;              /* accounts and watch-list messages applied */
     uint64_t rule_hits[RULES_COUNTERS];  /* see rules.h */
     uint64_t checkpoints;

@@ -28,8 +28,8 @@
 #define STORE_LOG_FILES      4            /* ... and this many kept */
 
 static const char *const cf_names[SCF__COUNT + 1] = {
-    "accounts", "profiles", "watchlist", "edges_out", "edges_in",
-    "flows",    "offsets",  "ids",       "meta",      "default",
+    "accounts", "profiles", "watchlist", "edges_out", "edges_in", "flows",
+    "offsets",  "ids",      "parks",     "meta",      "default",
 };
 #define CF_DEFAULT SCF__COUNT /* RocksDB requires it to exist; unused */
 

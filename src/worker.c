@@ -127,14 +127,23 @@ static void ring_free(ring *r)
 
 /* ---- screening one message (screen.h); counters go to the pool's interval */
 
-static void deadletter(wk_pool *p, const rd_kafka_message_t *m, int suppress, const scr_result *res)
+/* The original message of a rejection goes out with why. */
+static void deadletter_src(wk_pool *p, const emit_source *src, int suppress, const scr_result *res)
 {
     char errstr[512];
     p->interval.dead_by_reason[res->reason]++;
-    LOG_DEBUG(p->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s",
-              rd_kafka_topic_name(m->rkt), m->partition, m->offset, res->detail);
+    LOG_DEBUG(p->env.log, "worker", "%s [%d] @%" PRId64 " rejected: %s", src->topic, src->partition,
+              src->offset, res->detail);
     if (suppress)
         return;
+    if (emit_deadletter(*p->env.out, src, rsn_code(res->reason), res->detail, errstr,
+                        sizeof(errstr)) != 0)
+        fail(p, "dead-letter: %s", errstr);
+    p->interval.deadletters++;
+}
+
+static void deadletter(wk_pool *p, const rd_kafka_message_t *m, int suppress, const scr_result *res)
+{
     emit_source src = {rd_kafka_topic_name(m->rkt),
                        m->partition,
                        m->offset,
@@ -142,10 +151,20 @@ static void deadletter(wk_pool *p, const rd_kafka_message_t *m, int suppress, co
                        m->key_len,
                        m->payload,
                        m->len};
-    if (emit_deadletter(*p->env.out, &src, rsn_code(res->reason), res->detail, errstr,
-                        sizeof(errstr)) != 0)
-        fail(p, "dead-letter: %s", errstr);
-    p->interval.deadletters++;
+    deadletter_src(p, &src, suppress, res);
+}
+
+/* The message a report came in, kept while it is parked. */
+static park_src park_source(const rd_kafka_message_t *m)
+{
+    park_src src = {rd_kafka_topic_name(m->rkt),
+                    m->partition,
+                    m->offset,
+                    m->key,
+                    m->key_len,
+                    m->payload,
+                    m->len};
+    return src;
 }
 
 static void emit_requests(wk_pool *p, int n, int suppress)
@@ -184,6 +203,37 @@ static int settle(wk_pool *p, const rd_kafka_message_t *m, int suppress, int rc,
     return 1;
 }
 
+/* Step 3 (screen.h): the parked reports that came due after what was just
+ * screened, traced or dead-lettered with their own message; t is the
+ * transfer just screened, or NULL after a report. Their output goes as the
+ * message's that made them due: suppressed with it in a replayed gap,
+ * which decides the same way. */
+static void settle_parks(wk_pool *p, const ix_transfer *t, int suppress)
+{
+    char errstr[512], victim[IX_LOG_ACCOUNT_MAX];
+    park_entry *pe;
+    scr_result res;
+    int k;
+    while ((k = scr_next_park(&p->scr, t, tf_now_ms(), &pe, &res, errstr, sizeof(errstr))) > 0) {
+        if (res.verdict == SCR_SCREENED) {
+            p->interval.park_traced++;
+            LOG_INFO(p->env.log, "worker",
+                     "report %s, parked, traced: money of %s traced to %d account(s)", pe->rep.id,
+                     ix_log_account(p->env.log, pe->rep.victim_account, victim, sizeof(victim)),
+                     res.nreqs);
+            emit_requests(p, res.nreqs, suppress);
+        } else {
+            emit_source src = {pe->src.topic,   pe->src.partition, pe->src.offset,   pe->src.key,
+                               pe->src.key_len, pe->src.value,     pe->src.value_len};
+            p->interval.park_expired++;
+            deadletter_src(p, &src, suppress, &res);
+        }
+        park_entry_free(pe);
+    }
+    if (k < 0)
+        fail(p, "%s", errstr);
+}
+
 /* A message may carry several transfers (pacs.008): each is screened in
  * turn and judged on its own, a refused one dead-lettered by itself. */
 static void screen_transfer(wk_pool *p, event *e, int suppress)
@@ -199,13 +249,13 @@ static void screen_transfer(wk_pool *p, event *e, int suppress)
         int rc = scr_transfer(&p->scr, &e->tx[i], now, &e->res, errstr, sizeof(errstr));
         if (rc == 0 && e->res.verdict == SCR_REJECTED)
             scr_name_transaction(&e->res, i, e->ntx);
-        if (!settle(p, e->m, suppress, rc, errstr, &e->res)) {
-            if (rc != 0)
-                return;
-            continue;
+        if (settle(p, e->m, suppress, rc, errstr, &e->res)) {
+            p->interval.screened++;
+            emit_requests(p, e->res.nreqs, suppress);
+        } else if (rc != 0) {
+            return;
         }
-        p->interval.screened++;
-        emit_requests(p, e->res.nreqs, suppress);
+        settle_parks(p, &e->tx[i], suppress);
     }
 }
 
@@ -215,15 +265,27 @@ static void screen_report(wk_pool *p, event *e, int suppress)
     char errstr[512];
     int rc = 0;
     p->interval.reports++;
-    if (e->ok)
-        rc = scr_report(&p->scr, &e->rep, tf_now_ms(), &e->res, errstr, sizeof(errstr));
-    if (!settle(p, e->m, suppress, rc, errstr, &e->res))
+    if (e->ok) {
+        park_src src = park_source(e->m);
+        rc = scr_report(&p->scr, &e->rep, &src, tf_now_ms(), &e->res, errstr, sizeof(errstr));
+    }
+    if (!settle(p, e->m, suppress, rc, errstr, &e->res)) {
+        if (e->ok && rc == 0)
+            settle_parks(p, NULL, suppress);
         return;
+    }
     char victim[IX_LOG_ACCOUNT_MAX];
-    LOG_INFO(p->env.log, "worker", "report %s: money of %s traced to %d account(s)", e->rep.id,
-             ix_log_account(p->env.log, e->rep.victim_account, victim, sizeof(victim)),
-             e->res.nreqs);
-    emit_requests(p, e->res.nreqs, suppress);
+    ix_log_account(p->env.log, e->rep.victim_account, victim, sizeof(victim));
+    if (e->res.verdict == SCR_PARKED) {
+        p->interval.parked++;
+        LOG_INFO(p->env.log, "worker", "report %s of %s parked: transfer %s not screened yet",
+                 e->rep.id, victim, e->rep.transfer_id);
+    } else {
+        LOG_INFO(p->env.log, "worker", "report %s: money of %s traced to %d account(s)", e->rep.id,
+                 victim, e->res.nreqs);
+        emit_requests(p, e->res.nreqs, suppress);
+    }
+    settle_parks(p, NULL, suppress);
 }
 
 /* Table messages are never suppressed: they are applied straight away. */

@@ -370,19 +370,37 @@ void hx_scenario_trace(hx_env *e)
         mk("X3", "M2", "M4", 59000, t0 + 5 * min),
         mk("X4", "BYSTANDER", "M4", 7000, t0 + 6 * min),
     };
+    /* A report that comes before its transfer waits for it, parked; one
+     * whose transfer never comes waits reports.park.time of event time. */
+    hx_set(e, "reports.park.time", "10m");
     for (size_t i = 0; i < sizeof(xs) / sizeof(xs[0]); i++)
         send_transfer(e, f, &xs[i]);
+    send_report(e, f, "R-3", "V2", "VICTIM2", 80000, t0 + 20 * min);
     hx_flush(f);
     /* Screen the transfers first, so the report finds them. */
     assert_int_equal(hx_run(e, 240, 0, "run", "--until-idle", "3s", NULL), 0);
+    read_all(e, &s);
+    assert_int_equal(s.nreq, 0);
+    assert_int_equal(s.ndead, 0); /* R-3 is parked */
+    ix_transfer v2 = mk("V2", "VICTIM2", "M5", 80000, t0 + min);
+    ix_transfer later = mk("X9", "P1", "P2", 1000, t0 + 45 * min);
+    send_transfer(e, f, &v2);
     send_report(e, f, "R-1", "V1", "VICTIM", 100000, t0 + 20 * min);
     send_report(e, f, "R-2", "NOPE", "VICTIM", 100000, t0 + 20 * min);
+    send_transfer(e, f, &later); /* 25 minutes after R-2: it expires */
     hx_flush(f);
     feed_destroy(f);
     assert_int_equal(hx_run(e, 240, 0, "run", "--until-idle", "3s", NULL), 0);
 
     read_all(e, &s);
-    assert_int_equal(s.nreq, 4);
+    assert_int_equal(s.nreq, 5);
+    const seen_req *m5 = req_of(&s, "M5");
+    char id5[40];
+    rules_request_id("M5", "R-3", e->c.rule_set, id5, sizeof(id5));
+    assert_string_equal(m5->request_id, id5);
+    assert_string_equal(m5->code, "VR01");
+    assert_string_equal(m5->trigger, "R-3");
+    assert_int_equal(m5->amount, 80000);
     const struct {
         const char *account, *code;
         int64_t traced;

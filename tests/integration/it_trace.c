@@ -1,6 +1,8 @@
 /* it_trace.c - a victim's fraud report traced through the real pipeline on
  * the real broker: every account the money reached is frozen with the amount
- * traced to it, and a report naming an unknown transfer is dead-lettered.
+ * traced to it, a report that came before its transfer is parked and traced
+ * once the transfer is screened, and a report naming a transfer that never
+ * comes is dead-lettered after reports.park.time.
  * Then what a fraud desk does next, for real: `interdict tail --json` prints
  * the requests, and `interdict inspect` shows the first mule's account and
  * draws its neighbourhood with the request's evidence path. */
@@ -47,7 +49,7 @@ static void desk_tools(hx_env *e)
     snprintf(dot, sizeof(dot), "%s/m1.dot", e->dir);
 
     assert_int_equal(
-        hx_run_capture(e, 60, 0, out, "tail", "--from-beginning", "--json", "--count", "4", NULL),
+        hx_run_capture(e, 60, 0, out, "tail", "--from-beginning", "--json", "--count", "5", NULL),
         0);
     request_of_m1(out, req);
 

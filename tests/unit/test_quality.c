@@ -171,9 +171,10 @@ static void screen_event(quality *q, const scn_event *ev)
 {
     char errstr[512];
     scr_result res;
-    int rc = ev->kind == SCN_EVENT_TRANSFER
-                 ? scr_transfer(&q->scr, &ev->transfer, ev->time_ms, &res, errstr, sizeof(errstr))
-                 : scr_report(&q->scr, &ev->report, ev->time_ms, &res, errstr, sizeof(errstr));
+    int rc =
+        ev->kind == SCN_EVENT_TRANSFER
+            ? scr_transfer(&q->scr, &ev->transfer, ev->time_ms, &res, errstr, sizeof(errstr))
+            : scr_report(&q->scr, &ev->report, NULL, ev->time_ms, &res, errstr, sizeof(errstr));
     if (rc != 0)
         fail_msg("screening: %s", errstr);
     if (res.verdict == SCR_REJECTED)

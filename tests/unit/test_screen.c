@@ -56,7 +56,7 @@ static void screen_transfer(rfx *f, const ix_transfer *t, int64_t now_ms, scr_re
 static void screen_report(rfx *f, const ix_report *rep, int64_t now_ms, scr_result *res)
 {
     char errstr[256];
-    if (scr_report(&f->scr, rep, now_ms, res, errstr, sizeof(errstr)) != 0)
+    if (scr_report(&f->scr, rep, NULL, now_ms, res, errstr, sizeof(errstr)) != 0)
         fail_msg("scr_report: %s", errstr);
 }
 
@@ -273,10 +273,13 @@ static void test_report_traced_to_every_account(void **state)
     assert_int_equal(f->hits[RULES_TRACE_SLOT], 2);
 }
 
+/* With parking off (reports.park.max 0), a report naming a transfer the
+ * state does not have is refused at once. */
 static void test_report_of_unknown_transfer(void **state)
 {
     rfx *f = *state;
     scr_result res;
+    f->scr.park_max = 0;
     ix_report rep = report("R2", "T99", "V2", 5000, T0);
     screen_report(f, &rep, T0, &res);
     assert_rejected(&res, RSN_UNKNOWN_TRANSFER,
@@ -312,6 +315,7 @@ static void test_report_of_unknown_transfer_can_come_again(void **state)
 {
     rfx *f = *state;
     scr_result res;
+    f->scr.park_max = 0;
     ix_report rep = report("R5", "T30", "V5", 100000, T0 + HOUR_MS);
     screen_report(f, &rep, T0 + HOUR_MS, &res);
     assert_int_equal(res.verdict, SCR_REJECTED);
@@ -364,6 +368,247 @@ static void test_report_bad_time(void **state)
     ix_report ok = report("R9", "T50", "V7", 100000, T0 + HOUR_MS);
     screen_report(f, &ok, T0 + HOUR_MS + f->c.input_max_future_ms, &res);
     assert_int_equal(res.verdict, SCR_SCREENED);
+}
+
+/* ---- parked reports */
+
+static const char park_bytes[] = "{\"report_id\":\"the original bytes\"}";
+
+static park_src park_message(int64_t offset)
+{
+    park_src src = {"fraud-reports", 2, offset, "V9", 2, park_bytes, sizeof(park_bytes) - 1};
+    return src;
+}
+
+static void screen_report_from(rfx *f, const ix_report *rep, const park_src *src, int64_t now_ms,
+                               scr_result *res)
+{
+    char errstr[256];
+    if (scr_report(&f->scr, rep, src, now_ms, res, errstr, sizeof(errstr)) != 0)
+        fail_msg("scr_report: %s", errstr);
+}
+
+/* Step 3 once: the entry that came due (the caller frees it), or NULL. */
+static park_entry *next_park(rfx *f, const ix_transfer *t, int64_t now_ms, scr_result *res)
+{
+    char errstr[256];
+    park_entry *e = NULL;
+    int k = scr_next_park(&f->scr, t, now_ms, &e, res, errstr, sizeof(errstr));
+    if (k < 0)
+        fail_msg("scr_next_park: %s", errstr);
+    assert_int_equal(k, e != NULL);
+    return e;
+}
+
+/* A transfer screened as the pipeline does, with step 3 after it: how many
+ * parked reports came due (none may, for the caller that asserts so). */
+static void send_checked(rfx *f, ix_transfer *t, const char *id, const char *from, const char *to,
+                         int64_t amount, int64_t at)
+{
+    scr_result res;
+    rfx_transfer(f, t, id, from, to, amount, at);
+    screen_transfer(f, t, at + 5, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+}
+
+static uint64_t parked_now(rfx *f)
+{
+    graph_stats st;
+    graph_get_stats(f->g, &st);
+    return st.parked;
+}
+
+/* A report that comes before its transfer is parked, not refused; when the
+ * transfer is screened it is traced right after it, with exactly the
+ * requests the order transfer-then-report gives. */
+static void test_report_before_its_transfer_is_parked_then_traced(void **state)
+{
+    rfx *f = *state, *ref = NULL;
+    scr_result res;
+    ix_transfer t60, t61;
+    const int64_t now = T0 + HOUR_MS + 3;
+    ix_report rep = report("R60", "T60", "V8", 100000, T0 + HOUR_MS);
+
+    /* The reference: V8 pays A8, A8 pays B8, then the report. */
+    assert_int_equal(rfx_setup((void **)&ref, NULL, RFX_BANK_BY_SIDE), 0);
+    rfx_send(ref, "T60", "V8", "A8", 100000, T0);
+    rfx_send(ref, "T61", "A8", "B8", 90000, T0 + 10 * MIN_MS);
+    screen_report(ref, &rep, now, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 2);
+
+    /* The onward transfer, the report, and only then the victim's transfer. */
+    send_checked(f, &t61, "T61", "A8", "B8", 90000, T0 + 10 * MIN_MS);
+    assert_null(next_park(f, &t61, now, &res));
+    park_src src = park_message(41);
+    screen_report_from(f, &rep, &src, now, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+    assert_int_equal(res.reason, RSN_OK);
+    assert_int_equal(res.nreqs, 0);
+    assert_null(next_park(f, NULL, now, &res)); /* no dead letter */
+    assert_int_equal(parked_now(f), 1);
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 0);
+
+    send_checked(f, &t60, "T60", "V8", "A8", 100000, T0);
+    park_entry *e = next_park(f, &t60, now, &res);
+    assert_non_null(e);
+    assert_string_equal(e->rep.id, "R60");
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 2);
+    for (int i = 0; i < 2; i++)
+        assert_memory_equal(&f->req[i], &ref->req[i], sizeof(f->req[i]));
+    park_entry_free(e);
+    assert_null(next_park(f, &t60, now, &res));
+    assert_int_equal(parked_now(f), 0);
+    assert_int_equal(f->hits[RULES_TRACE_SLOT], 2);
+    /* Traced: the same report again is a duplicate. */
+    screen_report_from(f, &rep, &src, now, &res);
+    assert_rejected(&res, RSN_DUPLICATE_REPORT, "report_id: R60 was traced before");
+    rfx_teardown((void **)&ref);
+}
+
+/* A transfer of the same id from another account is not the reported one. */
+static void test_parked_report_needs_its_account(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_transfer t;
+    ix_report rep = report("R65", "T65", "V8", 100000, T0 + HOUR_MS);
+    screen_report_from(f, &rep, NULL, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+    send_checked(f, &t, "T65", "OTHER", "A8", 100000, T0);
+    assert_null(next_park(f, &t, T0 + HOUR_MS, &res));
+    assert_int_equal(parked_now(f), 1);
+}
+
+/* Once the screening clock is more than reports.park.time past its
+ * reported_at, the report goes to the dead-letter topic with its own bytes,
+ * once. */
+static void test_parked_report_expires(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_transfer t;
+    f->scr.park_time_ms = HOUR_MS;
+    ix_report rep = report("R70", "T70", "V9", 100000, T0);
+    park_src src = park_message(41);
+    screen_report_from(f, &rep, &src, T0, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+    send_checked(f, &t, "X1", "P", "Q", 100, T0 + HOUR_MS); /* exactly the park time */
+    assert_null(next_park(f, &t, T0, &res));
+    send_checked(f, &t, "X2", "P", "Q", 100, T0 + HOUR_MS + 1000);
+    park_entry *e = next_park(f, &t, T0, &res);
+    assert_non_null(e);
+    assert_rejected(&res, RSN_UNKNOWN_TRANSFER,
+                    "transfer_id: T70 of V9 never came: the report waited 3601s and expired "
+                    "(reports.park.time 3600s)");
+    assert_string_equal(e->src.topic, "fraud-reports");
+    assert_int_equal(e->src.partition, 2);
+    assert_int_equal(e->src.offset, 41);
+    assert_int_equal(e->src.key_len, 2);
+    assert_memory_equal(e->src.key, "V9", 2);
+    assert_int_equal(e->src.value_len, sizeof(park_bytes) - 1);
+    assert_memory_equal(e->src.value, park_bytes, sizeof(park_bytes) - 1);
+    park_entry_free(e);
+    assert_null(next_park(f, &t, T0, &res));
+    assert_int_equal(parked_now(f), 0);
+    /* Expired, not traced: the report may be sent again. */
+    screen_report_from(f, &rep, &src, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+}
+
+/* reports.park.max: the report with the oldest reported_at expires first,
+ * the new one if it is the oldest. */
+static void test_park_is_bounded_in_count(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    f->scr.park_max = 2;
+    ix_report a = report("R81", "T81", "V9", 100000, T0 + 2 * MIN_MS);
+    ix_report b = report("R82", "T82", "V9", 100000, T0 + MIN_MS);
+    ix_report c = report("R83", "T83", "V9", 100000, T0 + 3 * MIN_MS);
+    ix_report d = report("R84", "T84", "V9", 100000, T0);
+    screen_report_from(f, &a, NULL, T0 + HOUR_MS, &res);
+    assert_null(next_park(f, NULL, T0 + HOUR_MS, &res));
+    screen_report_from(f, &b, NULL, T0 + HOUR_MS, &res);
+    assert_null(next_park(f, NULL, T0 + HOUR_MS, &res));
+    screen_report_from(f, &c, NULL, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+    park_entry *e = next_park(f, NULL, T0 + HOUR_MS, &res);
+    assert_non_null(e);
+    assert_string_equal(e->rep.id, "R82");
+    assert_rejected(&res, RSN_UNKNOWN_TRANSFER,
+                    "transfer_id: T82 of V9 never came: the report waited 120s and expired, the "
+                    "oldest of reports.park.max (2) parked reports");
+    park_entry_free(e);
+    assert_null(next_park(f, NULL, T0 + HOUR_MS, &res));
+    screen_report_from(f, &d, NULL, T0 + HOUR_MS, &res);
+    e = next_park(f, NULL, T0 + HOUR_MS, &res);
+    assert_non_null(e);
+    assert_string_equal(e->rep.id, "R84"); /* the new one, the oldest */
+    park_entry_free(e);
+    assert_null(next_park(f, NULL, T0 + HOUR_MS, &res));
+    assert_int_equal(parked_now(f), 2);
+}
+
+static void test_duplicate_of_a_parked_report(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_report rep = report("R90", "T90", "V9", 100000, T0);
+    screen_report_from(f, &rep, NULL, T0, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+    screen_report_from(f, &rep, NULL, T0 + 1, &res);
+    assert_rejected(&res, RSN_DUPLICATE_REPORT,
+                    "report_id: R90 is parked, waiting for transfer_id T90");
+    assert_null(next_park(f, NULL, T0 + 1, &res));
+    assert_int_equal(parked_now(f), 1);
+}
+
+static void reopen(rfx *f)
+{
+    char errstr[256];
+    graph_close(f->g);
+    graph_opts o = {.dir = f->dir, .cache_bytes = 64 << 20, .create = 0};
+    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    scr_init(&f->scr, &f->c, f->g, f->r, f->req, f->hits);
+}
+
+/* Parks are state: a checkpoint keeps them (with their message and the
+ * clock) through a restart; a discard forgets what came after it. */
+static void test_parks_survive_a_restart(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    ix_transfer t;
+    char errstr[256];
+    ix_report rep = report("R100", "T100", "V9", 100000, T0 + HOUR_MS);
+    ix_report later = report("R101", "T101", "V9", 100000, T0 + HOUR_MS);
+    park_src src = park_message(7);
+    screen_report_from(f, &rep, &src, T0 + HOUR_MS, &res);
+    assert_int_equal(res.verdict, SCR_PARKED);
+    assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
+    screen_report_from(f, &later, &src, T0 + HOUR_MS, &res);
+    assert_int_equal(parked_now(f), 2);
+    graph_discard(f->g);
+    assert_int_equal(parked_now(f), 1);
+
+    reopen(f);
+    assert_int_equal(parked_now(f), 1);
+    assert_int_equal(graph_park_clock(f->g), T0 + HOUR_MS);
+    screen_report_from(f, &rep, &src, T0 + HOUR_MS, &res);
+    assert_int_equal(res.reason, RSN_DUPLICATE_REPORT);
+    send_checked(f, &t, "T100", "V9", "A9", 100000, T0);
+    park_entry *e = next_park(f, &t, T0 + HOUR_MS, &res);
+    assert_non_null(e);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 1);
+    assert_int_equal(e->src.offset, 7);
+    assert_memory_equal(e->src.value, park_bytes, sizeof(park_bytes) - 1);
+    park_entry_free(e);
+    assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
+    reopen(f);
+    assert_int_equal(parked_now(f), 0);
 }
 
 static void test_report_decoding(void **state)
@@ -502,6 +747,13 @@ int main(void)
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_in_foreign_currency, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_bad_time, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_before_its_transfer_is_parked_then_traced,
+                                        setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_parked_report_needs_its_account, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_parked_report_expires, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_park_is_bounded_in_count, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_duplicate_of_a_parked_report, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_parks_survive_a_restart, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_report_decoding, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_profile_updates, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_watch_list_updates, setup, rfx_teardown),
