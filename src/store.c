@@ -346,6 +346,13 @@ static void open_error(const store_opts *o, char *err, char *errstr, size_t errs
     else if (strstr(err, "lock"))
         snprintf(errstr, errstr_size,
                  "state store %s is locked: another interdict process is using it", o->dir);
+    else if (strstr(err, "olumn famil") && o->read_only)
+        /* A read-only open cannot add a family a newer version brought
+         * (parked reports): the screener adds it when it first opens. */
+        snprintf(errstr, errstr_size,
+                 "state store %s lacks what this interdict keeps (%s): run `interdict run` of "
+                 "this version on it once, then open it read-only",
+                 o->dir, err);
     else if (strstr(err, "olumn famil"))
         snprintf(errstr, errstr_size,
                  "state store %s was written by an incompatible interdict (%s)", o->dir, err);
