@@ -1,0 +1,131 @@
+/* score.c - an account's score memory and counterparty baseline (score.h). */
+#include "score.h"
+
+#include <string.h>
+
+static int in_horizon(int64_t at_ms, int64_t now_ms, int64_t horizon_ms)
+{
+    return at_ms != 0 && at_ms <= now_ms && at_ms > now_ms - horizon_ms;
+}
+
+int score_note(score_mem *m, int slot, int score, int64_t at_ms, int64_t horizon_ms)
+{
+    if (slot < 0 || slot >= SCORE_SLOTS || score < 0 || score > SCORE_MAX)
+        return -1;
+    /* An older finding still in the horizon stays when it is stronger: the slot keeps the
+     * rule's strongest evidence, not its latest. */
+    if (in_horizon(m->at_ms[slot], at_ms, horizon_ms) && m->score[slot] > score)
+        return 0;
+    m->at_ms[slot] = at_ms;
+    m->score[slot] = (uint8_t)score;
+    return 0;
+}
+
+int score_total(const score_mem *m, int64_t now_ms, int64_t horizon_ms, score_part *parts,
+                int *nparts)
+{
+    int sum = 0, n = 0;
+    for (int i = 0; i < SCORE_SLOTS; i++) {
+        if (m->score[i] == 0 || !in_horizon(m->at_ms[i], now_ms, horizon_ms))
+            continue;
+        sum += m->score[i];
+        if (parts)
+            parts[n] = (score_part){.slot = i, .score = m->score[i], .at_ms = m->at_ms[i]};
+        n++;
+    }
+    if (nparts)
+        *nparts = n;
+    return sum > SCORE_MAX ? SCORE_MAX : sum;
+}
+
+static int popcount64(uint64_t v)
+{
+    int n = 0;
+    for (; v; v &= v - 1)
+        n++;
+    return n;
+}
+
+static int64_t week_of(int64_t at_ms)
+{
+    /* Floor division, so that instants before 1970 fall in the week they belong to. */
+    return at_ms >= 0 ? at_ms / SCORE_WEEK_MS : -((-at_ms + SCORE_WEEK_MS - 1) / SCORE_WEEK_MS);
+}
+
+void score_base_note(score_base *b, uint64_t who, int64_t at_ms)
+{
+    int64_t week = week_of(at_ms);
+    if (week < b->week)
+        return;
+    if (week > b->week) {
+        int was = popcount64(b->seen);
+        if (was > 0) {
+            if (was > b->peak)
+                b->peak = (uint16_t)was;
+            if (b->weeks < UINT16_MAX)
+                b->weeks++;
+        }
+        b->week = week;
+        b->seen = 0;
+    }
+    b->seen |= UINT64_C(1) << (who % 64);
+}
+
+int score_base_now(const score_base *b)
+{
+    return popcount64(b->seen);
+}
+
+int score_base_surge(const score_base *b, int min_weeks, int min_now, int factor)
+{
+    int now = score_base_now(b);
+    int peak = b->peak > 0 ? b->peak : 1;
+    return b->weeks >= min_weeks && now >= min_now && now >= factor * peak;
+}
+
+static void put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t get_le(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}
+
+void score_encode(const score_mem *m, const score_base *b, uint8_t *out)
+{
+    uint8_t *p = out;
+    for (int i = 0; i < SCORE_SLOTS; i++, p += 9) {
+        put_le(p, (uint64_t)m->at_ms[i], 8);
+        p[8] = m->score[i];
+    }
+    put_le(p, (uint64_t)b->week, 8);
+    put_le(p + 8, b->seen, 8);
+    put_le(p + 16, b->peak, 2);
+    put_le(p + 18, b->weeks, 2);
+}
+
+int score_decode(const uint8_t *in, size_t len, score_mem *m, score_base *b)
+{
+    if (len != SCORE_WIRE)
+        return -1;
+    score_mem mm;
+    const uint8_t *p = in;
+    for (int i = 0; i < SCORE_SLOTS; i++, p += 9) {
+        mm.at_ms[i] = (int64_t)get_le(p, 8);
+        mm.score[i] = p[8];
+        if (mm.score[i] > SCORE_MAX)
+            return -1;
+    }
+    *m = mm;
+    b->week = (int64_t)get_le(p, 8);
+    b->seen = get_le(p + 8, 8);
+    b->peak = (uint16_t)get_le(p + 16, 2);
+    b->weeks = (uint16_t)get_le(p + 18, 2);
+    return 0;
+}
