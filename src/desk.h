@@ -25,7 +25,7 @@
 #include "vec.h"
 
 #define DESK_RULES_MAX 8  /* rule codes one entry may name */
-#define DESK_CODE_MAX  31 /* a rule's reason code, e.g. "fan_in" */
+#define DESK_CODE_MAX  31 /* a finding's reason code, e.g. "WL01" */
 #define DESK_NO_EXPIRY INT64_MAX
 
 typedef struct desk_allow {
