@@ -38,6 +38,7 @@
 
 #include "config.h"
 #include "decode.h"
+#include "desk.h"
 #include "graph.h"
 #include "iso20022.h"
 #include "model.h"
@@ -59,8 +60,10 @@ typedef struct scr_ctx {
     size_t park_max;        /* reports.park.max; 0: a report is never parked */
     graph *g;
     const rules *r;
-    ix_request *reqs; /* room for SCR_MAX_REQUESTS requests */
-    uint64_t *hits;   /* RULES_COUNTERS rule-hit counters, added to; may be NULL */
+    ix_request *reqs;     /* room for SCR_MAX_REQUESTS requests */
+    uint64_t *hits;       /* RULES_COUNTERS rule-hit counters, added to; may be NULL */
+    const desk_set *desk; /* allow-list and dismissals (desk.h); NULL: none */
+    uint64_t *held;       /* requests the desk held back, added to; may be NULL */
 } scr_ctx;
 
 /* A context for c's currency and input limits over g and r. */

@@ -119,6 +119,81 @@ static void test_transfer_screened_with_its_request(void **state)
     assert_int_equal(f->hits[0], 1); /* rules_table[0] is the watch-list rule */
 }
 
+/* ---- the desk: allow-list and dismissals */
+
+/* The watch-list pattern of test_transfer_screened_with_its_request raises
+ * exactly one request; an allow-listed pair (MULE1 with VICTIM1, WL01) holds
+ * it back and counts it; another counterparty still raises it. */
+static void test_allow_listed_pair_raises_no_request(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    desk_set d = {0};
+    uint64_t held = 0;
+    desk_allow e = {.account = "MULE1",
+                    .counterparty = "VICTIM1",
+                    .n_rules = 1,
+                    .rules = {"WL01"},
+                    .reason = "a known landlord",
+                    .expires_ms = DESK_NO_EXPIRY};
+    assert_int_equal(desk_allow_put(&d, &e), 0);
+    f->scr.desk = &d;
+    f->scr.held = &held;
+    /* A held-back request still opens the account's incident today (the
+     * cooldown is taken in rules.c before the desk is asked, docs/desk.md):
+     * the shortest cooldown, and transfers spaced past it. */
+    f->c.incident_cooldown_ms = 60 * 1000;
+    rfx_watch(f, "MULE1");
+    rfx_transfer(f, &t, "T1", "VICTIM1", "MULE1", 250000, T0);
+    screen_transfer(f, &t, T0 + 7, &res);
+    assert_int_equal(res.verdict, SCR_SCREENED);
+    assert_int_equal(res.nreqs, 0);
+    assert_int_equal(held, 1);
+    assert_int_equal(f->hits[0], 1); /* the finding fired: held back, not lost */
+    rfx_transfer(f, &t, "T2", "VICTIM2", "MULE1", 250000, T0 + 120000);
+    screen_transfer(f, &t, T0 + 120007, &res);
+    assert_int_equal(res.nreqs, 1);
+    assert_string_equal(f->req[0].account, "MULE1");
+    assert_string_equal(f->req[0].trigger_id, "T2");
+    assert_int_equal(held, 1);
+    desk_free(&d);
+}
+
+/* A dismissed WL01 request on MULE1 suppresses the rule for MULE1 until
+ * its event time passes; the next transfer after it raises one again. */
+static void test_dismissed_rule_suppressed_until_time_passes(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    desk_set d = {0};
+    uint64_t held = 0;
+    int64_t until = T0 + 30LL * 24 * 3600 * 1000;
+    assert_int_equal(desk_dismiss(&d, "MULE1", "WL01", "req-1", until), 0);
+    f->scr.desk = &d;
+    f->scr.held = &held;
+    /* A held-back request still opens the account's incident today (the
+     * cooldown is taken in rules.c before the desk is asked, docs/desk.md):
+     * the shortest cooldown, and transfers spaced past it. */
+    f->c.incident_cooldown_ms = 60 * 1000;
+    rfx_watch(f, "MULE1");
+    rfx_transfer(f, &t, "T1", "VICTIM1", "MULE1", 250000, T0);
+    screen_transfer(f, &t, T0 + 7, &res);
+    assert_int_equal(res.nreqs, 0);
+    rfx_transfer(f, &t, "T2", "VICTIM2", "MULE1", 250000, until - 120000);
+    screen_transfer(f, &t, until - 119993, &res);
+    assert_int_equal(res.nreqs, 0);
+    assert_int_equal(held, 2);
+    rfx_transfer(f, &t, "T3", "VICTIM3", "MULE1", 250000, until);
+    screen_transfer(f, &t, until + 7, &res);
+    assert_int_equal(res.nreqs, 1);
+    assert_string_equal(f->req[0].account, "MULE1");
+    assert_string_equal(f->req[0].trigger_id, "T3");
+    assert_int_equal(held, 2);
+    desk_free(&d);
+}
+
 static void test_transfer_screened_without_requests(void **state)
 {
     rfx *f = *state;
@@ -735,6 +810,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_transfer_screened_with_its_request, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_transfer_screened_without_requests, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_allow_listed_pair_raises_no_request, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_dismissed_rule_suppressed_until_time_passes, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_foreign_currency_changes_nothing, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_duplicate_id_is_not_applied_again, setup,
