@@ -121,6 +121,18 @@ static void test_transfer_screened_with_its_request(void **state)
 
 /* ---- the desk: allow-list and dismissals */
 
+/* The desk asked by scr_transfer, with MULE1 on the watch list. A held-back
+ * request still opens the account's incident today (the cooldown is taken in
+ * rules.c before the desk is asked, docs/desk.md): the shortest cooldown, and
+ * the tests space their transfers past it. */
+static void desk_fixture(rfx *f, desk_set *d, uint64_t *held)
+{
+    f->scr.desk = d;
+    f->scr.held = held;
+    f->c.incident_cooldown_ms = 60 * 1000;
+    rfx_watch(f, "MULE1");
+}
+
 /* The watch-list pattern of test_transfer_screened_with_its_request raises
  * exactly one request; an allow-listed pair (MULE1 with VICTIM1, WL01) holds
  * it back and counts it; another counterparty still raises it. */
@@ -138,13 +150,7 @@ static void test_allow_listed_pair_raises_no_request(void **state)
                     .reason = "a known landlord",
                     .expires_ms = DESK_NO_EXPIRY};
     assert_int_equal(desk_allow_put(&d, &e), 0);
-    f->scr.desk = &d;
-    f->scr.held = &held;
-    /* A held-back request still opens the account's incident today (the
-     * cooldown is taken in rules.c before the desk is asked, docs/desk.md):
-     * the shortest cooldown, and transfers spaced past it. */
-    f->c.incident_cooldown_ms = 60 * 1000;
-    rfx_watch(f, "MULE1");
+    desk_fixture(f, &d, &held);
     rfx_transfer(f, &t, "T1", "VICTIM1", "MULE1", 250000, T0);
     screen_transfer(f, &t, T0 + 7, &res);
     assert_int_equal(res.verdict, SCR_SCREENED);
@@ -171,13 +177,7 @@ static void test_dismissed_rule_suppressed_until_time_passes(void **state)
     uint64_t held = 0;
     int64_t until = T0 + 30LL * 24 * 3600 * 1000;
     assert_int_equal(desk_dismiss(&d, "MULE1", "WL01", "req-1", until), 0);
-    f->scr.desk = &d;
-    f->scr.held = &held;
-    /* A held-back request still opens the account's incident today (the
-     * cooldown is taken in rules.c before the desk is asked, docs/desk.md):
-     * the shortest cooldown, and transfers spaced past it. */
-    f->c.incident_cooldown_ms = 60 * 1000;
-    rfx_watch(f, "MULE1");
+    desk_fixture(f, &d, &held);
     rfx_transfer(f, &t, "T1", "VICTIM1", "MULE1", 250000, T0);
     screen_transfer(f, &t, T0 + 7, &res);
     assert_int_equal(res.nreqs, 0);
