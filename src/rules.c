@@ -421,14 +421,37 @@ static int collect_hits(const rules *r, const rule_input *in, rule_hit *hits, ui
     return n;
 }
 
+/* Drop the hits the desk holds back, keeping the others in order: before
+ * the score is summed and the incident opened, so a held finding neither
+ * raises an action nor starts the account's cooldown. The hits kept. */
+static int hold_back(const rules_hold *hold, const ix_transfer *t, rule_hit *hits, int nhits)
+{
+    int kept = 0;
+    if (!hold || !hold->holds)
+        return nhits;
+    for (int i = 0; i < nhits; i++) {
+        if (hold->holds(hold->ud, t, hits[i].account, hits[i].finding.code)) {
+            if (hold->held)
+                (*hold->held)++;
+            continue;
+        }
+        if (kept != i)
+            hits[kept] = hits[i];
+        kept++;
+    }
+    return kept;
+}
+
 int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acct *from,
-                 const graph_acct *to, int64_t now_ms, ix_request *out, int max,
-                 uint64_t *hit_counts, char *errstr, size_t errstr_size)
+                 const graph_acct *to, int64_t now_ms, const rules_hold *hold, ix_request *out,
+                 int max, uint64_t *hit_counts, char *errstr, size_t errstr_size)
 {
     rule_hit hits[RULES_MAX_HITS];
     rule_input in = {.t = t, .from = from, .to = to, .g = g, .c = r->c};
     int nhits = collect_hits(r, &in, hits, hit_counts, errstr, errstr_size);
     int nout = 0;
+    if (nhits > 0)
+        nhits = hold_back(hold, t, hits, nhits);
     if (nhits <= 0)
         return nhits;
 

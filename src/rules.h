@@ -76,13 +76,25 @@ const cfg_rule *rules_conf(const rules *r, const rule_def *d);
  * rules also take money for small change (rule_passthrough.c). */
 int64_t rule_passthrough_min_amount(const rules *r);
 
+/* Findings the fraud desk holds back (allow-listed, or the rule dismissed
+ * for the account: desk.h). holds() says whether the finding `code` on
+ * `account` of transfer t is held back; a held finding is counted in
+ * *held (when not NULL) and in the rule's hit count, and takes no part in
+ * the account's score, its incident or its request. */
+typedef struct rules_hold {
+    int (*holds)(const void *ud, const ix_transfer *t, const char *account, const char *code);
+    const void *ud;
+    uint64_t *held;
+} rules_hold;
+
 /* Screen one transfer whose state change has already been applied: evaluate
- * every enabled rule, then build at most `max` requests into `out`.
+ * every enabled rule, drop the findings `hold` holds back (hold may be NULL),
+ * then build at most `max` requests into `out`.
  * Returns the number of requests, or -1 with errstr filled. `hit_counts`,
  * when not NULL, receives per-rule hit counts (indexed like rules_table). */
 int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acct *from,
-                 const graph_acct *to, int64_t now_ms, ix_request *out, int max,
-                 uint64_t *hit_counts, char *errstr, size_t errstr_size);
+                 const graph_acct *to, int64_t now_ms, const rules_hold *hold, ix_request *out,
+                 int max, uint64_t *hit_counts, char *errstr, size_t errstr_size);
 
 /* Where rules_screen() and rules_trace() count hits: rules_table's index for
  * the transfer rules, this slot for victim traces. Counter arrays need

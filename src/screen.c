@@ -151,37 +151,13 @@ int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t k
 
 /* ---- step 2: the state */
 
-/* Whether the desk holds back every finding of q: allow-listed for its rule
- * (the account, or the account with the transfer's other side) or its rule
- * dismissed for the account, at the transfer's event time. */
-static int desk_holds(const desk_set *d, const ix_transfer *t, const ix_request *q)
+/* rules_hold's question, asked of the desk: the finding `code` on `account`
+ * is allow-listed (the account, or the account with the transfer's other
+ * side) or its rule dismissed for the account, at the transfer's event time. */
+static int desk_holds(const void *ud, const ix_transfer *t, const char *account, const char *code)
 {
-    const char *cp = strcmp(q->account, t->from_account) == 0 ? t->to_account : t->from_account;
-    for (int i = 0; i < q->nfindings; i++)
-        if (desk_check(d, q->account, cp, q->findings[i].code, t->event_time_ms) == DESK_NONE)
-            return 0;
-    return q->nfindings > 0;
-}
-
-/* Drop the requests the desk holds back, keeping the others in order; the
- * number kept. A request with a finding the desk does not cover stands
- * whole (docs/desk.md); s->held counts the drops, so none is lost unseen. */
-static int hold_back(const scr_ctx *s, const ix_transfer *t, int n)
-{
-    if (!s->desk)
-        return n;
-    int kept = 0;
-    for (int i = 0; i < n; i++) {
-        if (desk_holds(s->desk, t, &s->reqs[i])) {
-            if (s->held)
-                (*s->held)++;
-            continue;
-        }
-        if (kept != i)
-            s->reqs[kept] = s->reqs[i];
-        kept++;
-    }
-    return kept;
+    const char *cp = strcmp(account, t->from_account) == 0 ? t->to_account : t->from_account;
+    return desk_check(ud, account, cp, code, t->event_time_ms) != DESK_NONE;
 }
 
 int scr_admit_transfer(const scr_ctx *s, const ix_transfer *t, scr_result *res)
@@ -207,11 +183,12 @@ int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_res
         return refuse(res, RSN_DUPLICATE_TRANSFER, "transfer_id: %.64s was screened before", t->id);
     if (graph_apply_transfer(s->g, t, &from, &to, why, sizeof(why)) != 0)
         return broke(errstr, errstr_size, "graph", why);
-    int n = rules_screen(s->r, s->g, t, &from, &to, now_ms, s->reqs, SCR_MAX_REQUESTS, s->hits, why,
-                         sizeof(why));
+    rules_hold hold = {.holds = desk_holds, .ud = s->desk, .held = s->held};
+    int n = rules_screen(s->r, s->g, t, &from, &to, now_ms, s->desk ? &hold : NULL, s->reqs,
+                         SCR_MAX_REQUESTS, s->hits, why, sizeof(why));
     if (n < 0)
         return broke(errstr, errstr_size, "rules", why);
-    done(res, SCR_SCREENED, hold_back(s, t, n));
+    done(res, SCR_SCREENED, n);
     return 0;
 }
 

@@ -63,7 +63,7 @@ typedef struct scr_ctx {
     ix_request *reqs;     /* room for SCR_MAX_REQUESTS requests */
     uint64_t *hits;       /* RULES_COUNTERS rule-hit counters, added to; may be NULL */
     const desk_set *desk; /* allow-list and dismissals (desk.h); NULL: none */
-    uint64_t *held;       /* requests the desk held back, added to; may be NULL */
+    uint64_t *held;       /* findings the desk held back, added to; may be NULL */
 } scr_ctx;
 
 /* A context for c's currency and input limits over g and r. */

@@ -121,15 +121,14 @@ static void test_transfer_screened_with_its_request(void **state)
 
 /* ---- the desk: allow-list and dismissals */
 
-/* The desk asked by scr_transfer, with MULE1 on the watch list. A held-back
- * request still opens the account's incident today (the cooldown is taken in
- * rules.c before the desk is asked, docs/desk.md): the shortest cooldown, and
- * the tests space their transfers past it. */
+/* The desk asked by scr_transfer, with MULE1 on the watch list. The
+ * default incident.cooldown (24 h) stays: a held-back finding must not open
+ * the account's incident, or the next real request within a day would be
+ * lost to the cooldown. */
 static void desk_fixture(rfx *f, desk_set *d, uint64_t *held)
 {
     f->scr.desk = d;
     f->scr.held = held;
-    f->c.incident_cooldown_ms = 60 * 1000;
     rfx_watch(f, "MULE1");
 }
 
