@@ -49,13 +49,13 @@ typedef struct prd_ctx {
 
 /* ---- pacing */
 
-static int64_t due_ns(const prd_ctx *x, const prd_record *rec)
+int64_t prd_due_ns(const prd_opts *o, int64_t start_ns, int64_t sent, int64_t first_event_ms,
+                   int64_t event_ms)
 {
-    if (x->o->rate > 0)
-        return x->start_ns + (int64_t)((double)x->st->sent * 1e9 / x->o->rate);
-    if (x->o->speedup > 0)
-        return x->start_ns +
-               (int64_t)((double)(rec->event_ms - x->first_event_ms) * 1e6 / x->o->speedup);
+    if (o->rate > 0)
+        return start_ns + (int64_t)((double)sent * 1e9 / o->rate);
+    if (o->speedup > 0)
+        return start_ns + (int64_t)((double)(event_ms - first_event_ms) * 1e6 / o->speedup);
     return 0;
 }
 
@@ -144,7 +144,7 @@ static int one_record(prd_ctx *x, char *text, size_t len, int64_t line, char *er
         x->first_event_ms = rec.event_ms;
     }
     if (!x->o->dry_run) {
-        wait_until(x, due_ns(x, &rec));
+        wait_until(x, prd_due_ns(x->o, x->start_ns, x->st->sent, x->first_event_ms, rec.event_ms));
         if (!*x->run)
             return 0;
         if (feed_send(x->f, x->topic, rec.key, value, vlen, errstr, errstr_size) != 0)

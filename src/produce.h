@@ -122,6 +122,14 @@ typedef struct prd_stats {
     int64_t bad;       /* refused by the check, never sent */
 } prd_stats;
 
+/* When a paced record is due on the monotonic clock (ns), or 0 unpaced:
+ * with o->rate the record sent after `sent` others is due at start_ns +
+ * sent / rate s; with o->speedup a record of event time event_ms is due at
+ * start_ns + (event_ms - first_event_ms) / speedup, first_event_ms being
+ * the first record's. A due time already past means at once. */
+int64_t prd_due_ns(const prd_opts *o, int64_t start_ns, int64_t sent, int64_t first_event_ms,
+                   int64_t event_ms);
+
 /* Produce o->path to topic o->topic of c. Bad records go to err as
  * "FILE:LINE: reason: detail", progress lines to err (when it is a
  * terminal, every progress.interval), the summary to out. Stops early when

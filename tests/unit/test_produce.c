@@ -251,6 +251,27 @@ static void test_refused_as_run_would(void **state)
     assert_string_equal(rsn_code(res.reason), "malformed");
 }
 
+/* Pacing: --rate spaces records by count, --speedup by event time divided
+ * by the factor; earlier event times are due at once (before start). */
+static void test_pacing(void **state)
+{
+    (void)state;
+    const int64_t start = 5000000000LL, first = 1700000000000LL;
+    prd_opts o = {.rate = 1000};
+    assert_int_equal(prd_due_ns(&o, start, 0, first, first), start);
+    assert_int_equal(prd_due_ns(&o, start, 5, first, first + 999999), start + 5000000);
+    assert_int_equal(prd_due_ns(&o, start, 2000, first, first), start + 2000000000LL);
+    o = (prd_opts){.speedup = 60};
+    assert_int_equal(prd_due_ns(&o, start, 7, first, first), start);
+    assert_int_equal(prd_due_ns(&o, start, 7, first, first + 60000), start + 1000000000LL);
+    assert_int_equal(prd_due_ns(&o, start, 1, first, first + 3600000), start + 60000000000LL);
+    assert_true(prd_due_ns(&o, start, 2, first, first - 60000) < start);
+    o = (prd_opts){.speedup = 0.5};
+    assert_int_equal(prd_due_ns(&o, start, 1, first, first + 1000), start + 2000000000LL);
+    o = (prd_opts){0};
+    assert_int_equal(prd_due_ns(&o, start, 9, first, first + 60000), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -258,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_csv_records),
         cmocka_unit_test(test_csv_header),
         cmocka_unit_test(test_csv_json),
+        cmocka_unit_test(test_pacing),
         cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_as_run_would, setup, teardown),
     };
