@@ -360,7 +360,11 @@ static void test_poison_pill_over_a_megabyte(void **state)
 }
 
 /* A batch run whose output cannot be committed (its requests topic does not
- * exist) once ended with 0 and nothing committed; now it fails. */
+ * exist) once ended with 0 and nothing committed; now it fails. A batch that
+ * happens to carry no request may still commit before the first one that
+ * does (how the transfers fall into batches is the broker's timing), so the
+ * test asserts what matters: the run fails, not everything is committed, and
+ * a run with the topic back gives every request exactly once. */
 static void test_batch_that_cannot_commit_fails(void **state)
 {
     (void)state;
@@ -372,7 +376,11 @@ static void test_batch_that_cannot_commit_fails(void **state)
     assert_int_equal(hx_run(&e, 240, 3, "run", "--until-idle", "3s", "-X",
                             "topic.interceptions=nocommit-no-such-topic", NULL),
                      3);
-    assert_int_equal(hx_committed_sum(&e, e.c.topic_transfers), 0);
+    assert_true(hx_committed_sum(&e, e.c.topic_transfers) < hx_end_sum(&e, e.c.topic_transfers));
+    assert_int_equal(hx_run(&e, 240, 0, "run", "--until-idle", "3s", NULL), 0);
+    hx_chaos_verify_requests(&e, &x);
+    assert_int_equal(hx_committed_sum(&e, e.c.topic_transfers),
+                     hx_end_sum(&e, e.c.topic_transfers));
     hx_teardown(&e);
     hx_chaos_free(&x);
 }
