@@ -140,6 +140,7 @@ typedef struct cfg {
     int64_t action_review_score;
     int64_t action_hold_score;
     int64_t action_freeze_score;
+    int64_t score_horizon_ms;
     int64_t incident_cooldown_ms;
 
     /* Operations */

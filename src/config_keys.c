@@ -411,8 +411,9 @@ const cfg_entry cfg_core_table[] = {
      .min = 1,
      .max = 100,
      .summary = "Lowest score that asks the fraud desk to REVIEW an account.",
-     .desc = "An account's score is the sum of its findings' scores, capped at 100; below "
-             "this threshold nothing is published. Lower values catch more and cost the desk "
+     .desc = "An account's score is the sum, over the rules, of each rule's strongest "
+             "finding on it within `score.horizon`, capped at 100; below this threshold nothing "
+             "is published. Lower values catch more and cost the desk "
              "more false alarms. Must not exceed `action.hold.score`."},
     {.name = "action.hold.score",
      .section = "Actions",
@@ -436,6 +437,20 @@ const cfg_entry cfg_core_table[] = {
      .summary = "Lowest score that asks for an emergency FREEZE of an account.",
      .desc = "The strongest action, meant for accounts the money is flowing into right now. "
              "Must not be below `action.hold.score`."},
+    {.name = "score.horizon",
+     .section = "Actions",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, score_horizon_ms),
+     .def = "14d",
+     .min = CFG_MINUTE,
+     .max = 90 * CFG_DAY,
+     .summary = "How long a finding counts towards its account's score.",
+     .desc = "Weak findings of different rules on different days add up: an account's score "
+             "is the sum, over the rules, of each rule's strongest finding on it within this "
+             "time before the transfer screened (a rule firing many times counts once), "
+             "capped at 100. A request lists every part of its score (`score_parts`). Longer "
+             "horizons join evidence spread over more days; shorter ones let an account's "
+             "past fade sooner. Event time, so a replay decides as the live run did."},
     {.name = "incident.cooldown",
      .section = "Actions",
      .type = CFG_DURATION,

@@ -429,6 +429,19 @@ static void put_finding(wbuf *w, const ix_finding *f)
     put_lit(w, "]}");
 }
 
+static void put_part(wbuf *w, const ix_score_part *p)
+{
+    put_lit(w, "{\"rule\":");
+    put_str(w, p->rule, IX_TEXT_MAX);
+    put_lit(w, ",\"code\":");
+    put_str(w, p->code, IX_TEXT_MAX);
+    put_lit(w, ",\"score\":");
+    put_int(w, p->score);
+    put_lit(w, ",\"time\":");
+    put_time(w, p->time_ms);
+    put_lit(w, "}");
+}
+
 int enc_request(const ix_request *r, char *buf, size_t size)
 {
     wbuf w = writer(buf, size);
@@ -460,6 +473,16 @@ int enc_request(const ix_request *r, char *buf, size_t size)
         put_lit(&w, i ? "," : "");
         put_finding(&w, &r->findings[i]);
     }
-    put_lit(&w, "]}");
+    put_lit(&w, "]");
+    n = clamp_count(r->nparts, IX_PARTS_MAX);
+    if (n > 0) {
+        put_lit(&w, ",\"score_parts\":[");
+        for (int i = 0; i < n; i++) {
+            put_lit(&w, i ? "," : "");
+            put_part(&w, &r->parts[i]);
+        }
+        put_lit(&w, "]");
+    }
+    put_lit(&w, "}");
     return finish(&w);
 }

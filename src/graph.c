@@ -195,6 +195,8 @@ static void snapshot(const gentry *e, int64_t as_of_ms, graph_acct *a)
         win_totals_at(&e->rec.ring[w], (win_id)w, as_of_ms, &a->win[w]);
     a->incident_action = e->rec.incident_action;
     a->incident_at_ms = e->rec.incident_at_ms;
+    a->score = e->rec.score;
+    a->base = e->rec.base;
 }
 
 static void view_profile(gentry *e, const ix_account *p)
@@ -1015,6 +1017,7 @@ static int do_side(graph *g, stripe *s, gentry *e, void *arg)
         return -1;
     }
     count_transfer(&e->rec, a->dir, t->amount, t->event_time_ms);
+    score_base_note(&e->rec.base, score_peer_hash(peer), t->event_time_ms);
     entry_mark_dirty(s, e);
     return 0;
 }
@@ -1065,6 +1068,42 @@ int graph_raise_incident(graph *g, const char *account, ix_action action, int64_
 {
     incident_arg a = {action, at_ms, cooldown_ms};
     return with_entry(g, account, do_incident, &a, errstr, errstr_size);
+}
+
+/* ---- score memory */
+
+typedef struct score_arg {
+    const graph_score_note *notes;
+    int n;
+    int64_t at_ms, horizon_ms;
+    score_part *parts;
+    int *nparts;
+    char *errstr;
+    size_t errstr_size;
+} score_arg;
+
+static int do_score(graph *g, stripe *s, gentry *e, void *arg)
+{
+    score_arg *a = arg;
+    (void)g;
+    for (int i = 0; i < a->n; i++)
+        if (score_note(&e->rec.score, a->notes[i].slot, a->notes[i].score, a->at_ms,
+                       a->horizon_ms) != 0) {
+            snprintf(a->errstr, a->errstr_size, "score slot %d or score %d out of range",
+                     a->notes[i].slot, a->notes[i].score);
+            return -1;
+        }
+    if (a->n > 0)
+        entry_mark_dirty(s, e);
+    return score_total(&e->rec.score, a->at_ms, a->horizon_ms, a->parts, a->nparts);
+}
+
+int graph_score(graph *g, const char *account, const graph_score_note *notes, int n, int64_t at_ms,
+                int64_t horizon_ms, score_part *parts, int *nparts, char *errstr,
+                size_t errstr_size)
+{
+    score_arg a = {notes, n, at_ms, horizon_ms, parts, nparts, errstr, errstr_size};
+    return with_entry(g, account, do_score, &a, errstr, errstr_size);
 }
 
 /* ---- scans: the store plus what is pending in the cache */

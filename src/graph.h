@@ -25,6 +25,7 @@
 
 #include "log.h"
 #include "model.h"
+#include "score.h"
 #include "park.h"
 #include "window.h"
 
@@ -73,6 +74,9 @@ typedef struct graph_acct {
     /* incident bookkeeping for de-duplicating freeze requests */
     ix_action incident_action; /* highest action requested in the open incident */
     int64_t incident_at_ms;    /* event time the open incident was last raised */
+    /* the findings that count towards its score, and its weekly counterparty baseline */
+    score_mem score;
+    score_base base;
 } graph_acct;
 
 /* Money received within a window and not sent on within it: the running
@@ -155,6 +159,21 @@ int graph_apply_transfer(graph *g, const ix_transfer *t, graph_acct *from_before
  * account cannot both send. Durable at the next checkpoint. */
 int graph_raise_incident(graph *g, const char *account, ix_action action, int64_t at_ms,
                          int64_t cooldown_ms, char *errstr, size_t errstr_size);
+
+/* One finding to remember in an account's score: its rule slot and score. */
+typedef struct graph_score_note {
+    int slot, score;
+} graph_score_note;
+
+/* Remember findings of one transfer at event time `at_ms` in `account`'s
+ * score memory (score_note: each slot keeps its strongest finding within
+ * `horizon_ms`) and return the account's score at `at_ms`, with the slots
+ * that make it up in `parts` (SCORE_SLOTS entries) and *nparts. -1 on error
+ * (errstr) or for a slot or score out of range. Durable at the next
+ * checkpoint, like the incident. */
+int graph_score(graph *g, const char *account, const graph_score_note *notes, int n, int64_t at_ms,
+                int64_t horizon_ms, score_part *parts, int *nparts, char *errstr,
+                size_t errstr_size);
 
 /* Duplicate detection: 1 when a transfer with this id was seen before
  * (within state.retention), else 0 and the id is recorded (durable at the

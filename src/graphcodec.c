@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define GC_ACCT_VERSION    2
+#define GC_ACCT_VERSION    3 /* 2: the same without the score block */
 #define GC_PROFILE_VERSION 1
 #define GC_WATCH_VERSION   1
 #define GC_EDGE_VERSION    1
@@ -258,6 +258,7 @@ size_t gc_acct_pack(const gc_acct *a, char *buf)
     put_i64(&b, a->incident_at_ms);
     for (int w = 0; w < WIN__COUNT; w++)
         put_ring(&b, &a->ring[w]);
+    b.len += score_encode(&a->score, &a->base, (uint8_t *)b.p + b.len);
     return b.len;
 }
 
@@ -265,7 +266,8 @@ int gc_acct_unpack(const char *v, size_t len, gc_acct *a)
 {
     rbuf r = {(const unsigned char *)v, len, 0};
     memset(a, 0, sizeof(*a));
-    if (get_u8(&r) != GC_ACCT_VERSION)
+    uint8_t version = get_u8(&r);
+    if (version != GC_ACCT_VERSION && version != 2)
         return -1;
     a->in_count = get_i64(&r);
     a->out_count = get_i64(&r);
@@ -282,6 +284,14 @@ int gc_acct_unpack(const char *v, size_t len, gc_acct *a)
     a->incident_at_ms = get_i64(&r);
     for (int w = 0; w < WIN__COUNT; w++)
         get_ring(&r, &a->ring[w]);
+    /* A value of version 2 (before the score) reads as an account with no finding and no
+     * baseline yet, so a store is upgraded in place as its accounts are written again. */
+    if (version == GC_ACCT_VERSION && !r.bad) {
+        if (score_decode(r.p, r.left, &a->score, &a->base) != 0)
+            return -1;
+        r.p += r.left;
+        r.left = 0;
+    }
     return finish(&r);
 }
 

@@ -15,6 +15,7 @@
 
 #include "graph.h"
 #include "park.h"
+#include "score.h"
 #include "window.h"
 
 #define GC_KEY_MAX 128  /* longest key any function here writes */
@@ -27,6 +28,8 @@ typedef struct gc_acct {
     ix_action incident_action;
     int64_t incident_at_ms;
     win_ring ring[WIN__COUNT];
+    score_mem score; /* the findings that count towards its score (score.h) */
+    score_base base; /* its weekly counterparty baseline */
 } gc_acct;
 
 /* "account\0": the prefix of everything keyed by an account. */

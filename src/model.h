@@ -113,6 +113,7 @@ typedef enum ix_action {
 #define IX_EVIDENCE_MAX 16 /* transfers cited by one finding */
 #define IX_FIGURES_MAX  6  /* measured figures that crossed thresholds */
 #define IX_FINDINGS_MAX 8  /* findings carried by one freeze request */
+#define IX_PARTS_MAX    16 /* parts of one request's score: one per rule */
 #define IX_RULESET_MAX  15 /* rule-set version string */
 
 /* One transfer cited as evidence. */
@@ -147,13 +148,23 @@ typedef struct ix_finding {
     ix_figure figures[IX_FIGURES_MAX];
 } ix_finding;
 
+/* One part of a request's score: a rule's strongest finding on the account
+ * within the score horizon, this transfer's or an earlier one. `rule` and
+ * `code` (the rule's code family, e.g. "FI/FO") are static. */
+typedef struct ix_score_part {
+    const char *rule;
+    const char *code;
+    int score;
+    int64_t time_ms; /* event time of the finding */
+} ix_score_part;
+
 /* An emergency freeze request for one account (schemas/freeze-request.v1.json). */
 typedef struct ix_request {
     char id[IX_ID_MAX + 1]; /* deterministic: same input, same id */
     char account[IX_ACCOUNT_MAX + 1];
     char bank[IX_BANK_MAX + 1];
     ix_action action;
-    int score; /* sum of finding scores, capped at 100 */
+    int score; /* sum of the parts' scores, capped at 100 */
     char rule_set[IX_RULESET_MAX + 1];
     char trigger_id[IX_ID_MAX + 1]; /* transfer or report that triggered it */
     int64_t trigger_amount;
@@ -161,7 +172,9 @@ typedef struct ix_request {
     int64_t trigger_time_ms; /* event time of the trigger */
     int64_t detected_at_ms;  /* wall clock at detection; informational only */
     int nfindings;
-    ix_finding findings[IX_FINDINGS_MAX];
+    ix_finding findings[IX_FINDINGS_MAX]; /* this trigger's findings on the account */
+    int nparts;                           /* 0: the score is the findings' sum (a trace) */
+    ix_score_part parts[IX_PARTS_MAX];
 } ix_request;
 
 /* Wire names, as the schemas spell them: "FREEZE", "HOLD", "REVIEW";

@@ -17,6 +17,7 @@ extern const rule_def rule_passthrough;
 extern const rule_def rule_fanin;
 extern const rule_def rule_fanout;
 extern const rule_def rule_gatherscatter;
+extern const rule_def rule_surge;
 /* multi-hop rules */
 extern const rule_def rule_chain;
 extern const rule_def rule_cycle;
@@ -26,7 +27,9 @@ extern const rule_def rule_bipartite;
 extern const rule_def rule_trace;
 
 /* Evaluation order: cheap single-account checks before anything that reads
- * further into the graph. */
+ * further into the graph. A rule's index here is its slot in every account's
+ * stored score memory (score.h), so the table only grows at its end: moving
+ * a rule would hand its remembered findings to another. */
 const rule_def *const rules_table[] = {
     &rule_watchlist,
     /* single-account and one-step rules */
@@ -41,6 +44,8 @@ const rule_def *const rules_table[] = {
     &rule_cycle,
     &rule_scattergather,
     &rule_bipartite,
+    /* added later: new rules go at the end */
+    &rule_surge,
     NULL,
 };
 
@@ -60,6 +65,7 @@ const rule_def *const rules_all[] = {
     &rule_bipartite,
     &rule_structuring,
     &rule_burst,
+    &rule_surge,
     /* victim reports */
     &rule_trace,
     NULL,
@@ -97,6 +103,12 @@ int rules_create(const cfg *c, rules **out, char *errstr, size_t errstr_size)
         return -1;
     }
     r->c = c;
+    if (n > SCORE_SLOTS) {
+        snprintf(errstr, errstr_size, "%zu transfer rules, but the score memory has %d slots", n,
+                 SCORE_SLOTS);
+        rules_destroy(r);
+        return -1;
+    }
     for (size_t i = 0; i < n; i++) {
         if (!(r->conf[i] = conf_of(c, rules_table[i]))) {
             snprintf(errstr, errstr_size, "rule %s has no keys: it is missing from rules_all",
@@ -377,10 +389,19 @@ void rule_evidence_in_out(ix_finding *f, const char *account, const graph_flow *
 
 /* ---- requests */
 
+/* The account's score and its parts, after its findings of this transfer are
+ * remembered. */
+typedef struct acct_score {
+    int score;
+    int nparts;
+    score_part parts[SCORE_SLOTS];
+} acct_score;
+
 static void build_request(const rules *r, const ix_transfer *t, const rule_hit *hits, int nhits,
-                          const char *account, int score, ix_action action, int64_t now_ms,
-                          ix_request *req)
+                          const char *account, const acct_score *sc, ix_action action,
+                          int64_t now_ms, ix_request *req)
 {
+    int score = sc->score;
     memset(req, 0, sizeof(*req));
     rules_request_id(account, t->id, r->c->rule_set, req->id, sizeof(req->id));
     memcpy(req->account, account, strnlen(account, IX_ACCOUNT_MAX));
@@ -400,6 +421,13 @@ static void build_request(const rules *r, const ix_transfer *t, const rule_hit *
         if (req->nfindings < IX_FINDINGS_MAX)
             req->findings[req->nfindings++] = hits[i].finding;
     }
+    for (int i = 0; i < sc->nparts && req->nparts < IX_PARTS_MAX; i++) {
+        const rule_def *d = rules_table[sc->parts[i].slot];
+        req->parts[req->nparts++] = (ix_score_part){.rule = d->name,
+                                                    .code = d->code,
+                                                    .score = sc->parts[i].score,
+                                                    .time_ms = sc->parts[i].at_ms};
+    }
 }
 
 static int collect_hits(const rules *r, const rule_input *in, rule_hit *hits, uint64_t *hit_counts,
@@ -414,6 +442,8 @@ static int collect_hits(const rules *r, const rule_input *in, rule_hit *hits, ui
             d->on_transfer(r, r->conf[i], in, hits + n, RULES_MAX_HITS - n, errstr, errstr_size);
         if (k < 0)
             return -1;
+        for (int j = n; j < n + k; j++)
+            hits[j].slot = (int)i;
         if (hit_counts)
             hit_counts[i] += (uint64_t)k;
         n += k;
@@ -442,6 +472,21 @@ static int hold_back(const rules_hold *hold, const ix_transfer *t, rule_hit *hit
     return kept;
 }
 
+/* Remember the findings of account hits[i] (its first hit) and return its
+ * score with the parts. */
+static int score_account(const rules *r, graph *g, const ix_transfer *t, const rule_hit *hits,
+                         int i, int nhits, acct_score *sc, char *errstr, size_t errstr_size)
+{
+    graph_score_note notes[RULES_MAX_HITS];
+    int n = 0;
+    for (int j = i; j < nhits; j++)
+        if (strcmp(hits[j].account, hits[i].account) == 0)
+            notes[n++] = (graph_score_note){hits[j].slot, hits[j].finding.score};
+    sc->score = graph_score(g, hits[i].account, notes, n, t->event_time_ms, r->c->score_horizon_ms,
+                            sc->parts, &sc->nparts, errstr, errstr_size);
+    return sc->score < 0 ? -1 : 0;
+}
+
 int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acct *from,
                  const graph_acct *to, int64_t now_ms, const rules_hold *hold, ix_request *out,
                  int max, uint64_t *hit_counts, char *errstr, size_t errstr_size)
@@ -456,26 +501,24 @@ int rules_screen(const rules *r, graph *g, const ix_transfer *t, const graph_acc
         return nhits;
 
     for (int i = 0; i < nhits && nout < max; i++) {
-        int seen = 0, score = 0;
+        int seen = 0;
         for (int j = 0; j < i && !seen; j++)
             seen = strcmp(hits[j].account, hits[i].account) == 0;
         if (seen)
-            continue; /* this account's hits were summed at its first hit */
-        for (int j = i; j < nhits; j++)
-            if (strcmp(hits[j].account, hits[i].account) == 0)
-                score += hits[j].finding.score;
-        if (score > 100)
-            score = 100;
-        ix_action action = rules_action_for(r, score);
+            continue; /* this account's hits were taken at its first hit */
+        acct_score sc;
+        if (score_account(r, g, t, hits, i, nhits, &sc, errstr, errstr_size) != 0)
+            return -1;
+        ix_action action = rules_action_for(r, sc.score);
         if (action == IX_ACTION_NONE)
-            continue;
+            continue; /* remembered: a later finding may add to it */
         int rc = graph_raise_incident(g, hits[i].account, action, t->event_time_ms,
                                       r->c->incident_cooldown_ms, errstr, errstr_size);
         if (rc < 0)
             return -1;
         if (rc == 0)
             continue;
-        build_request(r, t, hits, nhits, hits[i].account, score, action, now_ms, &out[nout++]);
+        build_request(r, t, hits, nhits, hits[i].account, &sc, action, now_ms, &out[nout++]);
     }
     return nout;
 }

@@ -6,10 +6,12 @@
  * function that reads the transfer, both accounts' state just before it and,
  * when it needs to, the graph; it returns hits (an account and a finding with
  * evidence). Adding a rule is a rule_*.c file and a line in rules_all (and in
- * rules_table when it screens transfers). rules_screen() sums the hits per account into a
- * score, maps the score to an action with the configured thresholds, asks the
- * graph whether the account already has an open incident, and builds one
- * freeze request per account that needs one.
+ * rules_table when it screens transfers). rules_screen() remembers each
+ * account's findings in its score memory (each rule's strongest within
+ * score.horizon, score.h), maps the account's score to an action with the
+ * configured thresholds, asks the graph whether the account already has an
+ * open incident, and builds one freeze request per account that needs one,
+ * with every part of its score.
  *
  * @locality rules_screen() is called concurrently by the workers; neither the
  *           rule set nor the cfg it reads changes once created (a reload
@@ -41,6 +43,7 @@ typedef struct rule_hit {
     char account[IX_ACCOUNT_MAX + 1];
     char bank[IX_BANK_MAX + 1];
     ix_finding finding;
+    int slot; /* the rule's index in rules_table: its slot in the score memory */
 } rule_hit;
 
 #define RULES_MAX_HITS  32 /* hits one transfer can produce, over all rules */

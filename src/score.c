@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "hash.h"
+
 static int in_horizon(int64_t at_ms, int64_t now_ms, int64_t horizon_ms)
 {
     return at_ms != 0 && at_ms <= now_ms && at_ms > now_ms - horizon_ms;
@@ -52,6 +54,11 @@ static int64_t week_of(int64_t at_ms)
     return at_ms >= 0 ? at_ms / SCORE_WEEK_MS : -((-at_ms + SCORE_WEEK_MS - 1) / SCORE_WEEK_MS);
 }
 
+uint64_t score_peer_hash(const char *account)
+{
+    return hash_fnv1a64(HASH_FNV64_INIT, account, strlen(account));
+}
+
 void score_base_note(score_base *b, uint64_t who, int64_t at_ms)
 {
     int64_t week = week_of(at_ms);
@@ -97,30 +104,52 @@ static uint64_t get_le(const uint8_t *p, int bytes)
     return v;
 }
 
-void score_encode(const score_mem *m, const score_base *b, uint8_t *out)
+size_t score_encode(const score_mem *m, const score_base *b, uint8_t *out)
 {
+    /* Sparse: most accounts have no finding at all, so only the slots that hold one are
+     * written, after a mask of them. */
+    uint16_t mask = 0;
+    for (int i = 0; i < SCORE_SLOTS; i++)
+        if (m->score[i] != 0)
+            mask |= (uint16_t)(1u << i);
     uint8_t *p = out;
-    for (int i = 0; i < SCORE_SLOTS; i++, p += 9) {
+    put_le(p, mask, 2);
+    p += 2;
+    for (int i = 0; i < SCORE_SLOTS; i++) {
+        if (!(mask & (1u << i)))
+            continue;
         put_le(p, (uint64_t)m->at_ms[i], 8);
         p[8] = m->score[i];
+        p += 9;
     }
     put_le(p, (uint64_t)b->week, 8);
     put_le(p + 8, b->seen, 8);
     put_le(p + 16, b->peak, 2);
     put_le(p + 18, b->weeks, 2);
+    return (size_t)(p + SCORE_BASE_WIRE - out);
 }
 
 int score_decode(const uint8_t *in, size_t len, score_mem *m, score_base *b)
 {
-    if (len != SCORE_WIRE)
+    if (len < 2 + SCORE_BASE_WIRE)
+        return -1;
+    uint16_t mask = (uint16_t)get_le(in, 2);
+    size_t slots = 0;
+    for (int i = 0; i < SCORE_SLOTS; i++)
+        slots += (mask >> i) & 1u;
+    if (len != 2 + 9 * slots + SCORE_BASE_WIRE)
         return -1;
     score_mem mm;
-    const uint8_t *p = in;
-    for (int i = 0; i < SCORE_SLOTS; i++, p += 9) {
+    memset(&mm, 0, sizeof(mm));
+    const uint8_t *p = in + 2;
+    for (int i = 0; i < SCORE_SLOTS; i++) {
+        if (!(mask & (1u << i)))
+            continue;
         mm.at_ms[i] = (int64_t)get_le(p, 8);
         mm.score[i] = p[8];
-        if (mm.score[i] > SCORE_MAX)
-            return -1;
+        if (mm.score[i] == 0 || mm.score[i] > SCORE_MAX)
+            return -1; /* the mask says the slot holds a finding */
+        p += 9;
     }
     *m = mm;
     b->week = (int64_t)get_le(p, 8);

@@ -14,7 +14,8 @@
  *
  * Both are plain values: no allocation, no locks; the caller owns them. Nothing
  * here reads the configuration: the horizon and the surge bounds are arguments.
- * Not yet wired into the account value or rules_screen().
+ * The account value carries both (graphcodec.c); rules_screen() notes each
+ * finding and decides from the account's score.
  */
 #ifndef IX_SCORE_H
 #define IX_SCORE_H
@@ -22,10 +23,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCORE_SLOTS   16          /* rule slots remembered per account */
-#define SCORE_MAX     100         /* an account's score is capped here, like a request's */
-#define SCORE_WEEK_MS 604800000LL /* the baseline's period: 7 days */
-#define SCORE_WIRE    (SCORE_SLOTS * 9 + 8 + 8 + 2 + 2) /* bytes of score_encode() */
+#define SCORE_SLOTS     16          /* rule slots remembered per account */
+#define SCORE_MAX       100         /* an account's score is capped here, like a request's */
+#define SCORE_WEEK_MS   604800000LL /* the baseline's period: 7 days */
+#define SCORE_BASE_WIRE 20          /* bytes of a score_base */
+#define SCORE_WIRE_MAX  (2 + SCORE_SLOTS * 9 + SCORE_BASE_WIRE) /* most score_encode() writes */
 
 typedef struct score_mem {
     int64_t at_ms[SCORE_SLOTS]; /* event time of the slot's kept finding; 0: none */
@@ -57,8 +59,11 @@ int score_note(score_mem *m, int slot, int score, int64_t at_ms, int64_t horizon
 int score_total(const score_mem *m, int64_t now_ms, int64_t horizon_ms, score_part *parts,
                 int *nparts);
 
-/* Count counterparty `who` (a hash of its account id) at event time `at_ms`. A transfer of
- * a week before the current one is not counted: event time is in order per account. */
+/* The hash of a counterparty's account id that score_base_note() counts. */
+uint64_t score_peer_hash(const char *account);
+
+/* Count counterparty `who` (score_peer_hash() of its account id) at event time `at_ms`. A transfer
+ * of a week before the current one is not counted: event time is in order per account. */
 void score_base_note(score_base *b, uint64_t who, int64_t at_ms);
 
 /* Counterparties of the current week (a lower bound: two ids may share a bit). */
@@ -68,9 +73,12 @@ int score_base_now(const score_base *b);
  * `min_now` counterparties now and at least `factor` times the earlier peak. */
 int score_base_surge(const score_base *b, int min_weeks, int min_now, int factor);
 
-/* The two records as SCORE_WIRE bytes, little-endian, and back. score_decode() refuses a
- * slot score above SCORE_MAX (returns -1). */
-void score_encode(const score_mem *m, const score_base *b, uint8_t *out);
+/* The two records, little-endian, and back: a 16-bit mask of the slots that hold a finding,
+ * 9 bytes for each of them (event time, score), then the baseline's 20 bytes; so an
+ * account with no finding costs 22 bytes. score_encode() returns the length written (at
+ * most SCORE_WIRE_MAX). score_decode() refuses (returns -1) a length that is not the mask's,
+ * and a masked slot whose score is 0 or above SCORE_MAX. */
+size_t score_encode(const score_mem *m, const score_base *b, uint8_t *out);
 int score_decode(const uint8_t *in, size_t len, score_mem *m, score_base *b);
 
 #endif

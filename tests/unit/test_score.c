@@ -121,21 +121,30 @@ static void test_wire_round_trip_and_refusal(void **state)
     score_base b = {.week = 2943, .seen = UINT64_C(0x8000000000000101), .peak = 4, .weeks = 9};
     assert_int_equal(score_note(&m, 0, 20, T0, HORIZON_MS), 0);
     assert_int_equal(score_note(&m, 15, 100, T0 + 1, HORIZON_MS), 0);
-    uint8_t wire[SCORE_WIRE];
-    score_encode(&m, &b, wire);
-    assert_int_equal(SCORE_WIRE, 164);
+    uint8_t wire[SCORE_WIRE_MAX];
+    size_t len = score_encode(&m, &b, wire);
+    assert_int_equal(len, 2 + 2 * 9 + 20); /* two slots hold a finding */
+    assert_int_equal(wire[0], 0x01);       /* mask: slots 0 and 15 */
+    assert_int_equal(wire[1], 0x80);
     score_mem m2;
     score_base b2;
-    assert_int_equal(score_decode(wire, sizeof wire, &m2, &b2), 0);
+    assert_int_equal(score_decode(wire, len, &m2, &b2), 0);
     assert_memory_equal(m2.at_ms, m.at_ms, sizeof m.at_ms);
     assert_memory_equal(m2.score, m.score, sizeof m.score);
     assert_int_equal(b2.week, 2943);
     assert_int_equal(b2.seen, UINT64_C(0x8000000000000101));
     assert_int_equal(b2.peak, 4);
     assert_int_equal(b2.weeks, 9);
-    assert_int_equal(score_decode(wire, sizeof wire - 1, &m2, &b2), -1);
-    wire[15 * 9 + 8] = 101; /* slot 15's score byte */
-    assert_int_equal(score_decode(wire, sizeof wire, &m2, &b2), -1);
+    assert_int_equal(score_decode(wire, len - 1, &m2, &b2), -1);
+    wire[2 + 9 + 8] = 101; /* slot 15's score byte */
+    assert_int_equal(score_decode(wire, len, &m2, &b2), -1);
+    wire[2 + 9 + 8] = 0; /* masked, yet empty */
+    assert_int_equal(score_decode(wire, len, &m2, &b2), -1);
+    /* An account with no finding costs the mask and the baseline only. */
+    score_mem empty = {0};
+    assert_int_equal(score_encode(&empty, &b, wire), 22);
+    assert_int_equal(score_decode(wire, 22, &m2, &b2), 0);
+    assert_int_equal(score_total(&m2, T0, HORIZON_MS, NULL, NULL), 0);
 }
 
 int main(void)

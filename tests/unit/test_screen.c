@@ -193,6 +193,115 @@ static void test_dismissed_rule_suppressed_until_time_passes(void **state)
     desk_free(&d);
 }
 
+/* ---- the score: weak findings of different rules and days add up */
+
+#define WEEK_MS (7 * DAY_MS)
+
+static void reopen(rfx *f);
+
+static void set_key(rfx *f, const char *key, const char *value)
+{
+    char errstr[256];
+    assert_int_equal(cfg_set(&f->c, key, value, errstr, sizeof(errstr)), 0);
+}
+
+/* Part i of request q is rule `rule` with that score and event time. */
+static void assert_part(const ix_request *q, int i, const char *rule, int score, int64_t at_ms)
+{
+    assert_true(i < q->nparts);
+    assert_string_equal(q->parts[i].rule, rule);
+    assert_int_equal(q->parts[i].score, score);
+    assert_int_equal(q->parts[i].time_ms, at_ms);
+}
+
+/* ACC1 had one payer a week for three weeks; six in the fourth week are a
+ * counterparty surge (CS01, 20: a REVIEW alone). Through a checkpoint and
+ * a restart the finding stays in ACC1's score: once ACC1 is watch-listed,
+ * the next payment (WL01, set to 30) adds to it, 50, a HOLD within the
+ * cooldown of the REVIEW, with both parts; fifteen days after the surge it
+ * has left the 14-day horizon and the same payment is a REVIEW of 30. */
+static void test_weak_findings_add_up_over_days(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    char errstr[256], id[16];
+    set_key(f, "rules.watchlist.score", "30");
+    int64_t w0 = (T0 / WEEK_MS + 1) * WEEK_MS; /* a week's start */
+    for (int w = 0; w < 3; w++) {
+        snprintf(id, sizeof(id), "H%d", w);
+        rfx_transfer(f, &t, id, "PAYER0", "ACC1", CNY(100), w0 + w * WEEK_MS + DAY_MS);
+        screen_transfer(f, &t, t.event_time_ms + 5, &res);
+        assert_int_equal(res.nreqs, 0);
+    }
+    int64_t w3 = w0 + 3 * WEEK_MS, surge_at = 0;
+    for (int i = 1; i <= 6; i++) {
+        char payer[16];
+        snprintf(id, sizeof(id), "Q%d", i);
+        snprintf(payer, sizeof(payer), "PAYER%d", i);
+        rfx_transfer(f, &t, id, payer, "ACC1", CNY(100), w3 + i * 3 * HOUR_MS);
+        screen_transfer(f, &t, t.event_time_ms + 5, &res);
+        assert_int_equal(res.nreqs, i == 6 ? 1 : 0);
+        surge_at = t.event_time_ms;
+    }
+    const ix_request *q = &f->req[0];
+    assert_string_equal(q->account, "ACC1");
+    assert_int_equal(q->action, IX_ACTION_REVIEW);
+    assert_int_equal(q->score, 20);
+    assert_int_equal(q->nfindings, 1);
+    assert_string_equal(q->findings[0].code, "CS01");
+    assert_figure(&q->findings[0], 0, "counterparties_this_week", 6, 6);
+    assert_figure(&q->findings[0], 1, "busiest_earlier_week", 1, 2);
+    assert_figure(&q->findings[0], 2, "weeks_of_history", 3, 3);
+    assert_int_equal(q->findings[0].nevidence, 6);
+    assert_int_equal(q->nparts, 1);
+    assert_part(q, 0, "surge", 20, surge_at);
+
+    assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
+    reopen(f);
+    rfx_watch(f, "ACC1");
+    rfx_transfer(f, &t, "R1", "PAYER7", "ACC1", CNY(100), surge_at + 2 * HOUR_MS);
+    screen_transfer(f, &t, t.event_time_ms + 5, &res);
+    assert_int_equal(res.nreqs, 1);
+    assert_int_equal(q->action, IX_ACTION_HOLD);
+    assert_int_equal(q->score, 50);
+    assert_int_equal(q->nfindings, 1);
+    assert_string_equal(q->findings[0].code, "WL01");
+    assert_int_equal(q->nparts, 2);
+    assert_part(q, 0, "watchlist", 30, surge_at + 2 * HOUR_MS);
+    assert_part(q, 1, "surge", 20, surge_at);
+
+    rfx_transfer(f, &t, "R2", "PAYER7", "ACC1", CNY(100), surge_at + 15 * DAY_MS);
+    screen_transfer(f, &t, t.event_time_ms + 5, &res);
+    assert_int_equal(res.nreqs, 1);
+    assert_int_equal(q->action, IX_ACTION_REVIEW);
+    assert_int_equal(q->score, 30);
+    assert_int_equal(q->nparts, 1);
+    assert_part(q, 0, "watchlist", 30, surge_at + 15 * DAY_MS);
+}
+
+/* One rule firing again counts once, its strongest finding: a watch-listed
+ * account paid five times in a day stays at the rule's score. */
+static void test_one_rule_repeating_counts_once(void **state)
+{
+    rfx *f = *state;
+    ix_transfer t;
+    scr_result res;
+    char id[16];
+    set_key(f, "rules.watchlist.score", "30");
+    set_key(f, "incident.cooldown", "1m");
+    rfx_watch(f, "MULE1");
+    for (int i = 0; i < 5; i++) {
+        snprintf(id, sizeof(id), "T%d", i);
+        rfx_transfer(f, &t, id, "VICTIM1", "MULE1", CNY(100), T0 + i * HOUR_MS);
+        screen_transfer(f, &t, t.event_time_ms + 5, &res);
+        assert_int_equal(res.nreqs, 1);
+        assert_int_equal(f->req[0].score, 30);
+        assert_int_equal(f->req[0].action, IX_ACTION_REVIEW);
+        assert_int_equal(f->req[0].nparts, 1);
+    }
+}
+
 static void test_transfer_screened_without_requests(void **state)
 {
     rfx *f = *state;
@@ -808,6 +917,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_transfer_screened_with_its_request, setup,
                                         rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_weak_findings_add_up_over_days, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_one_rule_repeating_counts_once, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_transfer_screened_without_requests, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_allow_listed_pair_raises_no_request, setup,
