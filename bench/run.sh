@@ -250,12 +250,12 @@ kv() { # FILE KEY -> the value of a "key value" line, or empty
   awk -v k="$2" '$1 == k {print $2; exit}' "$1"
 }
 
-# The six topic names of a set: -X topic.*=<RUN_ID>-<set>-*.
+# The topic names of a set: -X topic.*=<RUN_ID>-<set>-*.
 topic_args() { # SET PARTITIONS
   local p=$RUN_ID-$1
   printf '%s\n' -X "topic.transfers=$p-tx" -X "topic.accounts=$p-acc" -X "topic.watchlist=$p-wl" \
     -X "topic.reports=$p-rep" -X "topic.interceptions=$p-int" -X "topic.deadletter=$p-dl" \
-    -X "topic.partitions=$2"
+    -X "topic.allowlist=$p-al" -X "topic.verdicts=$p-vd" -X "topic.partitions=$2"
 }
 
 make_topics() { # SET PARTITIONS [-X topic.*=NAME]...

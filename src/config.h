@@ -106,6 +106,8 @@ typedef struct cfg {
     int transfers_format; /* ix_format of topic_transfers */
     char *topic_accounts;
     char *topic_watchlist;
+    char *topic_allowlist; /* the desk's allow-list (compacted) */
+    char *topic_verdicts;  /* the desk's answers to requests */
     char *topic_reports;
     char *topic_interceptions;
     char *topic_deadletter;
@@ -131,6 +133,7 @@ typedef struct cfg {
     char *currency;               /* the clearing currency, ISO 4217 */
     int64_t reports_park_time_ms; /* a report waits this long for its transfer */
     int64_t reports_park_max;     /* reports parked at once; 0 = no parking */
+    int64_t verdict_dismiss_ms;   /* a dismissed request's rules stay suppressed this long */
 
     /* Rules and actions; each rule's own keys are in `rules` */
     char *rule_set;

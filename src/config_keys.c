@@ -141,6 +141,29 @@ const cfg_entry cfg_core_table[] = {
              "Create it with `cleanup.policy=compact` so that the latest record for every "
              "listed account is kept however old it is; with time-based retention, old "
              "listings would silently expire."},
+    {.name = "topic.allowlist",
+     .section = "Topics",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, topic_allowlist),
+     .def = "allowlist",
+     .summary = "Compacted input topic of the fraud desk's allow-list.",
+     .desc = "Accounts and account pairs the desk knows to be legitimate (a payroll, a "
+             "landlord, a payment processor), with a reason: a finding an entry covers raises "
+             "no request and is counted as held (docs/desk.md). Keyed by account, or "
+             "account/counterparty for a pair, so that compaction keeps every pair; a tombstone "
+             "removes the entry of its key. Created compacted by `interdict topics`; bulk-load "
+             "with `interdict produce --topic allowlist FILE`."},
+    {.name = "topic.verdicts",
+     .section = "Topics",
+     .type = CFG_STRING,
+     .offset = offsetof(cfg, topic_verdicts),
+     .def = "verdicts",
+     .summary = "Input topic of the fraud desk's verdicts on freeze requests.",
+     .desc = "One message per answered request, keyed by account: confirmed (the account "
+             "joins the watch list, list desk_confirmed, so its counterparties are caught by "
+             "the watch-list rule) or dismissed (the request's rules are suppressed for the "
+             "account for verdict.dismiss.time). A verdict on a request this screener never "
+             "raised is dead-lettered as unknown_request, a second one as duplicate_verdict."},
     {.name = "topic.reports",
      .section = "Topics",
      .type = CFG_STRING,
@@ -343,6 +366,20 @@ const cfg_entry cfg_core_table[] = {
              "unknown_transfer. Two days cover a clearing feed that is a business day late "
              "and a weekend's batch; a transfer more than a day after its report is outside "
              "what the trace looks for anyway (docs/rules.md, victim trace)."},
+    {.name = "verdict.dismiss.time",
+     .section = "Pipeline",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, verdict_dismiss_ms),
+     .def = "30d",
+     .min = 0,
+     .max = 3650 * CFG_DAY,
+     .summary = "How long a dismissed request keeps its rules quiet for its account (event time).",
+     .desc = "When the desk dismisses a request (topic.verdicts), each reason code of the "
+             "request raises no request on that account from then until the verdict's "
+             "decided_at plus this, measured against the transfers' event times, so a replay "
+             "decides as the live run did. A second dismissal extends it, never shortens it. "
+             "A month keeps a dismissed payroll from coming back every week while a real "
+             "change of pattern is still caught the month after; 0 suppresses nothing."},
     {.name = "reports.park.max",
      .section = "Pipeline",
      .type = CFG_INT,

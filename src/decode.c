@@ -839,6 +839,138 @@ rsn_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watc
 }
 
 enum {
+    AL_VERSION,
+    AL_ACCOUNT,
+    AL_COUNTERPARTY,
+    AL_EITHER_WAY,
+    AL_RULES,
+    AL_REASON,
+    AL_ADDED_AT,
+    AL_EXPIRES_AT,
+    AL__COUNT
+};
+
+static const char *const allow_keys[AL__COUNT] = {
+    "version", "account", "counterparty", "either_way", "rules", "reason", "added_at", "expires_at",
+};
+
+static rsn_reason take_bool(const member *v, const char *name, int *out, dec_error *err)
+{
+    if (v->tok.kind != JL_TRUE && v->tok.kind != JL_FALSE) {
+        return dec_fail(err, RSN_FIELD_TYPE, name, "expected a boolean, got %s",
+                        type_name(v->tok.kind));
+    }
+    *out = v->tok.kind == JL_TRUE;
+    return RSN_OK;
+}
+
+/* An array of 1..DESK_RULES_MAX distinct reason codes. Like status, the
+ * array was validated when the message was read. */
+static rsn_reason take_rules(const member *v, const char *name, desk_allow *a, dec_error *err)
+{
+    if (v->tok.kind != JL_ARRAY) {
+        return dec_fail(err, RSN_FIELD_TYPE, name, "expected an array, got %s",
+                        type_name(v->tok.kind));
+    }
+    const char *array = v->buf + v->tok.start;
+    jl_reader r;
+    jl_token item;
+    jl_init(&r, array, v->tok.end - v->tok.start);
+    jl_next(&r, &item); /* the '[' */
+    for (size_t i = 0; jl_next(&r, &item) == JL_OK && item.kind != JL_ARRAY_END; i++) {
+        if (item.kind != JL_STRING) {
+            return dec_fail(err, RSN_FIELD_TYPE, name, "item %zu: expected a string, got %s", i,
+                            type_name(item.kind));
+        }
+        if (a->n_rules == DESK_RULES_MAX) {
+            return bad_length(name, i + 1, "1..8 items", err);
+        }
+        text t;
+        text_of(array, &item, &t);
+        char *code = a->rules[a->n_rules];
+        DEC_CHECK(check_token(t.s, t.n, name, DESK_CODE_MAX, CC_BIC, code, err));
+        for (size_t j = 0; j < a->n_rules; j++) {
+            if (strcmp(a->rules[j], code) == 0) {
+                return dec_fail(err, RSN_ENUM, name, "item %zu \"%s\" is listed twice", i, code);
+            }
+        }
+        a->n_rules++;
+    }
+    if (a->n_rules == 0) {
+        return bad_length(name, 0, "1..8 items (leave it out for every rule)", err);
+    }
+    return RSN_OK;
+}
+
+static rsn_reason allow_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
+{
+    desk_allow *a = out;
+    (void)lim;
+    DEC_CHECK(take_account(&v[AL_ACCOUNT], "account", a->account, err));
+    if (v[AL_COUNTERPARTY].tok.kind != JL_END) {
+        DEC_CHECK(take_account(&v[AL_COUNTERPARTY], "counterparty", a->counterparty, err));
+    }
+    if (v[AL_EITHER_WAY].tok.kind != JL_END) {
+        DEC_CHECK(take_bool(&v[AL_EITHER_WAY], "either_way", &a->either_way, err));
+    }
+    if (v[AL_RULES].tok.kind != JL_END) {
+        DEC_CHECK(take_rules(&v[AL_RULES], "rules", a, err));
+    }
+    DEC_CHECK(take_text(&v[AL_REASON], "reason", a->reason, err));
+    DEC_CHECK(take_time(&v[AL_ADDED_AT], "added_at", &a->added_ms, err));
+    a->expires_ms = DESK_NO_EXPIRY;
+    if (v[AL_EXPIRES_AT].tok.kind != JL_END) {
+        DEC_CHECK(take_time(&v[AL_EXPIRES_AT], "expires_at", &a->expires_ms, err));
+    }
+    /* Cross-field checks last, as for a transfer. */
+    if (strcmp(a->account, a->counterparty) == 0) {
+        return dec_fail(err, RSN_SAME_ACCOUNT, "counterparty", "equals account");
+    }
+    /* An account entry covers every counterparty already, both ways. */
+    a->either_way &= a->counterparty[0] != '\0';
+    if (a->expires_ms <= a->added_ms) {
+        return dec_fail(err, RSN_TIME_RANGE, "expires_at", "not after added_at");
+    }
+    return RSN_OK;
+}
+
+rsn_reason dec_allow(const void *buf, size_t len, const dec_limits *lim, desk_allow *out,
+                     dec_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return decode(buf, len, lim, allow_keys, AL__COUNT, allow_fields, out, err);
+}
+
+enum { VD_VERSION, VD_REQUEST_ID, VD_ACCOUNT, VD_VERDICT, VD_DECIDED_AT, VD_NOTE, VD__COUNT };
+
+static const char *const verdict_keys[VD__COUNT] = {
+    "version", "request_id", "account", "verdict", "decided_at", "note",
+};
+
+static rsn_reason verdict_fields(const member *v, const dec_limits *lim, void *out, dec_error *err)
+{
+    desk_verdict *d = out;
+    int answer = 0;
+    (void)lim;
+    DEC_CHECK(take_id(&v[VD_REQUEST_ID], "request_id", d->request_id, err));
+    DEC_CHECK(take_account(&v[VD_ACCOUNT], "account", d->account, err));
+    DEC_CHECK(take_enum(&v[VD_VERDICT], "verdict", desk_answer_parse, &answer, err));
+    d->answer = (desk_answer)answer;
+    DEC_CHECK(take_time(&v[VD_DECIDED_AT], "decided_at", &d->decided_ms, err));
+    if (v[VD_NOTE].tok.kind != JL_END) {
+        DEC_CHECK(take_text(&v[VD_NOTE], "note", d->note, err));
+    }
+    return RSN_OK;
+}
+
+rsn_reason dec_verdict(const void *buf, size_t len, const dec_limits *lim, desk_verdict *out,
+                       dec_error *err)
+{
+    memset(out, 0, sizeof *out);
+    return decode(buf, len, lim, verdict_keys, VD__COUNT, verdict_fields, out, err);
+}
+
+enum {
     FR_VERSION,
     FR_ID,
     FR_TRANSFER_ID,

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "desk.h"
 #include "model.h"
 #include "reason.h"
 
@@ -59,6 +60,18 @@ rsn_reason dec_account(const void *buf, size_t len, const dec_limits *lim, ix_ac
                        dec_error *err);
 rsn_reason dec_watch(const void *buf, size_t len, const dec_limits *lim, ix_watch *out,
                      dec_error *err);
+
+/* The desk's messages (schemas/allowlist.v1.json, verdict.v1.json). An
+ * allow-list entry names an account, or with `counterparty` a pair (not
+ * an account with itself); `either_way` means nothing without one and is
+ * read as false; `rules` are
+ * 1 to DESK_RULES_MAX distinct reason codes (A-Z 0-9, the form of "WL01"),
+ * absent for every rule; `expires_at`, when given, is after `added_at`
+ * (else expires_ms is DESK_NO_EXPIRY). A verdict's `note` is optional. */
+rsn_reason dec_allow(const void *buf, size_t len, const dec_limits *lim, desk_allow *out,
+                     dec_error *err);
+rsn_reason dec_verdict(const void *buf, size_t len, const dec_limits *lim, desk_verdict *out,
+                       dec_error *err);
 
 /* 1 when the n bytes at s are an account id as every schema writes one
  * (1 to IX_ACCOUNT_MAX of A-Z a-z 0-9 -), else 0: for account ids that come

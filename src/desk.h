@@ -9,9 +9,13 @@
  * here is event time (the stream's watermark), never wall time, so that a
  * replay decides as the live run did.
  *
- * The set only keeps and answers; decoding, the topics and persistence are
- * the callers' (not wired yet, see docs/desk.md). Lookups are linear: the
- * desk's lists are hundreds of entries, not millions.
+ * The set keeps and answers; decoding (decode.h), the topics and
+ * persistence (graph.h, at the checkpoint) are the callers'. Lookups are
+ * linear: the desk's lists are hundreds of entries, not millions. The
+ * records of raised requests (desk_request), which a verdict is checked
+ * against, are not kept here: there may be millions, so the store keeps
+ * them. This file also gives every record its stored bytes (desk_pack_*),
+ * so that the store need not know their fields.
  *
  * @locality not thread-safe: one screening thread owns a set.
  */
@@ -27,6 +31,7 @@
 #define DESK_RULES_MAX 8  /* rule codes one entry may name */
 #define DESK_CODE_MAX  31 /* a finding's reason code, e.g. "WL01" */
 #define DESK_NO_EXPIRY INT64_MAX
+#define DESK_PACK_MAX  1024 /* the stored bytes of any record below, at most */
 
 typedef struct desk_allow {
     char account[IX_ACCOUNT_MAX + 1];      /* the account, or the pair's from */
@@ -35,7 +40,9 @@ typedef struct desk_allow {
     size_t n_rules;                        /* 0: every rule */
     char rules[DESK_RULES_MAX][DESK_CODE_MAX + 1];
     char reason[IX_TEXT_MAX + 1];
+    int64_t added_ms;   /* event time the desk listed it */
     int64_t expires_ms; /* event time; DESK_NO_EXPIRY when none */
+    uint64_t held;      /* findings it held back (desk_hold) */
 } desk_allow;
 
 typedef struct desk_suppress {
@@ -43,12 +50,43 @@ typedef struct desk_suppress {
     char rule[DESK_CODE_MAX + 1];
     char request_id[IX_ID_MAX + 1]; /* the dismissed request, for inspect */
     int64_t until_ms;               /* event time the suppression ends */
+    uint64_t held;                  /* findings it held back (desk_hold) */
 } desk_suppress;
 
 typedef struct desk_set {
     vec allow;    /* desk_allow */
     vec suppress; /* desk_suppress */
+    int dirty;    /* changed since the owner last stored it (the owner clears it) */
 } desk_set;
+
+/* The desk's answer to a request. */
+typedef enum desk_answer {
+    DESK_ANSWER_OPEN = 0,  /* not answered */
+    DESK_ANSWER_CONFIRMED, /* a mule: the account joins the watch list */
+    DESK_ANSWER_DISMISSED, /* not fraud: its rules are suppressed for the account */
+} desk_answer;
+
+/* What a raised request leaves for its verdict: whose it was, the reason
+ * codes a dismissal suppresses, and whether it was answered. */
+typedef struct desk_request {
+    char id[IX_ID_MAX + 1];
+    char account[IX_ACCOUNT_MAX + 1];
+    char bank[IX_BANK_MAX + 1];
+    size_t n_codes;
+    char codes[IX_FINDINGS_MAX][DESK_CODE_MAX + 1];
+    int64_t trigger_ms; /* event time of its trigger */
+    desk_answer answer;
+    int64_t answered_ms; /* the verdict's decided_at; 0 while open */
+} desk_request;
+
+/* One message of the verdicts topic (schemas/verdict.v1.json). */
+typedef struct desk_verdict {
+    char request_id[IX_ID_MAX + 1];
+    char account[IX_ACCOUNT_MAX + 1];
+    desk_answer answer;         /* DESK_ANSWER_CONFIRMED or _DISMISSED */
+    char note[IX_TEXT_MAX + 1]; /* "" when none */
+    int64_t decided_ms;
+} desk_verdict;
 
 /* Why a finding is not to raise a request. */
 typedef enum desk_why {
@@ -72,9 +110,30 @@ int desk_dismiss(desk_set *d, const char *account, const char *rule, const char 
  * reported as merely dismissed. */
 desk_why desk_check(const desk_set *d, const char *account, const char *counterparty,
                     const char *rule, int64_t now_ms);
+/* desk_check, and when the answer is not DESK_NONE the entry that held the
+ * finding counts it (its `held`), for inspect. */
+desk_why desk_hold(desk_set *d, const char *account, const char *counterparty, const char *rule,
+                   int64_t now_ms);
 /* Drop entries and suppressions that ended before `now_ms` (the
  * watermark); the number dropped. */
 size_t desk_expire(desk_set *d, int64_t now_ms);
 void desk_free(desk_set *d);
+
+/* The record a request leaves: its distinct reason codes in finding order. */
+void desk_request_of(const ix_request *rq, desk_request *out);
+
+/* "confirmed", "dismissed"; "" for DESK_ANSWER_OPEN. The parse is the
+ * inverse (-1 for anything else, "" included). */
+const char *desk_answer_name(desk_answer a);
+int desk_answer_parse(const char *s);
+
+/* Stored bytes: pack into buf (DESK_PACK_MAX) and return the length;
+ * unpack returns 0, or -1 for bytes no pack wrote. */
+size_t desk_pack_allow(const desk_allow *e, char *buf);
+int desk_unpack_allow(const char *v, size_t len, desk_allow *e);
+size_t desk_pack_suppress(const desk_suppress *s, char *buf);
+int desk_unpack_suppress(const char *v, size_t len, desk_suppress *s);
+size_t desk_pack_request(const desk_request *r, char *buf);
+int desk_unpack_request(const char *v, size_t len, desk_request *r);
 
 #endif

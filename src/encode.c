@@ -344,6 +344,57 @@ int enc_watch(const ix_watch *wl, char *buf, size_t size)
     return finish(&w);
 }
 
+int enc_allow(const desk_allow *a, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"account\":");
+    PUT_FIELD(&w, a->account);
+    if (a->counterparty[0]) {
+        put_lit(&w, ",\"counterparty\":");
+        PUT_FIELD(&w, a->counterparty);
+    }
+    if (a->either_way) {
+        put_lit(&w, ",\"either_way\":true");
+    }
+    if (a->n_rules > 0) {
+        put_lit(&w, ",\"rules\":[");
+        for (size_t i = 0; i < a->n_rules && i < DESK_RULES_MAX; i++) {
+            put_lit(&w, i ? "," : "");
+            PUT_FIELD(&w, a->rules[i]);
+        }
+        put_lit(&w, "]");
+    }
+    put_lit(&w, ",\"reason\":");
+    PUT_FIELD(&w, a->reason);
+    put_lit(&w, ",\"added_at\":");
+    put_time(&w, a->added_ms);
+    if (a->expires_ms != DESK_NO_EXPIRY) {
+        put_lit(&w, ",\"expires_at\":");
+        put_time(&w, a->expires_ms);
+    }
+    put_lit(&w, "}");
+    return finish(&w);
+}
+
+int enc_verdict(const desk_verdict *v, char *buf, size_t size)
+{
+    wbuf w = writer(buf, size);
+    put_lit(&w, "{\"version\":1,\"request_id\":");
+    PUT_FIELD(&w, v->request_id);
+    put_lit(&w, ",\"account\":");
+    PUT_FIELD(&w, v->account);
+    put_lit(&w, ",\"verdict\":");
+    put_str(&w, desk_answer_name(v->answer), IX_TEXT_MAX);
+    put_lit(&w, ",\"decided_at\":");
+    put_time(&w, v->decided_ms);
+    if (v->note[0]) {
+        put_lit(&w, ",\"note\":");
+        PUT_FIELD(&w, v->note);
+    }
+    put_lit(&w, "}");
+    return finish(&w);
+}
+
 int enc_report(const ix_report *r, char *buf, size_t size)
 {
     wbuf w = writer(buf, size);

@@ -20,9 +20,11 @@
 
 #include <stddef.h>
 
+#include "desk.h"
 #include "model.h"
 
-/* Enough for any transfer, account, watch entry or report. */
+/* Enough for any transfer, account, watch entry, report, allow-list entry
+ * or verdict. */
 #define ENC_RECORD_MAX 1024
 /* Enough for a transfer in either wire form (enc_transfer_as), and for
  * each further transaction of a pacs.008 message. */
@@ -47,6 +49,11 @@ int enc_transfer_as(ix_format f, const ix_transfer *t, char *buf, size_t size);
 int enc_account(const ix_account *a, char *buf, size_t size);
 int enc_watch(const ix_watch *w, char *buf, size_t size);
 int enc_report(const ix_report *r, char *buf, size_t size);
+/* The desk's messages (schemas/allowlist.v1.json, verdict.v1.json): what
+ * dec_allow and dec_verdict read back; optional fields written only when
+ * set (a counterparty, either_way, rules, an expiry, a note). */
+int enc_allow(const desk_allow *a, char *buf, size_t size);
+int enc_verdict(const desk_verdict *v, char *buf, size_t size);
 int enc_request(const ix_request *r, char *buf, size_t size);
 
 #endif /* IX_ENCODE_H */

@@ -113,6 +113,11 @@ struct graph {
     int64_t park_clock_stored;       /* ... as the store has it */
     int parks_broken;                /* rebuilding them after a discard failed */
     char parks_error[256];
+    pthread_mutex_t desk_lock; /* desk, desk_reqs, desk_broken */
+    desk_set desk;             /* allow-list and suppressions, as of now */
+    vec desk_reqs;             /* desk_request raised or answered since the checkpoint */
+    int desk_broken;           /* rebuilding the desk after a discard failed */
+    char desk_error[256];
     stripe stripes[GRAPH_STRIPES];
 };
 
@@ -755,6 +760,161 @@ int graph_parks(graph *g, graph_park_fn fn, void *arg)
     return rc;
 }
 
+/* ---- the desk (desk.h): the set in memory, raised requests in the store,
+ * both written at checkpoints */
+
+#define DESK_KEY_ALLOW    'a' /* 'a' account \0 counterparty -> desk_allow */
+#define DESK_KEY_SUPPRESS 's' /* 's' account \0 rule -> desk_suppress */
+#define DESK_KEY_REQUEST  'r' /* 'r' request id -> desk_request */
+#define DESK_KEY_MAX      (1 + IX_ID_MAX + 1 + IX_ACCOUNT_MAX + 1)
+
+static size_t desk_key(char *buf, char kind, const char *a, const char *b)
+{
+    size_t na = strlen(a), n = 0;
+    buf[n++] = kind;
+    memcpy(buf + n, a, na);
+    n += na;
+    if (b) {
+        size_t nb = strlen(b);
+        buf[n++] = '\0';
+        memcpy(buf + n, b, nb);
+        n += nb;
+    }
+    return n;
+}
+
+/* Every stored record of one kind into d (NULL: only counted, for
+ * deleting them) and, when del is set, a delete of each into b. */
+static int desk_scan(graph *g, char kind, desk_set *d, store_batch *del, char *errstr,
+                     size_t errstr_size)
+{
+    char prefix[1] = {kind};
+    store_iter *it = store_iter_new(g->st, SCF_DESK, prefix, 1, NULL, 0);
+    int rc = 0;
+    if (!it) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    for (; rc == 0 && store_iter_valid(it); store_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = store_iter_key(it, &kl);
+        const char *v = store_iter_value(it, &vl);
+        desk_allow a;
+        desk_suppress sup;
+        if (del)
+            store_batch_delete(del, SCF_DESK, k, kl);
+        if (!d)
+            continue;
+        if (kind == DESK_KEY_ALLOW)
+            rc = desk_unpack_allow(v, vl, &a) == 0 && desk_allow_put(d, &a) == 0 ? 0 : -1;
+        else
+            rc = desk_unpack_suppress(v, vl, &sup) == 0 &&
+                         desk_dismiss(d, sup.account, sup.rule, sup.request_id, sup.until_ms) == 0
+                     ? 0
+                     : -1;
+        if (rc == 0 && kind == DESK_KEY_SUPPRESS) /* the count is not desk_dismiss's */
+            ((desk_suppress *)d->suppress.p)[d->suppress.n - 1].held = sup.held;
+        if (rc != 0)
+            snprintf(errstr, errstr_size, "corrupt desk record %.*s", (int)(kl > 64 ? 64 : kl), k);
+    }
+    if (rc == 0)
+        rc = store_iter_error(it, errstr, errstr_size);
+    store_iter_destroy(it);
+    return rc;
+}
+
+/* The desk as of the last checkpoint, from the store; the desk lock is held
+ * (or the graph not yet shared). The set is refilled in place: callers hold
+ * a pointer to it (graph_desk). */
+static int load_desk(graph *g, char *errstr, size_t errstr_size)
+{
+    desk_set d = {0};
+    if (desk_scan(g, DESK_KEY_ALLOW, &d, NULL, errstr, errstr_size) != 0 ||
+        desk_scan(g, DESK_KEY_SUPPRESS, &d, NULL, errstr, errstr_size) != 0) {
+        desk_free(&d);
+        return -1;
+    }
+    d.dirty = 0;
+    desk_free(&g->desk);
+    g->desk = d;
+    vec_free(&g->desk_reqs);
+    return 0;
+}
+
+/* The whole set when it changed (it is small: rewriting it is simpler than
+ * tracking each entry), and the requests since the last checkpoint; the
+ * desk lock is held. */
+static int batch_desk(store_batch *b, graph *g, char *errstr, size_t errstr_size)
+{
+    char key[DESK_KEY_MAX], val[DESK_PACK_MAX];
+    if (g->desk.dirty) {
+        if (desk_scan(g, DESK_KEY_ALLOW, NULL, b, errstr, errstr_size) != 0 ||
+            desk_scan(g, DESK_KEY_SUPPRESS, NULL, b, errstr, errstr_size) != 0)
+            return -1;
+        const desk_allow *a = g->desk.allow.p;
+        for (int64_t i = 0; i < g->desk.allow.n; i++)
+            store_batch_put(b, SCF_DESK, key,
+                            desk_key(key, DESK_KEY_ALLOW, a[i].account, a[i].counterparty), val,
+                            desk_pack_allow(&a[i], val));
+        const desk_suppress *sup = g->desk.suppress.p;
+        for (int64_t i = 0; i < g->desk.suppress.n; i++)
+            store_batch_put(b, SCF_DESK, key,
+                            desk_key(key, DESK_KEY_SUPPRESS, sup[i].account, sup[i].rule), val,
+                            desk_pack_suppress(&sup[i], val));
+    }
+    /* In order: a request answered in the interval it was raised in is
+     * written twice, the answer last. */
+    const desk_request *q = g->desk_reqs.p;
+    for (int64_t i = 0; i < g->desk_reqs.n; i++)
+        store_batch_put(b, SCF_DESK, key, desk_key(key, DESK_KEY_REQUEST, q[i].id, NULL), val,
+                        desk_pack_request(&q[i], val));
+    return 0;
+}
+
+desk_set *graph_desk(graph *g)
+{
+    return &g->desk;
+}
+
+int graph_desk_put_request(graph *g, const desk_request *q, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&g->desk_lock);
+    desk_request *slot = vec_push(&g->desk_reqs, sizeof(*q));
+    if (slot)
+        *slot = *q;
+    pthread_mutex_unlock(&g->desk_lock);
+    if (!slot)
+        snprintf(errstr, errstr_size, "out of memory");
+    return slot ? 0 : -1;
+}
+
+int graph_desk_get_request(graph *g, const char *id, desk_request *out, char *errstr,
+                           size_t errstr_size)
+{
+    char key[DESK_KEY_MAX], *v = NULL;
+    size_t vlen = 0;
+    int found = 0;
+    pthread_mutex_lock(&g->desk_lock);
+    const desk_request *q = g->desk_reqs.p;
+    for (int64_t i = g->desk_reqs.n; i-- > 0 && !found;) /* the latest first */
+        if (strcmp(q[i].id, id) == 0) {
+            *out = q[i];
+            found = 1;
+        }
+    pthread_mutex_unlock(&g->desk_lock);
+    if (found)
+        return 1;
+    int rc = store_get(g->st, SCF_DESK, key, desk_key(key, DESK_KEY_REQUEST, id, NULL), &v, &vlen,
+                       errstr, errstr_size);
+    if (rc <= 0)
+        return rc;
+    rc = desk_unpack_request(v, vlen, out) == 0 ? 1 : -1;
+    if (rc < 0)
+        snprintf(errstr, errstr_size, "request %.64s: corrupt desk record", id);
+    free(v);
+    return rc;
+}
+
 /* ---- open and close */
 
 int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_size)
@@ -768,6 +928,7 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
     pthread_mutex_init(&g->ckpt_lock, NULL);
     pthread_mutex_init(&g->ids.lock, NULL);
     pthread_mutex_init(&g->park_lock, NULL);
+    pthread_mutex_init(&g->desk_lock, NULL);
     for (int i = 0; i < GRAPH_STRIPES; i++) {
         pthread_mutex_init(&g->stripes[i].lock, NULL);
         g->stripes[i].nbuckets = 256;
@@ -793,7 +954,7 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
                      .clock_ms = g->event_clock ? watermark_clock : o->clock_ms,
                      .clock_arg = g->event_clock ? (void *)g : o->clock_arg};
     if (store_open(&so, &g->st, errstr, errstr_size) != 0 ||
-        load_parks(g, errstr, errstr_size) != 0)
+        load_parks(g, errstr, errstr_size) != 0 || load_desk(g, errstr, errstr_size) != 0)
         goto fail;
     *out = g;
     return 0;
@@ -815,6 +976,9 @@ void graph_close(graph *g)
     store_close(g->st);
     park_free(g->parks);
     pthread_mutex_destroy(&g->park_lock);
+    desk_free(&g->desk);
+    vec_free(&g->desk_reqs);
+    pthread_mutex_destroy(&g->desk_lock);
     idset_clear(&g->ids);
     pthread_mutex_destroy(&g->ids.lock);
     pthread_mutex_destroy(&g->ckpt_lock);
@@ -1503,17 +1667,25 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
     batch_ids(b, &g->ids);
     pthread_mutex_unlock(&g->ids.lock);
     pthread_mutex_lock(&g->park_lock);
+    pthread_mutex_lock(&g->desk_lock);
     int64_t clock_now = atomic_load(&g->park_clock_ms);
     int parks_ok = !g->parks_broken && batch_parks(b, g, clock_now, errstr, errstr_size) == 0;
     if (g->parks_broken)
         snprintf(errstr, errstr_size, "%s", g->parks_error);
-    if (!parks_ok || batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
+    int desk_ok = parks_ok && !g->desk_broken && batch_desk(b, g, errstr, errstr_size) == 0;
+    if (parks_ok && g->desk_broken)
+        snprintf(errstr, errstr_size, "%s", g->desk_error);
+    if (!desk_ok || batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
         store_write(g->st, b, errstr, errstr_size) != 0) {
+        pthread_mutex_unlock(&g->desk_lock);
         pthread_mutex_unlock(&g->park_lock);
         goto out;
     }
     park_clean(g->parks);
     g->park_clock_stored = clock_now;
+    g->desk.dirty = 0;
+    vec_free(&g->desk_reqs);
+    pthread_mutex_unlock(&g->desk_lock);
     pthread_mutex_unlock(&g->park_lock);
     for (int i = 0; i < GRAPH_STRIPES; i++)
         mark_clean(&g->stripes[i]);
@@ -1530,19 +1702,20 @@ out:
     return rc;
 }
 
-/* The parks as of the last checkpoint again. Should the store fail us
- * here, the next checkpoint fails with why: nothing is written from a set
- * that lost its changes. */
-static void discard_parks(graph *g)
+/* State kept in memory since the last checkpoint (the parks, the desk),
+ * as of it again. Should the store fail us here, the next checkpoint fails
+ * with why: nothing is written from a set that lost its changes. */
+static void reload(graph *g, pthread_mutex_t *lock, int (*load)(graph *, char *, size_t),
+                   int *broken, char *error, size_t error_size, const char *what)
 {
     char why[200];
-    pthread_mutex_lock(&g->park_lock);
-    if (load_parks(g, why, sizeof(why)) != 0) {
-        g->parks_broken = 1;
-        snprintf(g->parks_error, sizeof(g->parks_error), "parked reports: %s", why);
-        LOG_ERROR(g->log, "graph", "%s", g->parks_error);
+    pthread_mutex_lock(lock);
+    if (load(g, why, sizeof(why)) != 0) {
+        *broken = 1;
+        snprintf(error, error_size, "%s: %s", what, why);
+        LOG_ERROR(g->log, "graph", "%s", error);
     }
-    pthread_mutex_unlock(&g->park_lock);
+    pthread_mutex_unlock(lock);
 }
 
 void graph_discard(graph *g)
@@ -1550,7 +1723,10 @@ void graph_discard(graph *g)
     pthread_mutex_lock(&g->ids.lock);
     idset_clear(&g->ids);
     pthread_mutex_unlock(&g->ids.lock);
-    discard_parks(g);
+    reload(g, &g->park_lock, load_parks, &g->parks_broken, g->parks_error, sizeof(g->parks_error),
+           "parked reports");
+    reload(g, &g->desk_lock, load_desk, &g->desk_broken, g->desk_error, sizeof(g->desk_error),
+           "desk");
     /* Clean entries could be kept, but dropping everything is simple and
      * only happens after an aborted transaction. */
     for (int i = 0; i < GRAPH_STRIPES; i++) {

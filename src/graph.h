@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "desk.h"
 #include "log.h"
 #include "model.h"
 #include "score.h"
@@ -218,6 +219,26 @@ int64_t graph_park_clock(graph *g);
  * non-zero (what graph_parks then returns). */
 typedef int (*graph_park_fn)(const park_entry *e, void *arg);
 int graph_parks(graph *g, graph_park_fn fn, void *arg);
+
+/* The desk (desk.h): the allow-list and the suppressions in memory, the
+ * requests raised (what a verdict is checked against) in the store. Both
+ * are written by graph_checkpoint with everything else, and rebuilt from
+ * the store at open and by graph_discard, so that a desk message or a
+ * request counts once however often its interval is screened.
+ *
+ * graph_desk: the set, valid until graph_close (graph_discard refills it in
+ * place); changed only by the screening thread, or by whoever holds the
+ * graph alone (a barrier, a test, inspect). Its `dirty` tells the next
+ * checkpoint to write it. */
+desk_set *graph_desk(graph *g);
+
+/* Record a request raised, or answered (the same id again: the latest
+ * record wins). Durable at the next checkpoint. 0, or -1 out of memory. */
+int graph_desk_put_request(graph *g, const desk_request *q, char *errstr, size_t errstr_size);
+
+/* The latest record of request id: 1 found, 0 not, -1 on a storage error. */
+int graph_desk_get_request(graph *g, const char *id, desk_request *out, char *errstr,
+                           size_t errstr_size);
 
 /* Write every change since the last checkpoint and the given offsets in one
  * atomic WriteBatch. Returns 0, or -1 (nothing was written). */

@@ -26,6 +26,8 @@ typedef struct picture {
     int totin, totout; /* counterparties in the last 30 days */
     graph_flow *flows; /* newest last */
     int nflows;
+    const desk_set *desk; /* the graph's: entries and suppressions in force are shown */
+    int ndesk;            /* of them about this account */
 } picture;
 
 static void picture_free(picture *p)
@@ -98,6 +100,34 @@ static int load_flows(graph *g, const inspect_opts *o, picture *p, char *errstr,
     return 0;
 }
 
+/* ---- the desk's entries about the account, in force at as_of */
+
+typedef void (*desk_fn)(const desk_allow *a, const desk_suppress *s, void *arg);
+
+/* fn on each allow-list entry naming the account (either side of a pair)
+ * and each suppression of it, in force at o->as_of_ms; fn may be NULL.
+ * Returns how many. */
+static int desk_each(const picture *p, const inspect_opts *o, desk_fn fn, void *arg)
+{
+    int n = 0;
+    const desk_allow *a = p->desk->allow.p;
+    for (int64_t i = 0; i < p->desk->allow.n; i++)
+        if (o->as_of_ms < a[i].expires_ms &&
+            (strcmp(a[i].account, o->account) == 0 || strcmp(a[i].counterparty, o->account) == 0)) {
+            n++;
+            if (fn)
+                fn(&a[i], NULL, arg);
+        }
+    const desk_suppress *s = p->desk->suppress.p;
+    for (int64_t i = 0; i < p->desk->suppress.n; i++)
+        if (o->as_of_ms < s[i].until_ms && strcmp(s[i].account, o->account) == 0) {
+            n++;
+            if (fn)
+                fn(NULL, &s[i], arg);
+        }
+    return n;
+}
+
 static int gather(graph *g, const inspect_opts *o, picture *p, char *errstr, size_t errstr_size)
 {
     memset(p, 0, sizeof(*p));
@@ -109,6 +139,8 @@ static int gather(graph *g, const inspect_opts *o, picture *p, char *errstr, siz
     p->watched = graph_get_watch(g, o->account, &p->watch, errstr, errstr_size);
     if (p->watched < 0)
         return -1;
+    p->desk = graph_desk(g);
+    p->ndesk = desk_each(p, o, NULL, NULL);
     if (load_edges(g, o, GRAPH_IN, &p->in, &p->nin, &p->totin, errstr, errstr_size) != 0 ||
         load_edges(g, o, GRAPH_OUT, &p->out, &p->nout, &p->totout, errstr, errstr_size) != 0)
         return -1;
@@ -130,6 +162,28 @@ static const char *money(const inspect_opts *o, int64_t v, char *buf, size_t siz
     return buf;
 }
 
+static void text_desk_entry(const desk_allow *a, const desk_suppress *s, void *arg)
+{
+    char t1[32], t2[32];
+    FILE *out = arg;
+    if (s) {
+        fprintf(out, "  SUPPRESSED %s until %s: request %s dismissed; %" PRIu64 " held back\n",
+                s->rule, when(s->until_ms, t1, sizeof(t1)), s->request_id, s->held);
+        return;
+    }
+    fprintf(out, "  ALLOW-LISTED");
+    if (a->counterparty[0])
+        fprintf(out, " %s -> %s%s", a->account, a->counterparty,
+                a->either_way ? " either way" : "");
+    fprintf(out, " for ");
+    for (size_t i = 0; i < a->n_rules; i++)
+        fprintf(out, "%s%s", i ? " " : "", a->rules[i]);
+    fprintf(out, "%s since %s", a->n_rules ? "" : "every rule", when(a->added_ms, t1, sizeof(t1)));
+    if (a->expires_ms != DESK_NO_EXPIRY)
+        fprintf(out, " until %s", when(a->expires_ms, t2, sizeof(t2)));
+    fprintf(out, ": %s; %" PRIu64 " held back\n", a->reason, a->held);
+}
+
 static void text_header(const inspect_opts *o, const picture *p, FILE *out)
 {
     char t1[32], t2[32];
@@ -144,6 +198,7 @@ static void text_header(const inspect_opts *o, const picture *p, FILE *out)
     if (p->watched)
         fprintf(out, "  WATCH-LISTED on %s since %s: %s\n", p->watch.list,
                 when(p->watch.added_at_ms, t1, sizeof(t1)), p->watch.reason);
+    desk_each(p, o, text_desk_entry, out);
     if (a->flags & IX_ACCT_DORMANT)
         fprintf(out, "  reported dormant by the bank\n");
     if (a->flags & IX_ACCT_FROZEN)
@@ -261,6 +316,37 @@ static json_t *flows_json(const picture *p)
     return arr;
 }
 
+static void json_desk_entry(const desk_allow *a, const desk_suppress *s, void *arg)
+{
+    json_t **lists = arg;
+    if (s) {
+        json_array_append_new(
+            lists[1], json_pack("{s:s,s:s,s:o,s:I}", "rule", s->rule, "request_id", s->request_id,
+                                "until", time_json(s->until_ms), "held", (json_int_t)s->held));
+        return;
+    }
+    json_t *rules = a->n_rules ? json_array() : json_null(); /* null: every rule */
+    for (size_t i = 0; i < a->n_rules; i++)
+        json_array_append_new(rules, json_string(a->rules[i]));
+    json_array_append_new(
+        lists[0],
+        json_pack("{s:s,s:o,s:b,s:o,s:s,s:o,s:o,s:I}", "account", a->account, "counterparty",
+                  a->counterparty[0] ? json_string(a->counterparty) : json_null(), "either_way",
+                  a->either_way, "rules", rules, "reason", a->reason, "added_at",
+                  time_json(a->added_ms), "expires_at",
+                  a->expires_ms == DESK_NO_EXPIRY ? json_null() : time_json(a->expires_ms), "held",
+                  (json_int_t)a->held));
+}
+
+/* {"allowlist": [...], "suppressions": [...]}: what holds the account's
+ * findings back now. */
+static json_t *desk_json(const inspect_opts *o, const picture *p)
+{
+    json_t *lists[2] = {json_array(), json_array()};
+    desk_each(p, o, json_desk_entry, lists);
+    return json_pack("{s:o,s:o}", "allowlist", lists[0], "suppressions", lists[1]);
+}
+
 static int print_json(const inspect_opts *o, const picture *p, FILE *out)
 {
     const graph_acct *a = &p->a;
@@ -282,6 +368,8 @@ static int print_json(const inspect_opts *o, const picture *p, FILE *out)
         json_pack("{s:o,s:o}", "in", edges_json(p->in, p->nin, o->top), "out",
                   edges_json(p->out, p->nout, o->top)),
         "recent", flows_json(p));
+    if (root)
+        json_object_set_new(root, "desk", desk_json(o, p));
     if (!root)
         return -1;
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -296,7 +384,7 @@ int inspect_account(graph *g, const inspect_opts *o, FILE *out, char *errstr, si
     int rc = -1;
     if (gather(g, o, &p, errstr, errstr_size) != 0)
         goto done;
-    if (!p.has_profile && !p.watched && p.a.first_seen_ms == 0) {
+    if (!p.has_profile && !p.watched && p.a.first_seen_ms == 0 && p.ndesk == 0) {
         rc = 1;
         goto done;
     }

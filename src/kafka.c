@@ -130,7 +130,9 @@ rd_kafka_t *kafka_consumer_new(const cfg *c, const kafka_consumer_opts *o, char 
     return rk;
 }
 
-static const char *const *topic_names(const cfg *c, const char *names[6])
+#define KAFKA_TOPICS 8 /* the topics `interdict topics` creates */
+
+static const char *const *topic_names(const cfg *c, const char *names[KAFKA_TOPICS])
 {
     names[0] = c->topic_transfers;
     names[1] = c->topic_accounts;
@@ -138,15 +140,18 @@ static const char *const *topic_names(const cfg *c, const char *names[6])
     names[3] = c->topic_reports;
     names[4] = c->topic_interceptions;
     names[5] = c->topic_deadletter;
+    names[6] = c->topic_allowlist;
+    names[7] = c->topic_verdicts;
     return names;
 }
 
-static int new_topics(const cfg *c, rd_kafka_NewTopic_t *nt[6], char *errstr, size_t errstr_size)
+static int new_topics(const cfg *c, rd_kafka_NewTopic_t *nt[KAFKA_TOPICS], char *errstr,
+                      size_t errstr_size)
 {
-    const char *names[6];
+    const char *names[KAFKA_TOPICS];
     char why[256];
     topic_names(c, names);
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < KAFKA_TOPICS; i++) {
         nt[i] = rd_kafka_NewTopic_new(names[i], (int)c->topic_partitions, -1, why, sizeof(why));
         if (!nt[i]) {
             snprintf(errstr, errstr_size, "topic %s: %s", names[i], why);
@@ -155,6 +160,8 @@ static int new_topics(const cfg *c, rd_kafka_NewTopic_t *nt[6], char *errstr, si
     }
     /* The watch list is a table: only the latest entry per account matters. */
     rd_kafka_NewTopic_set_config(nt[2], "cleanup.policy", "compact");
+    /* So is the allow-list, keyed by entry; verdicts are a log of answers. */
+    rd_kafka_NewTopic_set_config(nt[6], "cleanup.policy", "compact");
     return 0;
 }
 
@@ -190,7 +197,7 @@ rd_kafka_t *kafka_admin_new(const cfg *c, char *errstr, size_t errstr_size)
 
 int kafka_create_topics(const cfg *c, char *errstr, size_t errstr_size)
 {
-    rd_kafka_NewTopic_t *nt[6] = {0};
+    rd_kafka_NewTopic_t *nt[KAFKA_TOPICS] = {0};
     rd_kafka_t *rk = NULL;
     rd_kafka_queue_t *q = NULL;
     rd_kafka_AdminOptions_t *ao = NULL;
@@ -206,7 +213,7 @@ int kafka_create_topics(const cfg *c, char *errstr, size_t errstr_size)
     ao = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
     rd_kafka_AdminOptions_set_operation_timeout(ao, (int)c->kafka_timeout_ms, why, sizeof(why));
     rd_kafka_AdminOptions_set_request_timeout(ao, (int)c->kafka_timeout_ms, why, sizeof(why));
-    rd_kafka_CreateTopics(rk, nt, 6, ao, q);
+    rd_kafka_CreateTopics(rk, nt, KAFKA_TOPICS, ao, q);
     rd_kafka_event_t *ev = rd_kafka_queue_poll(q, (int)c->kafka_timeout_ms + 5000);
     if (!ev) {
         snprintf(errstr, errstr_size, "creating topics: no answer from %s within %lld ms",
@@ -216,7 +223,7 @@ int kafka_create_topics(const cfg *c, char *errstr, size_t errstr_size)
     rc = check_create_result(ev, errstr, errstr_size);
     rd_kafka_event_destroy(ev);
 out:
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < KAFKA_TOPICS; i++)
         if (nt[i])
             rd_kafka_NewTopic_destroy(nt[i]);
     if (ao)
@@ -236,7 +243,7 @@ struct kafka_mock {
 kafka_mock *kafka_mock_start(const cfg *c, int brokers, char *errstr, size_t errstr_size)
 {
     char why[256];
-    const char *names[6];
+    const char *names[KAFKA_TOPICS];
     kafka_mock *m = calloc(1, sizeof(*m));
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (!m)
@@ -255,7 +262,7 @@ kafka_mock *kafka_mock_start(const cfg *c, int brokers, char *errstr, size_t err
         goto fail;
     }
     topic_names(c, names);
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < KAFKA_TOPICS; i++) {
         rd_kafka_resp_err_t err =
             rd_kafka_mock_topic_create(m->mc, names[i], (int)c->topic_partitions, 1);
         if (err) {

@@ -136,8 +136,9 @@ static void usage(FILE *out)
             "  order into temporary stores under $TMPDIR, removed afterwards.\n"
             "\n"
             "Produce options (FILE - is standard input; docs/produce.md):\n"
-            "  --topic T          transfers (default), reports, accounts or watchlist; the\n"
-            "                     topic itself is topic.T of the configuration\n"
+            "  --topic T          transfers (default), reports, accounts, watchlist,\n"
+            "                     allowlist or verdicts (the fraud desk's, docs/desk.md);\n"
+            "                     the topic itself is topic.T of the configuration\n"
             "  --format F         json (one message per line) or csv (a header row naming the\n"
             "                     schema's fields); default: csv for a .csv file, else json\n"
             "  --rate N           send N records per second\n"
@@ -389,7 +390,9 @@ static int parse_produce_opt(int opt, const char *v, prd_opts *p)
     case OPT_TOPIC:
         if ((p->topic = prd_topic_parse(v)) < 0) {
             fprintf(stderr,
-                    "interdict: --topic: not transfers, reports, accounts or watchlist: %s\n", v);
+                    "interdict: --topic: not transfers, reports, accounts, watchlist, allowlist "
+                    "or verdicts: %s\n",
+                    v);
             return -1;
         }
         return 0;
@@ -777,9 +780,11 @@ static int cmd_topics(const cfg *c)
         fprintf(stderr, "interdict topics: %s\n", errstr);
         return 3;
     }
-    printf("topics ready on %s: %s, %s, %s (compacted), %s, %s, %s; %" PRId64 " partitions each\n",
+    printf("topics ready on %s: %s, %s, %s (compacted), %s, %s, %s, %s (compacted), %s; %" PRId64
+           " partitions each\n",
            c->brokers, c->topic_transfers, c->topic_accounts, c->topic_watchlist, c->topic_reports,
-           c->topic_interceptions, c->topic_deadletter, c->topic_partitions);
+           c->topic_interceptions, c->topic_deadletter, c->topic_allowlist, c->topic_verdicts,
+           c->topic_partitions);
     return 0;
 }
 

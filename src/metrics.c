@@ -104,6 +104,13 @@ static void render_pipeline(FILE *out, const stats *t, const pipe_live *l)
             t->park_expired);
     counter(out, "interdict_table_updates_total",
             "Account-profile and watch-list messages applied.", t->table_updates);
+    counter(out, "interdict_desk_updates_total",
+            "The fraud desk's allow-list entries, removals and verdicts applied (committed).",
+            t->desk_updates);
+    counter(out, "interdict_desk_held_total",
+            "Findings the desk held back: allow-listed or suppressed by a dismissed request "
+            "(committed).",
+            t->held);
     render_requests(out, t);
     render_deadletters(out, t);
     render_rules(out, t);

@@ -657,10 +657,11 @@ static rd_kafka_t *new_consumer(pipeline_ctx *p, const char *group, int with_reb
 static int assign_tables(pipeline_ctx *p, rd_kafka_topic_partition_list_t *hw, char *errstr,
                          size_t errstr_size)
 {
-    const char *topics[2] = {p->c->topic_accounts, p->c->topic_watchlist};
+    const char *topics[4] = {p->c->topic_accounts, p->c->topic_watchlist, p->c->topic_allowlist,
+                             p->c->topic_verdicts};
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(32);
     int rc = -1;
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < 4; t++) {
         char why[512];
         rd_kafka_topic_partition_list_t *parts =
             kafka_partitions(p->tables, topics[t], RD_KAFKA_OFFSET_INVALID,
@@ -733,7 +734,7 @@ static int bootstrap_tables(pipeline_ctx *p, char *errstr, size_t errstr_size)
             rd_kafka_message_destroy(m);
         if (tf_mono_ns() > deadline) {
             snprintf(errstr, errstr_size,
-                     "loading the account and watch-list topics took longer than "
+                     "loading the account, watch-list and desk topics took longer than "
                      "kafka.timeout");
             rc = -1;
         }

@@ -208,6 +208,10 @@ static const char *topic_name(const cfg *c, prd_topic t)
         return c->topic_accounts;
     case PRD_WATCHLIST:
         return c->topic_watchlist;
+    case PRD_ALLOWLIST:
+        return c->topic_allowlist;
+    case PRD_VERDICTS:
+        return c->topic_verdicts;
     default:
         return c->topic_transfers;
     }

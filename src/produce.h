@@ -5,7 +5,8 @@
  * record. Each record is checked by the screener's own decoders
  * (scr_decode_*, screen.h) with the key the screener requires, the account
  * of the record: a transfer's from_account, a report's victim_account, a
- * profile's or a watch-list entry's account. So what is sent is what
+ * profile's, a watch-list entry's or a verdict's account, an allow-list
+ * entry's account (account/counterparty for a pair). So what is sent is what
  * `interdict run` accepts, keyed so that the murmur2 partitioner (feed.h)
  * places it on the partition of that account's state. A bad record is
  * reported as FILE:LINE: reason and never sent; production stops there
@@ -33,13 +34,15 @@ typedef enum prd_topic {
     PRD_REPORTS,
     PRD_ACCOUNTS,
     PRD_WATCHLIST,
+    PRD_ALLOWLIST, /* the desk's allow-list: the bulk load of docs/desk.md */
+    PRD_VERDICTS,
     PRD__TOPICS
 } prd_topic;
 
 typedef enum prd_format { PRD_JSON = 0, PRD_CSV, PRD__FORMATS } prd_format;
 
-/* "transfers", "reports", "accounts", "watchlist" and "json", "csv" to
- * their values; -1 when unknown. */
+/* "transfers", "reports", "accounts", "watchlist", "allowlist", "verdicts"
+ * and "json", "csv" to their values; -1 when unknown. */
 int prd_topic_parse(const char *s);
 int prd_format_parse(const char *s);
 /* The format a file name implies: csv for a name ending ".csv", else json. */
@@ -84,8 +87,8 @@ size_t prd_csv_json(const prd_columns *cols, const csv_row *row, char *buf, size
 /* ---- checking: the screener's decoders and the key they require. */
 
 typedef struct prd_record {
-    char key[IX_ACCOUNT_MAX + 1]; /* the account the record is keyed by */
-    int64_t event_ms;             /* event_time, reported_at, updated_at, added_at */
+    char key[2 * IX_ACCOUNT_MAX + 2]; /* the account the record is keyed by (or a pair) */
+    int64_t event_ms; /* event_time, reported_at, updated_at, added_at, decided_at */
     union {
         ix_transfer transfer;
         ix_report report;

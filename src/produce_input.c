@@ -20,7 +20,8 @@
 
 int prd_topic_parse(const char *s)
 {
-    static const char *const names[PRD__TOPICS] = {"transfers", "reports", "accounts", "watchlist"};
+    static const char *const names[PRD__TOPICS] = {"transfers", "reports",   "accounts",
+                                                   "watchlist", "allowlist", "verdicts"};
     for (int i = 0; i < PRD__TOPICS; i++)
         if (strcmp(s, names[i]) == 0)
             return i;
@@ -166,7 +167,8 @@ int prd_reader_next(prd_reader *r, char **text, size_t *len, int64_t *line, char
 typedef enum col_type {
     COL_STRING,
     COL_NUMBER, /* a JSON number when the cell is one, else a string (refused) */
-    COL_LIST,   /* strings separated by '|' (an account's status) */
+    COL_LIST,   /* strings separated by '|' (an account's status, an entry's rules) */
+    COL_BOOL,   /* true or false when the cell is one, else a string (refused) */
 } col_type;
 
 typedef struct col_def {
@@ -214,6 +216,20 @@ static const col_def cols_of[PRD__TOPICS][COLS_MAX] = {
                        {"list", COL_STRING, 1},
                        {"reason", COL_STRING, 1},
                        {"added_at", COL_STRING, 1}},
+    [PRD_ALLOWLIST] = {{"version", COL_NUMBER, 0},
+                       {"account", COL_STRING, 1},
+                       {"counterparty", COL_STRING, 0},
+                       {"either_way", COL_BOOL, 0},
+                       {"rules", COL_LIST, 0},
+                       {"reason", COL_STRING, 1},
+                       {"added_at", COL_STRING, 1},
+                       {"expires_at", COL_STRING, 0}},
+    [PRD_VERDICTS] = {{"version", COL_NUMBER, 0},
+                      {"request_id", COL_STRING, 1},
+                      {"account", COL_STRING, 1},
+                      {"verdict", COL_STRING, 1},
+                      {"decided_at", COL_STRING, 1},
+                      {"note", COL_STRING, 0}},
 };
 
 static int col_find(prd_topic t, const char *name, size_t len)
@@ -304,6 +320,8 @@ static json_t *cell_json(col_type type, const char *s, size_t n)
         return number_cell(s, n);
     if (type == COL_LIST)
         return list_cell(s, n);
+    if (type == COL_BOOL && (n == 4 || n == 5) && memcmp(s, n == 4 ? "true" : "false", n) == 0)
+        return json_boolean(n == 4);
     return json_stringn(s, n);
 }
 
@@ -391,6 +409,27 @@ static int check_update(const scr_ctx *s, int watchlist, const void *buf, size_t
     return 1;
 }
 
+/* The desk's messages: an allow-list entry keyed by its account, or
+ * account/counterparty for a pair (screen.h); a verdict by its account. */
+static int check_desk(const scr_ctx *s, prd_topic t, const void *buf, size_t len, prd_record *rec,
+                      scr_result *res)
+{
+    desk_allow a;
+    desk_verdict v;
+    if (t == PRD_ALLOWLIST && dec_allow(buf, len, &s->lim, &a, NULL) == RSN_OK)
+        snprintf(rec->key, sizeof(rec->key), "%s%s%s", a.account, a.counterparty[0] ? "/" : "",
+                 a.counterparty);
+    if (t == PRD_VERDICTS && dec_verdict(buf, len, &s->lim, &v, NULL) == RSN_OK)
+        snprintf(rec->key, sizeof(rec->key), "%s", v.account);
+    scr_table table = t == PRD_ALLOWLIST ? SCR_T_ALLOWLIST : SCR_T_VERDICTS;
+    if (!scr_decode_update(s, table, rec->key[0] ? rec->key : NULL, strlen(rec->key), buf, len,
+                           &rec->update, res))
+        return 0;
+    rec->event_ms =
+        t == PRD_ALLOWLIST ? rec->update.allow.added_ms : rec->update.verdict.decided_ms;
+    return 1;
+}
+
 int prd_check(const scr_ctx *s, prd_topic t, const void *buf, size_t len, int64_t now_ms,
               scr_transfers *tx, prd_record *rec, scr_result *res)
 {
@@ -405,6 +444,9 @@ int prd_check(const scr_ctx *s, prd_topic t, const void *buf, size_t len, int64_
             return 0;
         set_key(rec, rec->report.victim_account, rec->report.reported_at_ms);
         return 1;
+    case PRD_ALLOWLIST:
+    case PRD_VERDICTS:
+        return check_desk(s, t, buf, len, rec, res);
     default:
         return check_update(s, t == PRD_WATCHLIST, buf, len, rec, res);
     }
@@ -419,6 +461,10 @@ int prd_encode(prd_topic t, const prd_record *rec, char *buf, size_t size)
         return enc_report(&rec->report, buf, size);
     case PRD_ACCOUNTS:
         return enc_account(&rec->update.profile, buf, size);
+    case PRD_ALLOWLIST:
+        return enc_allow(&rec->update.allow, buf, size);
+    case PRD_VERDICTS:
+        return enc_verdict(&rec->update.verdict, buf, size);
     default:
         return enc_watch(&rec->update.watch, buf, size);
     }

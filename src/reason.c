@@ -38,6 +38,9 @@ static const rsn_entry table[RSN__COUNT] = {
     [RSN_UNKNOWN_TRANSFER] = {"unknown_transfer",
                               "a fraud report naming a transfer not in the state"},
     [RSN_DUPLICATE_REPORT] = {"duplicate_report", "a fraud report whose id was traced before"},
+    [RSN_UNKNOWN_REQUEST] = {"unknown_request",
+                             "a verdict naming a request the state does not hold for its account"},
+    [RSN_DUPLICATE_VERDICT] = {"duplicate_verdict", "a verdict on a request answered before"},
 };
 
 static int in_table(rsn_reason r)

@@ -4,7 +4,8 @@
  * in one table: the decoder's reasons (decode.h returns only those below
  * RSN_DECODE_COUNT) and the ones screening adds once a message has decoded
  * (screen.h: a foreign currency, a transfer id seen before, a report naming
- * an unknown transfer, a table key that is not its account). The codes are
+ * an unknown transfer, a table key that is not its account, a verdict
+ * on a request never raised or answered before). The codes are
  * stable: they are the `interdict.reason` header of a dead letter and the
  * `reason` label of interdict_deadletters_total, and schemas/README.md lists
  * them (test_reason holds the two together). They are added, never renamed
@@ -44,6 +45,8 @@ typedef enum rsn_reason {
     RSN_DUPLICATE_TRANSFER,         /* a transfer whose id was screened before */
     RSN_UNKNOWN_TRANSFER,           /* a report naming a transfer not in the state */
     RSN_DUPLICATE_REPORT,           /* a fraud report whose id was traced before */
+    RSN_UNKNOWN_REQUEST,            /* a verdict on a request the state does not hold */
+    RSN_DUPLICATE_VERDICT,          /* a verdict on a request answered before */
     RSN__COUNT
 } rsn_reason;
 

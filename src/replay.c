@@ -8,6 +8,12 @@
  * makes the two runs of a comparison see exactly the same sequence. The cost
  * is memory: about 200 bytes per transfer read.
  *
+ * The desk's messages (the allow-list and the verdicts) are read whole, as
+ * the tables are, but applied among the transfers at their own time
+ * (added_at, decided_at; a tombstone at its Kafka timestamp), after the
+ * transfers and reports of the same millisecond: a verdict must find the
+ * request it answers raised, as it did live.
+ *
  * Why a clock of its own: the store expires flows and edges older than
  * state.retention at compaction, measured against a wall clock. Replaying
  * last quarter's transfers against today's clock would expire them while
@@ -36,7 +42,7 @@
 #define RP_PROGRESS_NS 2000000000LL /* a progress line at most this often */
 #define RP_CHECKPOINT  20000        /* events between writes of the temporary stores */
 
-enum { RP_TRANSFER = 0, RP_REPORT = 1 }; /* event kinds, in tie-break order */
+enum { RP_TRANSFER = 0, RP_REPORT = 1, RP_DESK = 2 }; /* event kinds, in tie-break order */
 
 /* One transfer or report to screen, in the order of screening. */
 typedef struct rp_event {
@@ -61,6 +67,8 @@ typedef struct replay_ctx {
     size_t ntr, captr;
     ix_report *rep;
     size_t nrep, caprep;
+    scr_update *desk; /* allow-list entries, removals and verdicts */
+    size_t ndesk, capdesk;
     rp_event *ev;
     size_t nev, capev;
     rp_run runs[2];
@@ -227,6 +235,7 @@ static int open_run(replay_ctx *x, rp_run *r, char *errstr, size_t errstr_size)
         return -1;
     }
     scr_init(&r->scr, &r->c, r->g, r->r, r->q, r->hits);
+    r->scr.held = &r->held;
     return 0;
 }
 
@@ -276,7 +285,8 @@ static void teardown(replay_ctx *x)
         rd_kafka_consumer_close(x->rk);
         rd_kafka_destroy(x->rk);
     }
-    rp_range *rgs[] = {&x->in.transfers, &x->in.reports, &x->in.accounts, &x->in.watchlist};
+    rp_range *rgs[] = {&x->in.transfers, &x->in.reports,   &x->in.accounts,
+                       &x->in.watchlist, &x->in.allowlist, &x->in.verdicts};
     for (size_t i = 0; i < sizeof(rgs) / sizeof(rgs[0]); i++) {
         free(rgs[i]->part);
         free(rgs[i]->start);
@@ -285,6 +295,7 @@ static void teardown(replay_ctx *x)
     free(x->tr);
     free(x->tx);
     free(x->rep);
+    free(x->desk);
     free(x->ev);
 }
 
@@ -653,6 +664,31 @@ static int on_table(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, ch
     return 0;
 }
 
+/* A desk message, decoded once and kept to be applied at its time. */
+static int on_desk(replay_ctx *x, rp_range *rg, const rd_kafka_message_t *m, char *errstr,
+                   size_t errstr_size)
+{
+    scr_result res;
+    rd_kafka_timestamp_type_t tt;
+    scr_table table = rg == &x->in.allowlist ? SCR_T_ALLOWLIST : SCR_T_VERDICTS;
+    if (grow((void **)&x->desk, &x->capdesk, x->ndesk, sizeof(*x->desk)) != 0)
+        return oom(errstr, errstr_size);
+    scr_update *u = &x->desk[x->ndesk];
+    if (!scr_decode_update(&x->rd, table, m->key, m->key_len, m->payload, m->len, u, &res)) {
+        x->in.desk_rejected++;
+        return 0;
+    }
+    int64_t at = u->kind == SCR_ALLOW     ? u->allow.added_ms
+                 : u->kind == SCR_VERDICT ? u->verdict.decided_ms
+                                          : rd_kafka_message_timestamp(m, &tt);
+    x->in.allows += u->kind == SCR_ALLOW;
+    x->in.unallows += u->kind == SCR_UNALLOW;
+    x->in.verdicts_read += u->kind == SCR_VERDICT;
+    if (push_event(x, at, RP_DESK, m, x->ndesk++) != 0)
+        return oom(errstr, errstr_size);
+    return 0;
+}
+
 /* ---- reading the input ----------------------------------------------------- */
 
 static int read_tables(replay_ctx *x, char *errstr, size_t errstr_size)
@@ -689,6 +725,18 @@ static void report_bounds(const replay_ctx *x, replay_bound *from, replay_bound 
     if (t->messages == 0 &&
         (x->o->from.kind == REPLAY_BOUND_OFFSET || x->o->to.kind == REPLAY_BOUND_OFFSET))
         *from = *to = (replay_bound){REPLAY_BOUND_TIME, INT64_MAX / 2};
+}
+
+static int read_desk(replay_ctx *x, char *errstr, size_t errstr_size)
+{
+    static const replay_bound all = {REPLAY_BOUND_NONE, 0};
+    rp_range *rgs[2] = {&x->in.allowlist, &x->in.verdicts};
+    x->in.allowlist.topic = x->c->topic_allowlist;
+    x->in.verdicts.topic = x->c->topic_verdicts;
+    if (resolve(x, rgs[0], &all, &all, errstr, errstr_size) != 0 ||
+        resolve(x, rgs[1], &all, &all, errstr, errstr_size) != 0)
+        return -1;
+    return consume(x, rgs, 2, on_desk, "%" PRId64 " desk records read", errstr, errstr_size);
 }
 
 static int read_stream(replay_ctx *x, char *errstr, size_t errstr_size)
@@ -822,13 +870,25 @@ static int screen_report(rp_run *r, const ix_report *rep, char *errstr, size_t e
     return settle_parks(r, NULL, rep->reported_at_ms, errstr, errstr_size);
 }
 
+/* A verdict refused here was dead-lettered live: counted, not fatal. */
+static int screen_desk(rp_run *r, const scr_update *u, char *errstr, size_t errstr_size)
+{
+    scr_result res;
+    if (scr_apply_update(&r->scr, u, &res, errstr, errstr_size) != 0)
+        return -1;
+    r->verdicts += u->kind == SCR_VERDICT && res.verdict == SCR_APPLIED;
+    r->refused += res.verdict == SCR_REJECTED;
+    return 0;
+}
+
 /* Returns 0, or -1 with errstr filled. */
 static int screen_event(replay_ctx *x, rp_run *r, const rp_event *e, char *errstr,
                         size_t errstr_size)
 {
     char why[512];
     int rc = e->kind == RP_TRANSFER ? screen_transfer(r, &x->tr[e->index], why, sizeof(why))
-                                    : screen_report(r, &x->rep[e->index], why, sizeof(why));
+             : e->kind == RP_REPORT ? screen_report(r, &x->rep[e->index], why, sizeof(why))
+                                    : screen_desk(r, &x->desk[e->index], why, sizeof(why));
     if (rc != 0)
         snprintf(errstr, errstr_size, "run %s: %s", r->label, rc == -1 ? why : "out of memory");
     return rc != 0 ? -1 : 0;
@@ -885,7 +945,8 @@ static int replay_main(replay_ctx *x, char *errstr, size_t errstr_size)
         return rc;
     x->rk = new_consumer(x->c, errstr, errstr_size);
     if (!x->rk || read_tables(x, errstr, errstr_size) != 0 ||
-        read_stream(x, errstr, errstr_size) != 0 || screen_all(x, errstr, errstr_size) != 0)
+        read_desk(x, errstr, errstr_size) != 0 || read_stream(x, errstr, errstr_size) != 0 ||
+        screen_all(x, errstr, errstr_size) != 0)
         return -1;
     return 0;
 }

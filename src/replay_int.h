@@ -50,6 +50,8 @@ typedef struct rp_run {
     size_t nreqs, capreqs;
     int64_t screened, duplicates; /* transfers applied; ids seen before */
     int64_t traced, unknown;      /* reports traced; naming a transfer not in the state */
+    uint64_t held;                /* findings the desk held back (docs/desk.md) */
+    int64_t verdicts, refused; /* verdicts applied; refused (unknown_request, duplicate_verdict) */
 } rp_run;
 
 /* The part of one topic that was read: [start, end) per partition. */
@@ -64,9 +66,10 @@ typedef struct rp_range {
 
 /* What was read, and what could not be screened. */
 typedef struct rp_input {
-    rp_range transfers, reports, accounts, watchlist;
+    rp_range transfers, reports, accounts, watchlist, allowlist, verdicts;
     int64_t profiles, watch, tombstones; /* table records applied */
     int64_t table_rejected;
+    int64_t allows, unallows, verdicts_read, desk_rejected; /* the desk's messages decoded */
     int64_t rejected[RSN_DECODE_COUNT]; /* transfers the decoder refused, by reason */
     int64_t rejected_total;
     int64_t foreign; /* transfers not in the clearing currency */

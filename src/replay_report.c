@@ -222,6 +222,10 @@ static void text_input(const rp_input *in, const rp_run *a, FILE *out)
             "  %-14s profiles %" PRId64 ", watch-list entries %" PRId64 ", removals %" PRId64
             ", rejected %" PRId64 "\n",
             "tables", in->profiles, in->watch, in->tombstones, in->table_rejected);
+    fprintf(out,
+            "  %-14s allow-list entries %" PRId64 ", removals %" PRId64 ", verdicts %" PRId64
+            ", rejected %" PRId64 "\n",
+            "desk", in->allows, in->unallows, in->verdicts_read, in->desk_rejected);
 }
 
 static void text_run(const rp_run *r, FILE *out)
@@ -237,6 +241,9 @@ static void text_run(const rp_run *r, FILE *out)
             r->nreqs, plural((int64_t)r->nreqs, "request", "requests"), nf,
             plural((int64_t)nf, "account", "accounts"), by[IX_ACTION_FREEZE], by[IX_ACTION_HOLD],
             by[IX_ACTION_REVIEW]);
+    fprintf(out, "  desk: %" PRIu64 " %s held back, %" PRId64 " %s applied, %" PRId64 " refused\n",
+            r->held, r->held == 1 ? "finding" : "findings", r->verdicts,
+            plural(r->verdicts, "verdict", "verdicts"), r->refused);
     int n = rule_rows(r, rows);
     if (n > 0)
         fprintf(out, "  %-16s %9s %9s %7s %7s %7s\n", "rule", "findings", "requests", "FREEZE",
@@ -342,11 +349,13 @@ static json_t *input_json(const rp_input *in, const rp_run *a)
     json_object_set_new(t, "foreign_currency", json_integer((json_int_t)in->foreign));
     json_t *r = range_json(&in->reports);
     json_object_set_new(r, "rejected", json_integer((json_int_t)in->reports_rejected));
-    return json_pack("{s:o,s:o,s:{s:I,s:I,s:I,s:I},s:o,s:o}", "transfers", t, "reports", r,
-                     "tables", "profiles", (json_int_t)in->profiles, "watchlist",
-                     (json_int_t)in->watch, "removals", (json_int_t)in->tombstones, "rejected",
-                     (json_int_t)in->table_rejected, "first_event", time_json(in->first_event_ms),
-                     "last_event", time_json(in->last_event_ms));
+    return json_pack(
+        "{s:o,s:o,s:{s:I,s:I,s:I,s:I},s:{s:I,s:I,s:I,s:I},s:o,s:o}", "transfers", t, "reports", r,
+        "tables", "profiles", (json_int_t)in->profiles, "watchlist", (json_int_t)in->watch,
+        "removals", (json_int_t)in->tombstones, "rejected", (json_int_t)in->table_rejected, "desk",
+        "allowlist", (json_int_t)in->allows, "removals", (json_int_t)in->unallows, "verdicts",
+        (json_int_t)in->verdicts_read, "rejected", (json_int_t)in->desk_rejected, "first_event",
+        time_json(in->first_event_ms), "last_event", time_json(in->last_event_ms));
 }
 
 static json_t *codes_json(const char (*codes)[RP_CODE_MAX], int n)
@@ -422,12 +431,13 @@ static json_t *run_json(const rp_run *r)
     for (size_t i = 0; i < r->nreqs; i++)
         by[r->reqs[i].action]++;
     json_t *acc = flagged_json(r);
-    return json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "run", r->label,
-                     "configuration", r->desc, "rule_set", r->c.rule_set, "screened",
-                     (json_int_t)r->screened, "reports_traced", (json_int_t)r->traced,
-                     "reports_unknown", (json_int_t)r->unknown, "request_count",
-                     (json_int_t)r->nreqs, "by_action", by_action_json(by), "by_rule",
-                     rules_json(r), "accounts", acc, "requests", requests_json(r));
+    return json_pack(
+        "{s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o,s:o,s:o,s:o}", "run", r->label,
+        "configuration", r->desc, "rule_set", r->c.rule_set, "screened", (json_int_t)r->screened,
+        "reports_traced", (json_int_t)r->traced, "reports_unknown", (json_int_t)r->unknown,
+        "request_count", (json_int_t)r->nreqs, "desk", "held", (json_int_t)r->held, "verdicts",
+        (json_int_t)r->verdicts, "refused", (json_int_t)r->refused, "by_action", by_action_json(by),
+        "by_rule", rules_json(r), "accounts", acc, "requests", requests_json(r));
 }
 
 static void json_pair(void *arg, side s, const pair *a, const pair *b)

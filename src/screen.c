@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "timefmt.h"
+
 void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *reqs, uint64_t *hits)
 {
     memset(s, 0, sizeof(*s));
@@ -23,6 +25,8 @@ void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *re
     s->r = r;
     s->reqs = reqs;
     s->hits = hits;
+    s->desk = g ? graph_desk(g) : NULL;
+    s->dismiss_ms = c->verdict_dismiss_ms;
 }
 
 /* ---- verdicts */
@@ -133,12 +137,60 @@ static int decode_tombstone(const void *key, size_t key_len, scr_update *u, scr_
     return 1;
 }
 
-int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t key_len,
+/* An allow-list key: the account, or account/counterparty for a pair. */
+static int split_allow_key(const void *key, size_t key_len, desk_allow *a)
+{
+    const char *k = key, *slash = key ? memchr(key, '/', key_len) : NULL;
+    size_t na = slash ? (size_t)(slash - k) : key_len;
+    if (!dec_is_account(k, na) || (slash && !dec_is_account(slash + 1, key_len - na - 1)))
+        return 0;
+    memcpy(a->account, k, na);
+    if (slash)
+        memcpy(a->counterparty, slash + 1, key_len - na - 1);
+    return 1;
+}
+
+static int decode_allow(const scr_ctx *s, const void *key, size_t key_len, const void *payload,
+                        size_t len, scr_update *u, scr_result *res)
+{
+    dec_error de;
+    desk_allow k;
+    memset(u, 0, sizeof(*u));
+    memset(&k, 0, sizeof(k));
+    if (!payload) {
+        if (!split_allow_key(key, key_len, &u->allow))
+            return refuse(res, RSN_BAD_KEY,
+                          "tombstone without a valid key (an account, or account/counterparty)");
+        u->kind = SCR_UNALLOW;
+        return 1;
+    }
+    u->kind = SCR_ALLOW;
+    if (dec_allow(payload, len, &s->lim, &u->allow, &de) != RSN_OK)
+        return refuse_decoded(res, &de);
+    if (!split_allow_key(key, key_len, &k) || strcmp(k.account, u->allow.account) != 0 ||
+        strcmp(k.counterparty, u->allow.counterparty) != 0)
+        return refuse(res, RSN_BAD_KEY, "message key is not the entry's %s",
+                      u->allow.counterparty[0] ? "account/counterparty" : "account");
+    return 1;
+}
+
+int scr_decode_update(const scr_ctx *s, scr_table table, const void *key, size_t key_len,
                       const void *payload, size_t len, scr_update *u, scr_result *res)
 {
     dec_error de;
+    int watchlist = table == SCR_T_WATCHLIST;
+    if (table == SCR_T_ALLOWLIST)
+        return decode_allow(s, key, key_len, payload, len, u, res);
     if (watchlist && !payload)
         return decode_tombstone(key, key_len, u, res);
+    if (table == SCR_T_VERDICTS) {
+        u->kind = SCR_VERDICT;
+        if (dec_verdict(payload, len, &s->lim, &u->verdict, &de) != RSN_OK)
+            return refuse_decoded(res, &de);
+        if (!key_is(key, key_len, u->verdict.account))
+            return refuse(res, RSN_BAD_KEY, "message key is not the verdict's account");
+        return 1;
+    }
     u->kind = watchlist ? SCR_WATCH : SCR_PROFILE;
     if ((watchlist ? dec_watch(payload, len, &s->lim, &u->watch, &de)
                    : dec_account(payload, len, &s->lim, &u->profile, &de)) != RSN_OK)
@@ -149,15 +201,43 @@ int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t k
     return 1;
 }
 
+int scr_table_of(const cfg *c, const char *topic)
+{
+    if (strcmp(topic, c->topic_accounts) == 0)
+        return SCR_T_ACCOUNTS;
+    if (strcmp(topic, c->topic_watchlist) == 0)
+        return SCR_T_WATCHLIST;
+    if (strcmp(topic, c->topic_allowlist) == 0)
+        return SCR_T_ALLOWLIST;
+    if (strcmp(topic, c->topic_verdicts) == 0)
+        return SCR_T_VERDICTS;
+    return -1;
+}
+
 /* ---- step 2: the state */
 
 /* rules_hold's question, asked of the desk: the finding `code` on `account`
  * is allow-listed (the account, or the account with the transfer's other
- * side) or its rule dismissed for the account, at the transfer's event time. */
+ * side) or its rule dismissed for the account, at the transfer's event time.
+ * ud is the screening context; the entry that holds it counts it. */
 static int desk_holds(const void *ud, const ix_transfer *t, const char *account, const char *code)
 {
+    const scr_ctx *s = ud;
     const char *cp = strcmp(account, t->from_account) == 0 ? t->to_account : t->from_account;
-    return desk_check(ud, account, cp, code, t->event_time_ms) != DESK_NONE;
+    return desk_hold(s->desk, account, cp, code, t->event_time_ms) != DESK_NONE;
+}
+
+/* What each request raised leaves for the desk's verdict on it. */
+static int note_requests(const scr_ctx *s, int n, char *errstr, size_t errstr_size)
+{
+    char why[256];
+    desk_request q;
+    for (int i = 0; i < n; i++) {
+        desk_request_of(&s->reqs[i], &q);
+        if (graph_desk_put_request(s->g, &q, why, sizeof(why)) != 0)
+            return broke(errstr, errstr_size, "graph", why);
+    }
+    return 0;
 }
 
 int scr_admit_transfer(const scr_ctx *s, const ix_transfer *t, scr_result *res)
@@ -183,11 +263,13 @@ int scr_transfer(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, scr_res
         return refuse(res, RSN_DUPLICATE_TRANSFER, "transfer_id: %.64s was screened before", t->id);
     if (graph_apply_transfer(s->g, t, &from, &to, why, sizeof(why)) != 0)
         return broke(errstr, errstr_size, "graph", why);
-    rules_hold hold = {.holds = desk_holds, .ud = s->desk, .held = s->held};
+    rules_hold hold = {.holds = desk_holds, .ud = s, .held = s->held};
     int n = rules_screen(s->r, s->g, t, &from, &to, now_ms, s->desk ? &hold : NULL, s->reqs,
                          SCR_MAX_REQUESTS, s->hits, why, sizeof(why));
     if (n < 0)
         return broke(errstr, errstr_size, "rules", why);
+    if (note_requests(s, n, errstr, errstr_size) != 0)
+        return -1;
     done(res, SCR_SCREENED, n);
     return 0;
 }
@@ -210,6 +292,8 @@ static int trace(const scr_ctx *s, const ix_report *rep, int64_t now_ms, scr_res
                       rep->transfer_id, rep->victim_account);
     if (graph_seen_report(s->g, rep->id, rep->reported_at_ms, 1, why, sizeof(why)) < 0)
         return broke(errstr, errstr_size, "graph", why);
+    if (note_requests(s, n, errstr, errstr_size) != 0)
+        return -1;
     done(res, SCR_SCREENED, n);
     return 0;
 }
@@ -310,10 +394,88 @@ int scr_next_park(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, park_e
     return 1;
 }
 
+/* A confirmed mule joins the watch list under a list of the desk's, its
+ * reason naming the verdict, so that the watch-list rule catches whoever
+ * pays it or is paid by it from now on. */
+static int confirm(const scr_ctx *s, const desk_request *q, const desk_verdict *v, char *why,
+                   size_t why_size)
+{
+    ix_watch w;
+    memset(&w, 0, sizeof(w));
+    snprintf(w.account, sizeof(w.account), "%s", q->account);
+    snprintf(w.bank, sizeof(w.bank), "%s", q->bank);
+    snprintf(w.list, sizeof(w.list), "desk_confirmed");
+    snprintf(w.reason, sizeof(w.reason), "verdict on request %.64s%s%.40s", q->id,
+             v->note[0] ? ": " : "", v->note);
+    w.added_at_ms = v->decided_ms;
+    return graph_put_watch(s->g, &w, NULL, why, why_size);
+}
+
+/* A dismissed request's reason codes, suppressed for its account until the
+ * verdict's time plus verdict.dismiss.time. */
+static int dismiss(const scr_ctx *s, const desk_request *q, const desk_verdict *v, char *why,
+                   size_t why_size)
+{
+    int64_t until = v->decided_ms + s->dismiss_ms;
+    for (size_t i = 0; i < q->n_codes; i++)
+        if (desk_dismiss(s->desk, q->account, q->codes[i], q->id, until) != 0) {
+            snprintf(why, why_size, "out of memory");
+            return -1;
+        }
+    return 0;
+}
+
+static int apply_verdict(const scr_ctx *s, const desk_verdict *v, scr_result *res, char *errstr,
+                         size_t errstr_size)
+{
+    char why[512], at[TF_RFC3339_LEN + 1];
+    desk_request q;
+    int found = graph_desk_get_request(s->g, v->request_id, &q, why, sizeof(why));
+    if (found < 0)
+        return broke(errstr, errstr_size, "graph", why);
+    if (!found)
+        return refuse(res, RSN_UNKNOWN_REQUEST, "request_id: %.64s was never raised",
+                      v->request_id);
+    if (strcmp(q.account, v->account) != 0)
+        return refuse(res, RSN_UNKNOWN_REQUEST, "request_id: %.64s was raised for another account",
+                      v->request_id);
+    if (q.answer != DESK_ANSWER_OPEN) {
+        if (tf_format(q.answered_ms, at, sizeof(at)) < 0)
+            snprintf(at, sizeof(at), "?");
+        return refuse(res, RSN_DUPLICATE_VERDICT, "request_id: %.64s was %s at %s", v->request_id,
+                      desk_answer_name(q.answer), at);
+    }
+    q.answer = v->answer;
+    q.answered_ms = v->decided_ms;
+    int rc = v->answer == DESK_ANSWER_CONFIRMED ? confirm(s, &q, v, why, sizeof(why))
+                                                : dismiss(s, &q, v, why, sizeof(why));
+    if (rc != 0 || graph_desk_put_request(s->g, &q, why, sizeof(why)) != 0)
+        return broke(errstr, errstr_size, "desk", why);
+    done(res, SCR_APPLIED, 0);
+    return 0;
+}
+
+static int apply_desk(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,
+                      size_t errstr_size)
+{
+    if (!s->desk)
+        return broke(errstr, errstr_size, "desk", "no desk to apply the message to");
+    if (u->kind == SCR_VERDICT)
+        return apply_verdict(s, &u->verdict, res, errstr, errstr_size);
+    if (u->kind == SCR_ALLOW && desk_allow_put(s->desk, &u->allow) != 0)
+        return broke(errstr, errstr_size, "desk", "out of memory");
+    if (u->kind == SCR_UNALLOW)
+        desk_allow_del(s->desk, u->allow.account, u->allow.counterparty);
+    done(res, SCR_APPLIED, 0);
+    return 0;
+}
+
 int scr_apply_update(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,
                      size_t errstr_size)
 {
     char why[512];
+    if (u->kind == SCR_ALLOW || u->kind == SCR_UNALLOW || u->kind == SCR_VERDICT)
+        return apply_desk(s, u, res, errstr, errstr_size);
     int rc = u->kind == SCR_PROFILE ? graph_put_profile(s->g, &u->profile, NULL, why, sizeof(why))
              : u->kind == SCR_WATCH
                  ? graph_put_watch(s->g, &u->watch, NULL, why, sizeof(why))

@@ -7,8 +7,9 @@
  *
  *  1. scr_decode_*: the bytes to a record, strictly (decode.h), and the
  *     checks a message fails on its own: a table message's key must be its
- *     account (so that compaction keeps the latest entry per account), a
- *     watch-list tombstone's key must be a valid account.
+ *     account (so that compaction keeps the latest entry per account; an
+ *     allow-list pair's is account/counterparty), a tombstone's key must be
+ *     a valid account (or pair).
  *  2. scr_transfer, scr_report, scr_apply_update: the record against the
  *     configuration and the state. A transfer must be in the clearing
  *     currency and its id new; then it is applied to the graph and the
@@ -60,13 +61,15 @@ typedef struct scr_ctx {
     size_t park_max;        /* reports.park.max; 0: a report is never parked */
     graph *g;
     const rules *r;
-    ix_request *reqs;     /* room for SCR_MAX_REQUESTS requests */
-    uint64_t *hits;       /* RULES_COUNTERS rule-hit counters, added to; may be NULL */
-    const desk_set *desk; /* allow-list and dismissals (desk.h); NULL: none */
-    uint64_t *held;       /* findings the desk held back, added to; may be NULL */
+    ix_request *reqs;   /* room for SCR_MAX_REQUESTS requests */
+    uint64_t *hits;     /* RULES_COUNTERS rule-hit counters, added to; may be NULL */
+    desk_set *desk;     /* allow-list and dismissals (desk.h); NULL: none */
+    uint64_t *held;     /* findings the desk held back, added to; may be NULL */
+    int64_t dismiss_ms; /* verdict.dismiss.time */
 } scr_ctx;
 
-/* A context for c's currency and input limits over g and r. */
+/* A context for c's currency and input limits over g and r, asking g's
+ * desk (graph_desk) when g is given. */
 void scr_init(scr_ctx *s, const cfg *c, graph *g, const rules *r, ix_request *reqs, uint64_t *hits);
 
 typedef enum scr_verdict {
@@ -83,11 +86,22 @@ typedef struct scr_result {
     int nreqs;                   /* SCR_SCREENED: requests in s->reqs */
 } scr_result;
 
+/* The table topics: what a message of each decodes to. */
+typedef enum scr_table {
+    SCR_T_ACCOUNTS = 0,  /* profiles */
+    SCR_T_WATCHLIST = 1, /* watch-list entries; a null value is a tombstone */
+    SCR_T_ALLOWLIST,     /* the desk's allow-list; a null value is a tombstone */
+    SCR_T_VERDICTS,      /* the desk's verdicts */
+} scr_table;
+
 /* One message of a table topic, decoded. */
 typedef enum scr_update_kind {
     SCR_PROFILE, /* an account profile: profile */
     SCR_WATCH,   /* a watch-list entry: watch */
     SCR_UNWATCH, /* a watch-list tombstone: watch.account only */
+    SCR_ALLOW,   /* an allow-list entry: allow */
+    SCR_UNALLOW, /* an allow-list tombstone: allow.account and .counterparty only */
+    SCR_VERDICT, /* a verdict: verdict */
 } scr_update_kind;
 
 typedef struct scr_update {
@@ -95,6 +109,8 @@ typedef struct scr_update {
     union {
         ix_account profile;
         ix_watch watch;
+        desk_allow allow;
+        desk_verdict verdict;
     };
 } scr_update;
 
@@ -127,10 +143,13 @@ void scr_name_transaction(scr_result *res, size_t i, size_t n);
 int scr_decode_report(const scr_ctx *s, const void *buf, size_t len, ix_report *rep,
                       scr_result *res);
 
-/* A message of the watch list (watchlist 1; a NULL payload is a tombstone)
- * or of the account profiles (0). Table times may be old: no time window. */
-int scr_decode_update(const scr_ctx *s, int watchlist, const void *key, size_t key_len,
+/* A message of a table topic (a NULL payload is a tombstone on the watch
+ * list and the allow-list). Table times may be old: no time window. */
+int scr_decode_update(const scr_ctx *s, scr_table table, const void *key, size_t key_len,
                       const void *payload, size_t len, scr_update *u, scr_result *res);
+
+/* Which table topic of c a topic is; -1 when none. */
+int scr_table_of(const cfg *c, const char *topic);
 
 /* ---- step 2: the state. Each returns 0 with *res filled, or -1 with errstr
  * on a storage or rule error (fatal: the state may be half changed). */
@@ -157,7 +176,8 @@ int scr_report(const scr_ctx *s, const ix_report *rep, const park_src *src, int6
 int scr_next_park(const scr_ctx *s, const ix_transfer *t, int64_t now_ms, park_entry **out,
                   scr_result *res, char *errstr, size_t errstr_size);
 
-/* Write a table update to the state. */
+/* Write a table update to the state. A verdict is refused (unknown_request,
+ * duplicate_verdict) unless it answers an open request of its account. */
 int scr_apply_update(const scr_ctx *s, const scr_update *u, scr_result *res, char *errstr,
                      size_t errstr_size);
 

@@ -40,6 +40,8 @@ void stats_add(stats *dst, const stats *src)
     dst->park_traced += src->park_traced;
     dst->park_expired += src->park_expired;
     dst->table_updates += src->table_updates;
+    dst->desk_updates += src->desk_updates;
+    dst->held += src->held;
     add_each(dst->rule_hits, src->rule_hits, N_OF(src->rule_hits));
     dst->checkpoints += src->checkpoints;
     dst->aborts += src->aborts;

@@ -37,6 +37,8 @@ typedef struct stats {
     uint64_t park_traced;                /* ... traced once it came */
     uint64_t park_expired;               /* ... dead-lettered: it never came */
     uint64_t table_updates;              /* accounts and watch-list messages applied */
+    uint64_t desk_updates;               /* allow-list entries and verdicts applied */
+    uint64_t held;                       /* findings the desk held back (docs/desk.md) */
     uint64_t rule_hits[RULES_COUNTERS];  /* see rules.h */
     uint64_t checkpoints;
     uint64_t aborts;

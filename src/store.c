@@ -29,7 +29,7 @@
 
 static const char *const cf_names[SCF__COUNT + 1] = {
     "accounts", "profiles", "watchlist", "edges_out", "edges_in", "flows",
-    "offsets",  "ids",      "parks",     "meta",      "default",
+    "offsets",  "ids",      "parks",     "desk",      "meta",     "default",
 };
 #define CF_DEFAULT SCF__COUNT /* RocksDB requires it to exist; unused */
 

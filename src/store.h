@@ -19,6 +19,7 @@ typedef enum store_cf {
     SCF_OFFSETS,   /* topic \0 partition -> next offset */
     SCF_IDS,       /* transfer id hash (16 bytes) -> event time: duplicate detection */
     SCF_PARKS,     /* report id -> a parked fraud report and its message; NUL "clock" */
+    SCF_DESK,      /* the desk: 'a' allow-list, 's' suppressions, 'r' raised requests */
     SCF_META,      /* "format" -> store format */
     SCF__COUNT
 } store_cf;

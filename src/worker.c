@@ -294,10 +294,11 @@ static void apply_table(wk_pool *p, const rd_kafka_message_t *m, wk_part *pt)
     char errstr[512];
     scr_update u;
     scr_result res;
-    int watchlist = strcmp(rd_kafka_topic_name(m->rkt), p->env.c->topic_watchlist) == 0;
+    int table = scr_table_of(p->env.c, rd_kafka_topic_name(m->rkt));
     int rc = 0;
 
-    if (scr_decode_update(&p->scr, watchlist, m->key, m->key_len, m->payload, m->len, &u, &res))
+    if (scr_decode_update(&p->scr, (scr_table)table, m->key, m->key_len, m->payload, m->len, &u,
+                          &res))
         rc = scr_apply_update(&p->scr, &u, &res, errstr, sizeof(errstr));
     atomic_store(&pt->next, m->offset + 1);
     if (!settle(p, m, 0, rc, errstr, &res))
@@ -307,7 +308,10 @@ static void apply_table(wk_pool *p, const rd_kafka_message_t *m, wk_part *pt)
         LOG_DEBUG(p->env.log, "worker", "watch list: %s from %s [%" PRId32 "] @%" PRId64,
                   ix_log_account(p->env.log, u.watch.account, acct, sizeof(acct)),
                   rd_kafka_topic_name(m->rkt), m->partition, m->offset);
-    p->interval.table_updates++;
+    if (table == SCR_T_ALLOWLIST || table == SCR_T_VERDICTS)
+        p->interval.desk_updates++;
+    else
+        p->interval.table_updates++;
 }
 
 static void record_latency(wk_pool *p, const event *e, int64_t screen_ns)
@@ -542,6 +546,7 @@ static int stage_init(wk_pool *p, char *errstr, size_t errstr_size)
         return -1;
     }
     scr_init(&p->scr, p->env.c, p->env.g, NULL, p->reqs, p->interval.rule_hits);
+    p->scr.held = &p->interval.held;
     if (pthread_create(&p->thread, NULL, screen_run, p) != 0) {
         snprintf(errstr, errstr_size, "cannot start the screening thread");
         return -1;

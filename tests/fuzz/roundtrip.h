@@ -35,6 +35,8 @@ typedef union rt_record {
     ix_account a;
     ix_watch w;
     ix_report r;
+    desk_allow al;
+    desk_verdict v;
 } rt_record;
 
 static inline void rt_check_error(rsn_reason r, const dec_error *err)

@@ -38,13 +38,13 @@ static void set(cfg *c, const char *key, const char *value)
 
 static void set_topics(hx_env *e)
 {
-    static const char *const keys[] = {"topic.transfers",     "topic.accounts",
-                                       "topic.watchlist",     "topic.reports",
-                                       "topic.interceptions", "topic.deadletter"};
-    static const char *const names[] = {"transfers", "accounts",      "watchlist",
-                                        "reports",   "interceptions", "deadletter"};
+    static const char *const keys[] = {"topic.transfers", "topic.accounts",      "topic.watchlist",
+                                       "topic.reports",   "topic.interceptions", "topic.deadletter",
+                                       "topic.allowlist", "topic.verdicts"};
+    static const char *const names[] = {"transfers",     "accounts",   "watchlist", "reports",
+                                        "interceptions", "deadletter", "allowlist", "verdicts"};
     char v[200];
-    for (size_t i = 0; i < 6; i++) {
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         snprintf(v, sizeof(v), "%s-%d-%s", e->name, (int)getpid(), names[i]);
         set(&e->c, keys[i], v);
     }

@@ -187,7 +187,8 @@ static void input_lines(char *buf, size_t size, int transfers)
              "  transfers      %s: read %d from 4 partitions, screened %d, duplicates 0, "
              "rejected 0, other currency 0\n"
              "  fraud reports  %s: read 1, traced 1, transfer not screened 0, rejected 0\n"
-             "  tables         profiles 8, watch-list entries 1, removals 0, rejected 0\n",
+             "  tables         profiles 8, watch-list entries 1, removals 0, rejected 0\n"
+             "  desk           allow-list entries 0, removals 0, verdicts 0, rejected 0\n",
              transfers, transfers == 11 ? "2026-11-20T14:00:00.000Z" : "2026-11-20T12:00:00.000Z",
              g_env.c.topic_transfers, transfers, transfers, g_env.c.topic_reports);
 }
@@ -198,6 +199,7 @@ static void input_lines(char *buf, size_t size, int transfers)
  * watch-list FREEZE; the report traces the victim's money to M and on to N. */
 static const char RUN_A_BODY[] =
     "  4 requests on 4 accounts: FREEZE 3, HOLD 1, REVIEW 0\n"
+    "  desk: 0 findings held back, 0 verdicts applied, 0 refused\n"
     "  rule              findings  requests  FREEZE    HOLD  REVIEW\n"
     "  watchlist                1         1       1       0       0\n"
     "  structuring              2         1       0       1       0\n"
@@ -233,6 +235,7 @@ static void test_compare_set(void **state)
              "%s\nA: %s (rule set 2026.11-1)\n%s"
              "\nB: --set rules.structuring.min.count=10 (rule set 2026.11-1)\n"
              "  3 requests on 3 accounts: FREEZE 3, HOLD 0, REVIEW 0\n"
+             "  desk: 0 findings held back, 0 verdicts applied, 0 refused\n"
              "  rule              findings  requests  FREEZE    HOLD  REVIEW\n"
              "  watchlist                1         1       1       0       0\n"
              "  trace                    2         2       2       0       0\n"

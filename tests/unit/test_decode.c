@@ -747,6 +747,78 @@ static void test_error_format(void **state)
     dec_error_format(&err, NULL, 0); /* must not crash */
 }
 
+/* The desk's messages: values, and each refusal with its reason and field. */
+static void test_desk_messages(void **state)
+{
+    (void)state;
+    desk_allow a;
+    desk_verdict v;
+    dec_error err;
+    const char *ok = "{\"version\":1,\"account\":\"A1\",\"counterparty\":\"B1\",\"either_way\":"
+                     "true,\"rules\":[\"WL01\",\"FI01\"],\"reason\":\"payroll\",\"added_at\":"
+                     "\"2026-11-20T09:00:00Z\",\"expires_at\":\"2026-11-21T09:00:00Z\"}";
+    assert_int_equal(dec_allow(ok, strlen(ok), NULL, &a, &err), RSN_OK);
+    assert_string_equal(a.counterparty, "B1");
+    assert_int_equal(a.either_way, 1);
+    assert_int_equal(a.n_rules, 2);
+    assert_string_equal(a.rules[1], "FI01");
+    assert_int_equal(a.expires_ms - a.added_ms, 86400000);
+    const char *acct = "{\"version\":1,\"account\":\"A1\",\"either_way\":true,\"reason\":\"x\","
+                       "\"added_at\":\"2026-11-20T09:00:00Z\"}";
+    assert_int_equal(dec_allow(acct, strlen(acct), NULL, &a, &err), RSN_OK);
+    assert_int_equal(a.either_way, 0); /* nothing to turn round */
+    assert_int_equal(a.expires_ms, DESK_NO_EXPIRY);
+    static const struct {
+        const char *json;
+        rsn_reason r;
+        const char *field;
+    } bad[] = {
+        {"{\"version\":1,\"account\":\"A1\",\"rules\":[],\"reason\":\"x\",\"added_at\":"
+         "\"2026-11-20T09:00:00Z\"}",
+         RSN_FIELD_LENGTH, "rules"},
+        {"{\"version\":1,\"account\":\"A1\",\"rules\":[\"WL01\",\"WL01\"],\"reason\":\"x\","
+         "\"added_at\":\"2026-11-20T09:00:00Z\"}",
+         RSN_ENUM, "rules"},
+        {"{\"version\":1,\"account\":\"A1\",\"rules\":[\"a\",\"B\",\"C\",\"D\",\"E\",\"F\",\"G\","
+         "\"H\",\"I\"],\"reason\":\"x\",\"added_at\":\"2026-11-20T09:00:00Z\"}",
+         RSN_FIELD_FORMAT, "rules"},
+        {"{\"version\":1,\"account\":\"A1\",\"rules\":[\"A\",\"B\",\"C\",\"D\",\"E\",\"F\",\"G\","
+         "\"H\",\"I\"],\"reason\":\"x\",\"added_at\":\"2026-11-20T09:00:00Z\"}",
+         RSN_FIELD_LENGTH, "rules"},
+        {"{\"version\":1,\"account\":\"A1\",\"rules\":[7],\"reason\":\"x\",\"added_at\":"
+         "\"2026-11-20T09:00:00Z\"}",
+         RSN_FIELD_TYPE, "rules"},
+        {"{\"version\":1,\"account\":\"A1\",\"either_way\":1,\"reason\":\"x\",\"added_at\":"
+         "\"2026-11-20T09:00:00Z\"}",
+         RSN_FIELD_TYPE, "either_way"},
+        {"{\"version\":1,\"account\":\"A1\",\"counterparty\":\"A1\",\"reason\":\"x\","
+         "\"added_at\":\"2026-11-20T09:00:00Z\"}",
+         RSN_SAME_ACCOUNT, "counterparty"},
+        {"{\"version\":1,\"account\":\"A1\",\"reason\":\"x\",\"added_at\":\"2026-11-20T09:00:00Z\","
+         "\"expires_at\":\"2026-11-20T09:00:00Z\"}",
+         RSN_TIME_RANGE, "expires_at"},
+        {"{\"version\":1,\"account\":\"A1\",\"reason\":\"x\"}", RSN_MISSING_FIELD, "added_at"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (dec_allow(bad[i].json, strlen(bad[i].json), NULL, &a, &err) != bad[i].r ||
+            strcmp(err.field, bad[i].field) != 0)
+            fail_msg("allow %zu: %s %s, expected %s %s", i, rsn_code(err.reason), err.field,
+                     rsn_code(bad[i].r), bad[i].field);
+    }
+    const char *vd = "{\"version\":1,\"request_id\":\"fr-1\",\"account\":\"A1\",\"verdict\":"
+                     "\"confirmed\",\"decided_at\":\"2026-11-20T09:00:00Z\",\"note\":\"mule\"}";
+    assert_int_equal(dec_verdict(vd, strlen(vd), NULL, &v, &err), RSN_OK);
+    assert_int_equal(v.answer, DESK_ANSWER_CONFIRMED);
+    assert_string_equal(v.note, "mule");
+    const char *maybe = "{\"version\":1,\"request_id\":\"fr-1\",\"account\":\"A1\",\"verdict\":"
+                        "\"maybe\",\"decided_at\":\"2026-11-20T09:00:00Z\"}";
+    assert_int_equal(dec_verdict(maybe, strlen(maybe), NULL, &v, &err), RSN_ENUM);
+    assert_string_equal(err.field, "verdict");
+    const char *open = "{\"version\":1,\"request_id\":\"fr-1\",\"account\":\"A1\",\"verdict\":"
+                       "\"\",\"decided_at\":\"2026-11-20T09:00:00Z\"}";
+    assert_int_equal(dec_verdict(open, strlen(open), NULL, &v, &err), RSN_ENUM);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -758,7 +830,7 @@ int main(void)
         cmocka_unit_test(test_text_lengths),    cmocka_unit_test(test_amount_bounds),
         cmocka_unit_test(test_malformed),       cmocka_unit_test(test_size),
         cmocka_unit_test(test_time_range),      cmocka_unit_test(test_detail_bounded),
-        cmocka_unit_test(test_error_format),
+        cmocka_unit_test(test_error_format),    cmocka_unit_test(test_desk_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,14 +194,15 @@ static void test_partitions_of_every_topic(void **state)
 {
     fx *f = *state;
     char errstr[512];
-    const char *names[] = {f->c.topic_accounts, f->c.topic_deadletter, f->c.topic_interceptions,
-                           f->c.topic_reports,  f->c.topic_transfers,  f->c.topic_watchlist};
+    const char *names[] = {f->c.topic_accounts,  f->c.topic_deadletter, f->c.topic_interceptions,
+                           f->c.topic_reports,   f->c.topic_transfers,  f->c.topic_watchlist,
+                           f->c.topic_allowlist, f->c.topic_verdicts};
     rd_kafka_t *rk = reader(f);
     rd_kafka_topic_partition_list_t *l =
         kafka_partitions(rk, NULL, RD_KAFKA_OFFSET_INVALID, TIMEOUT_MS, errstr, sizeof(errstr));
     if (!l)
         fail_msg("%s", errstr);
-    assert_int_equal(l->cnt, 6 * TOPIC_PARTS + FIVE_PARTS);
+    assert_int_equal(l->cnt, 8 * TOPIC_PARTS + FIVE_PARTS);
     for (int i = 0; i < l->cnt; i++) {
         assert_int_equal(l->elems[i].offset, RD_KAFKA_OFFSET_INVALID);
         if (i > 0 && strcmp(l->elems[i - 1].topic, l->elems[i].topic) == 0)
@@ -209,7 +210,7 @@ static void test_partitions_of_every_topic(void **state)
         else
             assert_int_equal(l->elems[i].partition, 0);
     }
-    for (size_t t = 0; t < 6; t++) {
+    for (size_t t = 0; t < 8; t++) {
         int n = 0;
         for (int i = 0; i < l->cnt; i++)
             n += strcmp(l->elems[i].topic, names[t]) == 0;

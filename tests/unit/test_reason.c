@@ -30,6 +30,8 @@ static void test_codes(void **state)
     assert_string_equal(rsn_code(RSN_DUPLICATE_TRANSFER), "duplicate_transfer");
     assert_string_equal(rsn_code(RSN_UNKNOWN_TRANSFER), "unknown_transfer");
     assert_string_equal(rsn_code(RSN_DUPLICATE_REPORT), "duplicate_report");
+    assert_string_equal(rsn_code(RSN_UNKNOWN_REQUEST), "unknown_request");
+    assert_string_equal(rsn_code(RSN_DUPLICATE_VERDICT), "duplicate_verdict");
     assert_string_equal(rsn_code(RSN__COUNT), "unknown_reason");
     assert_string_equal(rsn_code((rsn_reason)-1), "unknown_reason");
     assert_string_equal(rsn_text(RSN__COUNT), "");
@@ -38,7 +40,7 @@ static void test_codes(void **state)
     assert_string_equal(rsn_code(RSN_MESSAGE_TYPE), "wrong_message_type");
     assert_int_equal(RSN_MESSAGE_TYPE + 1, RSN_DECODE_COUNT);
     assert_int_equal(RSN_BAD_KEY, RSN_DECODE_COUNT);
-    assert_int_equal(RSN_DUPLICATE_REPORT + 1, RSN__COUNT);
+    assert_int_equal(RSN_DUPLICATE_VERDICT + 1, RSN__COUNT);
 }
 
 /* schemas/README.md has a row "| `code` | `RSN_...` | when |" for every

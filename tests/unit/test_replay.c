@@ -135,6 +135,9 @@ static void build(void)
         r->nreqs = 3;
         r->screened = 11;
         r->traced = 1;
+        r->held = i ? 0 : 2;
+        r->verdicts = 1;
+        r->refused = i;
     }
     /* findings by rule: watchlist 1, structuring 2 (A only), passthrough 1,
      * fanin 1, fanout 1 (B only); indexes as in rules_table */
@@ -157,6 +160,9 @@ static void build(void)
     g_in.reports.messages = 1;
     g_in.profiles = 8;
     g_in.watch = 1;
+    g_in.allows = 2;
+    g_in.verdicts_read = 1;
+    g_in.desk_rejected = 1;
     g_in.rejected[RSN_MALFORMED] = 1;
     g_in.rejected_total = 1;
     g_in.first_event_ms = 1795165200000LL;
@@ -185,9 +191,11 @@ static const char WANT[] =
     "  rejected       malformed 1\n"
     "  fraud reports  rep: read 1, traced 1, transfer not screened 0, rejected 0\n"
     "  tables         profiles 8, watch-list entries 1, removals 0, rejected 0\n"
+    "  desk           allow-list entries 2, removals 0, verdicts 1, rejected 1\n"
     "\n"
     "A: x.conf (rule set 2026.11-1)\n"
     "  3 requests on 3 accounts: FREEZE 1, HOLD 2, REVIEW 0\n"
+    "  desk: 2 findings held back, 1 verdict applied, 0 refused\n"
     "  rule              findings  requests  FREEZE    HOLD  REVIEW\n"
     "  watchlist                1         1       1       0       0\n"
     "  structuring              2         1       0       1       0\n"
@@ -200,6 +208,7 @@ static const char WANT[] =
     "\n"
     "B: --set rules.fanin.score=90 (rule set 2026.11-1)\n"
     "  3 requests on 3 accounts: FREEZE 2, HOLD 0, REVIEW 1\n"
+    "  desk: 0 findings held back, 1 verdict applied, 1 refused\n"
     "  rule              findings  requests  FREEZE    HOLD  REVIEW\n"
     "  watchlist                1         1       1       0       0\n"
     "  passthrough              1         1       1       0       0\n"
@@ -249,6 +258,10 @@ static void test_json(void **state)
     assert_string_equal(json_string_value(json_object_get(fi, "action_b")), "FREEZE");
     json_t *a = json_array_get(json_object_get(root, "runs"), 0);
     assert_int_equal(json_integer_value(json_object_get(a, "request_count")), 3);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(a, "desk"), "held")), 2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(root, "input"), "desk"), "verdicts")),
+                     1);
     assert_int_equal(json_integer_value(json_object_get(
                          json_object_get(json_object_get(root, "input"), "transfers"), "read")),
                      12);

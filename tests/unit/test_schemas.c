@@ -139,9 +139,28 @@ static rsn_reason do_report(const char *buf, size_t len, dec_error *err, char *o
     return r;
 }
 
+static rsn_reason do_allow(const char *buf, size_t len, dec_error *err, char *out, size_t size,
+                           int *n)
+{
+    desk_allow a;
+    rsn_reason r = dec_allow(buf, len, NULL, &a, err);
+    *n = r == RSN_OK ? enc_allow(&a, out, size) : -1;
+    return r;
+}
+
+static rsn_reason do_verdict(const char *buf, size_t len, dec_error *err, char *out, size_t size,
+                             int *n)
+{
+    desk_verdict v;
+    rsn_reason r = dec_verdict(buf, len, NULL, &v, err);
+    *n = r == RSN_OK ? enc_verdict(&v, out, size) : -1;
+    return r;
+}
+
 static const kind kinds[] = {
     {"transfer", do_transfer},   {"account", do_account},  {"watchlist", do_watch},
     {"fraud-report", do_report}, {"freeze-request", NULL}, /* output: no decoder */
+    {"allowlist", do_allow},     {"verdict", do_verdict},
 };
 
 #define NKINDS (sizeof kinds / sizeof kinds[0])

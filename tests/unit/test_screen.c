@@ -302,6 +302,158 @@ static void test_one_rule_repeating_counts_once(void **state)
     }
 }
 
+/* A desk message through both steps, as the screening thread applies it. */
+static void desk_message(rfx *f, scr_table table, const char *key, const char *json,
+                         scr_result *res)
+{
+    char errstr[256];
+    scr_update u;
+    size_t klen = key ? strlen(key) : 0;
+    if (!scr_decode_update(&f->scr, table, key, klen, json, json ? strlen(json) : 0, &u, res))
+        return;
+    if (scr_apply_update(&f->scr, &u, res, errstr, sizeof(errstr)) != 0)
+        fail_msg("scr_apply_update: %s", errstr);
+}
+
+static void verdict(rfx *f, const char *id, const char *account, const char *answer,
+                    scr_result *res)
+{
+    char json[512];
+    snprintf(json, sizeof(json),
+             "{\"version\":1,\"request_id\":\"%s\",\"account\":\"%s\",\"verdict\":\"%s\","
+             "\"decided_at\":\"2026-11-19T09:00:00Z\"}",
+             id, account, answer);
+    desk_message(f, SCR_T_VERDICTS, account, json, res);
+}
+
+/* The WL01 request on MULE1 of the watch-list pattern, raised; its id. */
+static void raise_wl01(rfx *f, const char *tid, const char *victim, int64_t at, char *id)
+{
+    ix_transfer t;
+    scr_result res;
+    rfx_transfer(f, &t, tid, victim, "MULE1", 250000, at);
+    screen_transfer(f, &t, at + 7, &res);
+    assert_int_equal(res.nreqs, 1);
+    assert_string_equal(f->req[0].account, "MULE1");
+    strcpy(id, f->req[0].id);
+}
+
+/* A verdict answers a request the state recorded, once: on another id or
+ * another account it is unknown_request, a second answer duplicate_verdict;
+ * a dismissal then holds WL01 on MULE1 back for verdict.dismiss.time, and
+ * all of it survives a checkpoint and a restart, and is forgotten by a
+ * discard. */
+static void test_verdict_dismisses_exactly_once(void **state)
+{
+    rfx *f = *state;
+    char id[IX_ID_MAX + 1], errstr[256];
+    scr_result res;
+    ix_transfer t;
+    uint64_t held = 0;
+    f->scr.held = &held;
+    rfx_watch(f, "MULE1");
+    raise_wl01(f, "T1", "VICTIM1", T0, id);
+
+    verdict(f, "no-such-request", "MULE1", "dismissed", &res);
+    assert_rejected(&res, RSN_UNKNOWN_REQUEST, "request_id: no-such-request was never raised");
+    verdict(f, id, "VICTIM1", "dismissed", &res);
+    char want[256];
+    snprintf(want, sizeof(want), "request_id: %s was raised for another account", id);
+    assert_rejected(&res, RSN_UNKNOWN_REQUEST, want);
+    verdict(f, id, "MULE1", "dismissed", &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    verdict(f, id, "MULE1", "confirmed", &res);
+    snprintf(want, sizeof(want), "request_id: %s was dismissed at 2026-11-19T09:00:00.000Z", id);
+    assert_rejected(&res, RSN_DUPLICATE_VERDICT, want);
+
+    /* decided 2026-11-19T09:00Z (T0 is 2026-11-18T11:06:40Z): held until 30 days on. */
+    int64_t decided = 1795078800000LL;
+    assert_int_equal(desk_check(graph_desk(f->g), "MULE1", "X", "WL01", decided), DESK_DISMISSED);
+    rfx_transfer(f, &t, "T2", "VICTIM2", "MULE1", 250000, decided + DAY_MS);
+    screen_transfer(f, &t, decided + DAY_MS, &res);
+    assert_int_equal(res.nreqs, 0);
+    assert_int_equal(held, 1);
+
+    assert_int_equal(graph_checkpoint(f->g, NULL, 0, errstr, sizeof(errstr)), 0);
+    verdict(f, "later", "MULE1", "dismissed", &res); /* never raised: changes nothing */
+    reopen(f);
+    const desk_suppress *sup = graph_desk(f->g)->suppress.p;
+    assert_int_equal(graph_desk(f->g)->suppress.n, 1);
+    assert_string_equal(sup[0].rule, "WL01");
+    assert_string_equal(sup[0].request_id, id);
+    assert_int_equal(sup[0].until_ms, decided + 30 * DAY_MS);
+    assert_int_equal(sup[0].held, 1);
+    verdict(f, id, "MULE1", "dismissed", &res);
+    assert_int_equal(res.reason, RSN_DUPLICATE_VERDICT);
+
+    /* A request raised and answered after the checkpoint is gone with a
+     * discard, so the interval screened again answers it again. */
+    rfx_watch(f, "MULE2");
+    rfx_transfer(f, &t, "T3", "VICTIM3", "MULE2", 250000, T0);
+    screen_transfer(f, &t, T0 + 7, &res);
+    assert_int_equal(res.nreqs, 1);
+    strcpy(id, f->req[0].id);
+    verdict(f, id, "MULE2", "dismissed", &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(graph_desk(f->g)->suppress.n, 2);
+    graph_discard(f->g);
+    assert_int_equal(graph_desk(f->g)->suppress.n, 1);
+    verdict(f, id, "MULE2", "dismissed", &res);
+    snprintf(want, sizeof(want), "request_id: %s was never raised", id); /* not any more */
+    assert_rejected(&res, RSN_UNKNOWN_REQUEST, want);
+}
+
+/* A confirmed mule joins the watch list under the desk's list, its reason
+ * naming the verdict: a payment to it now raises WL01 on the payer. */
+static void test_confirmed_verdict_watch_lists_the_account(void **state)
+{
+    rfx *f = *state;
+    char id[IX_ID_MAX + 1], errstr[256], want[IX_TEXT_MAX + 1];
+    scr_result res;
+    ix_watch w;
+    rfx_watch(f, "MULE1");
+    raise_wl01(f, "T1", "VICTIM1", T0, id);
+    graph_del_watch(f->g, "MULE1", NULL, errstr, sizeof(errstr));
+    verdict(f, id, "VICTIM1", "confirmed", &res); /* the request was MULE1's */
+    assert_int_equal(res.reason, RSN_UNKNOWN_REQUEST);
+    /* The request was on MULE1; confirm it: MULE1 is on the list again. */
+    verdict(f, id, "MULE1", "confirmed", &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(graph_get_watch(f->g, "MULE1", &w, errstr, sizeof(errstr)), 1);
+    assert_string_equal(w.list, "desk_confirmed");
+    snprintf(want, sizeof(want), "verdict on request %s", id);
+    assert_string_equal(w.reason, want);
+    assert_int_equal(w.added_at_ms, 1795078800000LL);
+    assert_int_equal(rfx_send(f, "T9", "PAYER9", "MULE1", 250000, T0 + 2 * DAY_MS), 1);
+    assert_string_equal(f->req[0].findings[0].code, "WL01");
+}
+
+/* Allow-list messages: keyed by the account or account/counterparty, a
+ * tombstone by either; the entry is in the set, the tombstone removes it. */
+static void test_allow_list_messages(void **state)
+{
+    rfx *f = *state;
+    scr_result res;
+    const char *pair = "{\"version\":1,\"account\":\"A1\",\"counterparty\":\"B1\",\"rules\":"
+                       "[\"WL01\"],\"reason\":\"payroll\",\"added_at\":\"2026-11-19T09:00:00Z\"}";
+    desk_message(f, SCR_T_ALLOWLIST, "A1", pair, &res);
+    assert_rejected(&res, RSN_BAD_KEY, "message key is not the entry's account/counterparty");
+    desk_message(f, SCR_T_ALLOWLIST, "A1/B1", pair, &res);
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(desk_check(graph_desk(f->g), "A1", "B1", "WL01", T0), DESK_ALLOWED);
+    assert_int_equal(desk_check(graph_desk(f->g), "A1", "B1", "FI01", T0), DESK_NONE);
+    desk_message(f, SCR_T_ALLOWLIST, "A1/", NULL, &res);
+    assert_rejected(&res, RSN_BAD_KEY,
+                    "tombstone without a valid key (an account, or account/counterparty)");
+    desk_message(f, SCR_T_ALLOWLIST, "A1", NULL, &res); /* another entry's key */
+    assert_int_equal(res.verdict, SCR_APPLIED);
+    assert_int_equal(graph_desk(f->g)->allow.n, 1);
+    desk_message(f, SCR_T_ALLOWLIST, "A1/B1", NULL, &res);
+    assert_int_equal(graph_desk(f->g)->allow.n, 0);
+    desk_message(f, SCR_T_VERDICTS, "A1", "{\"version\":1}", &res);
+    assert_rejected(&res, RSN_MISSING_FIELD, "request_id: required");
+}
+
 static void test_transfer_screened_without_requests(void **state)
 {
     rfx *f = *state;
@@ -947,6 +1099,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_profile_updates, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_watch_list_updates, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_update_kinds, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_verdict_dismisses_exactly_once, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_confirmed_verdict_watch_lists_the_account, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_allow_list_messages, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
