@@ -35,7 +35,11 @@
  * that neither a transfer nor a scan searches them: a hub account can meet
  * thousands of new counterparties within one checkpoint. */
 typedef struct pending_delta {
-    graph_edge e; /* merged into the stored edge at checkpoint */
+    graph_edge e; /* not in the store's pinned view: what a scan merges */
+    /* The part of e since the last checkpoint's barrier: what the next
+     * batch merges into the store, and what e is once the batch in flight
+     * has landed (graph_checkpoint_begin). */
+    graph_edge live;
     /* The stored edge, once a scan looked it up (the store changes only at
      * checkpoints, which end the delta): 0 not yet, 1 none, 2 in st. */
     int looked;
@@ -53,8 +57,13 @@ typedef struct gentry {
     struct gentry *hnext;               /* hash chain */
     struct gentry *lru_prev, *lru_next; /* most recent at the head */
     struct gentry *dnext;               /* dirty list, valid when dirty */
+    struct gentry *fnext;               /* frozen list, valid when frozen */
     uint64_t hash;
     int dirty;
+    /* Its batch is being written: the first nfrozen flows and every delta's
+     * e minus live are in it, and stay in memory until it lands. */
+    int frozen;
+    size_t nfrozen;
     char account[IX_ACCOUNT_MAX + 1];
     /* the view of the table topics */
     int has_profile;
@@ -78,6 +87,7 @@ typedef struct stripe {
     size_t count, ndirty, npending;
     gentry *lru_head, *lru_tail;
     gentry *dirty_head;
+    gentry *frozen_head;
     uint64_t misses, bytes;
 } stripe;
 
@@ -98,13 +108,26 @@ typedef struct idset {
 struct graph {
     store *st;
     idset ids;
+    idset fids; /* the ids of the batch in flight; under ids.lock */
     const ix_log *log;
     size_t stripe_cap; /* entries per stripe before eviction */
     uint64_t checkpoints;
-    _Atomic int64_t watermark_ms;    /* latest event time applied */
-    int event_clock;                 /* retention follows watermark_ms */
-    int lag_warned;                  /* the stream's lag behind the clock was logged */
-    pthread_mutex_t ckpt_lock;       /* one checkpoint at a time */
+    _Atomic int64_t watermark_ms; /* latest event time applied */
+    int event_clock;              /* retention follows watermark_ms */
+    int lag_warned;               /* the stream's lag behind the clock was logged */
+    pthread_mutex_t ckpt_lock;    /* one checkpoint at a time; the writer below */
+    /* The batch being written by the writer thread (graph_checkpoint_begin),
+     * and what became of the last one: a failure stays until the graph is
+     * closed, since the store then lacks a checkpoint the memory has. */
+    int writing, threaded; /* a batch not landed yet; written by g->writer */
+    pthread_t writer;
+    _Atomic uint64_t landings; /* batches landed: a scan that saw one land reads again */
+    store_batch *wbatch;
+    int wrc;
+    char werr[512];
+    int write_failed;
+    void (*write_hook)(void *arg);
+    void *write_hook_arg;
     _Atomic uint64_t edges_examined; /* stored and pending edges looked at by scans */
     pthread_mutex_t park_lock;       /* parks, parks_broken, park_clock_stored */
     park_set *parks;                 /* reports waiting for their transfer */
@@ -116,6 +139,7 @@ struct graph {
     pthread_mutex_t desk_lock; /* desk, desk_reqs, desk_broken */
     desk_set desk;             /* allow-list and suppressions, as of now */
     vec desk_reqs;             /* desk_request raised or answered since the checkpoint */
+    vec desk_reqs_frozen;      /* ... in the batch in flight */
     int desk_broken;           /* rebuilding the desk after a discard failed */
     char desk_error[256];
     stripe stripes[GRAPH_STRIPES];
@@ -344,7 +368,7 @@ static void stripe_evict(stripe *s, size_t cap, const gentry *keep)
     gentry *e = s->lru_tail;
     while (s->count > cap && e) {
         gentry *prev = e->lru_prev;
-        if (!e->dirty && e != keep) {
+        if (!e->dirty && !e->frozen && e != keep) {
             lru_unlink(s, e);
             stripe_unhash(s, e);
             entry_free(e);
@@ -366,7 +390,7 @@ static void stripe_clear(stripe *s)
     }
     s->count = s->ndirty = s->npending = 0;
     s->bytes = 0;
-    s->lru_head = s->lru_tail = s->dirty_head = NULL;
+    s->lru_head = s->lru_tail = s->dirty_head = s->frozen_head = NULL;
 }
 
 /* Find or load an account's entry; the stripe must be locked. */
@@ -454,6 +478,14 @@ static idkey *idset_find(idset *s, const idkey *k)
     return &s->slots[i];
 }
 
+static int idset_has(idset *s, const idkey *k)
+{
+    if (!s->cap)
+        return 0;
+    const idkey *at = idset_find(s, k);
+    return at->a || at->b;
+}
+
 static int idset_grow(idset *s)
 {
     size_t cap = s->cap ? s->cap * 2 : 1024;
@@ -497,7 +529,7 @@ static int seen_id(graph *g, const idkey *id, int record, char *errstr, size_t e
         goto out;
     }
     idkey *slot = idset_find(&g->ids, &k);
-    if (slot->a || slot->b) {
+    if (slot->a || slot->b || idset_has(&g->fids, &k)) {
         rc = 1;
         goto out;
     }
@@ -838,6 +870,7 @@ static int load_desk(graph *g, char *errstr, size_t errstr_size)
     desk_free(&g->desk);
     g->desk = d;
     vec_free(&g->desk_reqs);
+    vec_free(&g->desk_reqs_frozen);
     return 0;
 }
 
@@ -895,12 +928,15 @@ int graph_desk_get_request(graph *g, const char *id, desk_request *out, char *er
     size_t vlen = 0;
     int found = 0;
     pthread_mutex_lock(&g->desk_lock);
-    const desk_request *q = g->desk_reqs.p;
-    for (int64_t i = g->desk_reqs.n; i-- > 0 && !found;) /* the latest first */
-        if (strcmp(q[i].id, id) == 0) {
-            *out = q[i];
-            found = 1;
-        }
+    const vec *sets[2] = {&g->desk_reqs, &g->desk_reqs_frozen}; /* the latest first */
+    for (int k = 0; k < 2 && !found; k++) {
+        const desk_request *q = sets[k]->p;
+        for (int64_t i = sets[k]->n; i-- > 0 && !found;)
+            if (strcmp(q[i].id, id) == 0) {
+                *out = q[i];
+                found = 1;
+            }
+    }
     pthread_mutex_unlock(&g->desk_lock);
     if (found)
         return 1;
@@ -925,6 +961,8 @@ int graph_open(const graph_opts *o, graph **out, char *errstr, size_t errstr_siz
         return -1;
     }
     g->log = o->log;
+    g->write_hook = o->write_hook;
+    g->write_hook_arg = o->write_hook_arg;
     pthread_mutex_init(&g->ckpt_lock, NULL);
     pthread_mutex_init(&g->ids.lock, NULL);
     pthread_mutex_init(&g->park_lock, NULL);
@@ -967,6 +1005,9 @@ void graph_close(graph *g)
 {
     if (!g)
         return;
+    char why[512];
+    if (graph_sync(g, why, sizeof(why)) != 0)
+        LOG_ERROR(g->log, "graph", "%s", why);
     for (int i = 0; i < GRAPH_STRIPES; i++) {
         if (g->stripes[i].buckets)
             stripe_clear(&g->stripes[i]);
@@ -978,8 +1019,10 @@ void graph_close(graph *g)
     pthread_mutex_destroy(&g->park_lock);
     desk_free(&g->desk);
     vec_free(&g->desk_reqs);
+    vec_free(&g->desk_reqs_frozen);
     pthread_mutex_destroy(&g->desk_lock);
     idset_clear(&g->ids);
+    idset_clear(&g->fids);
     pthread_mutex_destroy(&g->ids.lock);
     pthread_mutex_destroy(&g->ckpt_lock);
     free(g);
@@ -1109,6 +1152,7 @@ static int push_edge(stripe *s, gentry *e, graph_dir dir, const char *peer, int6
     pending_delta *have = pending_find(p, peer);
     if (have) {
         gc_edge_merge(&have->e, &d);
+        gc_edge_merge(&have->live, &d);
         return 0;
     }
     size_t had = pending_bytes(p);
@@ -1124,6 +1168,7 @@ static int push_edge(stripe *s, gentry *e, graph_dir dir, const char *peer, int6
     snprintf(d.peer, sizeof(d.peer), "%s", peer);
     memset(&p->v[p->n], 0, sizeof(p->v[p->n]));
     p->v[p->n].e = d;
+    p->v[p->n].live = d;
     pending_index(p, p->n++);
     return 0;
 }
@@ -1413,12 +1458,18 @@ int graph_edges(graph *g, const char *account, graph_dir dir, int64_t since_ms, 
     edge_scan q = {.account = account, .dir = dir, .since_ms = since_ms, .out = out, .max = max};
     if (max <= 0)
         return 0;
-    q.n = read_stored_edges(g, account, dir, out, max, &q.more, errstr, errstr_size);
-    if (q.n < 0)
-        return -1;
     uint64_t h = acct_hash(account);
     stripe *s = stripe_of(g, h);
-    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        uint64_t landed = atomic_load(&g->landings);
+        q.n = read_stored_edges(g, account, dir, out, max, &q.more, errstr, errstr_size);
+        if (q.n < 0)
+            return -1;
+        pthread_mutex_lock(&s->lock);
+        if (atomic_load(&g->landings) == landed)
+            break;
+        pthread_mutex_unlock(&s->lock); /* a batch landed in between: again */
+    }
     gentry *e = stripe_find(s, h, account);
     q.p = e ? &e->pe[dir] : NULL;
     int rc = merge_pending(g, &q, errstr, errstr_size);
@@ -1435,13 +1486,20 @@ static int flow_cmp(const void *a, const void *b)
 }
 
 /* Pending flows of an account in [from, to] and direction dir, appended. */
+/* Returns 0, -1 out of memory, or 1 when a batch landed since `landed`
+ * (what the store gave may overlap the memory: read again). */
 static int add_pending_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms,
-                             int64_t to_ms, graph_flow **buf, size_t *n, size_t *cap)
+                             int64_t to_ms, uint64_t landed, graph_flow **buf, size_t *n,
+                             size_t *cap)
 {
     uint64_t h = acct_hash(account);
     stripe *s = stripe_of(g, h);
     int rc = 0;
     pthread_mutex_lock(&s->lock);
+    if (atomic_load(&g->landings) != landed) {
+        pthread_mutex_unlock(&s->lock);
+        return 1;
+    }
     gentry *e = stripe_find(s, h, account);
     for (size_t i = 0; e && i < e->nflows && rc == 0; i++) {
         const graph_flow *f = &e->flows[i];
@@ -1504,12 +1562,18 @@ int graph_flows(graph *g, const char *account, graph_dir dir, int64_t from_ms, i
         return 0;
     /* The stored flows are the oldest `max` of the store; pending ones can be
      * older than some of them, so take both, sort, and cut. */
-    if (scan_flows(g, account, dir, from_ms, to_ms, out, max, &stored, errstr, errstr_size) != 0)
-        return -1;
-    if (add_pending_flows(g, account, dir, from_ms, to_ms, &buf, &n, &cap) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
-        free(buf);
-        return -1;
+    for (int more = 1; more;) {
+        uint64_t landed = atomic_load(&g->landings);
+        if (scan_flows(g, account, dir, from_ms, to_ms, out, max, &stored, errstr, errstr_size) !=
+            0)
+            return -1;
+        n = 0;
+        more = add_pending_flows(g, account, dir, from_ms, to_ms, landed, &buf, &n, &cap);
+        if (more < 0) {
+            snprintf(errstr, errstr_size, "out of memory");
+            free(buf);
+            return -1;
+        }
     }
     if (n == 0)
         return stored;
@@ -1629,19 +1693,126 @@ static int batch_offsets(store_batch *b, const graph_offset *offsets, size_t n, 
     return 0;
 }
 
-static void mark_clean(stripe *s)
+/* ---- the batch in flight */
+
+static void *write_main(void *arg)
+{
+    graph *g = arg;
+    if (g->write_hook)
+        g->write_hook(g->write_hook_arg);
+    g->wrc = store_write(g->st, g->wbatch, g->werr, sizeof(g->werr));
+    return NULL;
+}
+
+/* The batch has landed: what it carried leaves the memory. An entry keeps
+ * what came after the barrier; one with nothing left is clean. */
+static void thaw_entry(stripe *s, gentry *e)
+{
+    if (e->nfrozen) {
+        memmove(e->flows, e->flows + e->nfrozen, (e->nflows - e->nfrozen) * sizeof(*e->flows));
+        e->nflows -= e->nfrozen;
+        s->npending -= e->nfrozen;
+        e->nfrozen = 0;
+    }
+    for (int d = 0; d < 2; d++) {
+        pending_edges *p = &e->pe[d];
+        size_t w = 0;
+        for (size_t i = 0; i < p->n; i++) {
+            if (p->v[i].live.count == 0)
+                continue;
+            pending_delta *x = &p->v[w++];
+            *x = p->v[i];
+            memcpy(x->live.peer, x->e.peer, sizeof(x->live.peer));
+            x->e = x->live;
+            x->looked = 0; /* the stored edge moved */
+        }
+        if (w == 0) {
+            s->bytes -= pending_bytes(p);
+            pending_free(p);
+        } else if (w != p->n) {
+            p->n = w;
+            memset(p->slot, 0, p->nslot * sizeof(*p->slot));
+            for (size_t k = 0; k < p->n; k++)
+                pending_index(p, k);
+        } else {
+            for (size_t k = 0; k < p->n; k++)
+                p->v[k].looked = 0;
+        }
+    }
+    e->frozen = 0;
+    if (!e->dirty)
+        entry_reset_pending(s, e);
+}
+
+/* Wait for the batch in flight and, when it landed, drop what it carried
+ * from memory and let reads see the store as it is again. ckpt_lock is
+ * held. Returns 0, or -1 (this write or an earlier one failed). */
+static int land(graph *g, char *errstr, size_t errstr_size)
+{
+    if (g->writing) {
+        if (g->threaded)
+            pthread_join(g->writer, NULL);
+        g->writing = g->threaded = 0;
+        store_batch_destroy(g->wbatch);
+        g->wbatch = NULL;
+        if (g->wrc != 0)
+            g->write_failed = 1;
+        if (!g->write_failed) {
+            /* Every stripe at once: a scan holding one sees the memory and
+             * the pinned store either both before or both after. */
+            for (int i = 0; i < GRAPH_STRIPES; i++)
+                pthread_mutex_lock(&g->stripes[i].lock);
+            for (int i = 0; i < GRAPH_STRIPES; i++) {
+                stripe *s = &g->stripes[i];
+                for (gentry *e = s->frozen_head; e; e = e->fnext)
+                    thaw_entry(s, e);
+                s->frozen_head = NULL;
+            }
+            store_unpin(g->st);
+            atomic_fetch_add(&g->landings, 1);
+            for (int i = GRAPH_STRIPES - 1; i >= 0; i--)
+                pthread_mutex_unlock(&g->stripes[i].lock);
+            pthread_mutex_lock(&g->ids.lock);
+            idset_clear(&g->fids);
+            pthread_mutex_unlock(&g->ids.lock);
+            pthread_mutex_lock(&g->desk_lock);
+            vec_free(&g->desk_reqs_frozen);
+            pthread_mutex_unlock(&g->desk_lock);
+        }
+    }
+    if (g->write_failed)
+        snprintf(errstr, errstr_size, "%s", g->werr);
+    return g->write_failed ? -1 : 0;
+}
+
+int graph_sync(graph *g, char *errstr, size_t errstr_size)
+{
+    pthread_mutex_lock(&g->ckpt_lock);
+    int rc = land(g, errstr, errstr_size);
+    pthread_mutex_unlock(&g->ckpt_lock);
+    return rc;
+}
+
+/* After the batch is built: its entries' changes stay in memory, marked as
+ * in flight, and new ones start from here. The stripe is locked. */
+static void freeze(stripe *s)
 {
     for (gentry *e = s->dirty_head; e; e = e->dnext) {
         e->dirty = 0;
-        entry_reset_pending(s, e);
+        e->nfrozen = e->nflows;
+        for (int d = 0; d < 2; d++)
+            for (size_t i = 0; i < e->pe[d].n; i++)
+                memset(&e->pe[d].v[i].live, 0, sizeof(e->pe[d].v[i].live));
+        e->frozen = 1;
+        e->fnext = s->frozen_head;
+        s->frozen_head = e;
     }
     s->dirty_head = NULL;
     s->ndirty = 0;
-    s->npending = 0;
 }
 
-int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,
-                     size_t errstr_size)
+int graph_checkpoint_begin(graph *g, const graph_offset *offsets, size_t n, char *errstr,
+                           size_t errstr_size)
 {
     int rc = -1;
     store_batch *b = store_batch_new(g->st);
@@ -1650,6 +1821,11 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
         return -1;
     }
     pthread_mutex_lock(&g->ckpt_lock);
+    if (land(g, errstr, errstr_size) != 0) {
+        pthread_mutex_unlock(&g->ckpt_lock);
+        store_batch_destroy(b);
+        return -1;
+    }
     warn_lag(g);
     /* Hold every stripe so the batch is one consistent cut. */
     for (int i = 0; i < GRAPH_STRIPES; i++)
@@ -1675,8 +1851,10 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
     int desk_ok = parks_ok && !g->desk_broken && batch_desk(b, g, errstr, errstr_size) == 0;
     if (parks_ok && g->desk_broken)
         snprintf(errstr, errstr_size, "%s", g->desk_error);
+    /* The pin comes before the write: until the batch lands, scans read
+     * the store without it and what it carries from memory. */
     if (!desk_ok || batch_offsets(b, offsets, n, errstr, errstr_size) != 0 ||
-        store_write(g->st, b, errstr, errstr_size) != 0) {
+        store_pin(g->st, errstr, errstr_size) != 0) {
         pthread_mutex_unlock(&g->desk_lock);
         pthread_mutex_unlock(&g->park_lock);
         goto out;
@@ -1684,15 +1862,29 @@ int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errs
     park_clean(g->parks);
     g->park_clock_stored = clock_now;
     g->desk.dirty = 0;
-    vec_free(&g->desk_reqs);
+    vec_free(&g->desk_reqs_frozen);
+    g->desk_reqs_frozen = g->desk_reqs;
+    memset(&g->desk_reqs, 0, sizeof(g->desk_reqs));
     pthread_mutex_unlock(&g->desk_lock);
     pthread_mutex_unlock(&g->park_lock);
     for (int i = 0; i < GRAPH_STRIPES; i++)
-        mark_clean(&g->stripes[i]);
+        freeze(&g->stripes[i]);
     pthread_mutex_lock(&g->ids.lock);
-    idset_clear(&g->ids);
+    idset_clear(&g->fids);
+    g->fids.slots = g->ids.slots;
+    g->fids.cap = g->ids.cap;
+    g->fids.count = g->ids.count;
+    g->ids.slots = NULL;
+    g->ids.cap = g->ids.count = 0;
     pthread_mutex_unlock(&g->ids.lock);
     g->checkpoints++;
+    g->wbatch = b;
+    b = NULL;
+    g->wrc = 0;
+    g->writing = 1;
+    g->threaded = pthread_create(&g->writer, NULL, write_main, g) == 0;
+    if (!g->threaded)
+        write_main(g); /* no thread to be had: write it here */
     rc = 0;
 out:
     for (int i = GRAPH_STRIPES - 1; i >= 0; i--)
@@ -1700,6 +1892,14 @@ out:
     pthread_mutex_unlock(&g->ckpt_lock);
     store_batch_destroy(b);
     return rc;
+}
+
+int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,
+                     size_t errstr_size)
+{
+    if (graph_checkpoint_begin(g, offsets, n, errstr, errstr_size) != 0)
+        return -1;
+    return graph_sync(g, errstr, errstr_size);
 }
 
 /* State kept in memory since the last checkpoint (the parks, the desk),
@@ -1720,6 +1920,11 @@ static void reload(graph *g, pthread_mutex_t *lock, int (*load)(graph *, char *,
 
 void graph_discard(graph *g)
 {
+    char why[512];
+    /* The batch in flight belongs to a committed transaction: it lands
+     * first, and the store then has everything up to the last barrier. */
+    if (graph_sync(g, why, sizeof(why)) != 0)
+        LOG_ERROR(g->log, "graph", "%s", why);
     pthread_mutex_lock(&g->ids.lock);
     idset_clear(&g->ids);
     pthread_mutex_unlock(&g->ids.lock);
@@ -1819,6 +2024,8 @@ int graph_get_offset(graph *g, const char *topic, int32_t partition, int64_t *of
 {
     char key[300], *v = NULL;
     size_t vlen = 0;
+    if (graph_sync(g, errstr, errstr_size) != 0)
+        return -1;
     size_t klen = gc_offset_key(key, sizeof(key), topic, partition);
     if (!klen) {
         snprintf(errstr, errstr_size, "topic name too long: %s", topic);
@@ -1917,6 +2124,8 @@ int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size
 {
     memset(d, 0, sizeof(*d));
     d->hash = HASH_FNV64_INIT;
+    if (graph_sync(g, errstr, errstr_size) != 0)
+        return -1;
     store_iter *it = store_iter_all(g->st, SCF_ACCOUNTS);
     if (!it) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -1949,11 +2158,16 @@ int graph_get_digest(graph *g, graph_digest *d, char *errstr, size_t errstr_size
 
 int graph_copy(graph *g, const char *dest, char *errstr, size_t errstr_size)
 {
+    if (graph_sync(g, errstr, errstr_size) != 0)
+        return -1;
     return store_copy(g->st, dest, errstr, errstr_size);
 }
 
 void graph_compact(graph *g)
 {
+    char why[512];
+    if (graph_sync(g, why, sizeof(why)) != 0)
+        LOG_ERROR(g->log, "graph", "%s", why);
     store_compact(g->st, SCF_FLOWS);
     store_compact(g->st, SCF_IDS);
     /* Edge updates are merge operands; RocksDB's filter sees values only,

@@ -48,6 +48,10 @@ typedef struct graph_opts {
     int event_clock;
     uint64_t min_free_bytes; /* see store_opts: refuse to open or write below it */
     const char *log_dir;     /* RocksDB's info log; NULL or "" = in dir */
+    /* Called by the checkpoint's writer thread before it writes a batch
+     * (tests hold a batch in flight with it); NULL = none. */
+    void (*write_hook)(void *arg);
+    void *write_hook_arg;
 } graph_opts;
 
 /* Direction of money relative to an account. */
@@ -241,9 +245,27 @@ int graph_desk_get_request(graph *g, const char *id, desk_request *out, char *er
                            size_t errstr_size);
 
 /* Write every change since the last checkpoint and the given offsets in one
- * atomic WriteBatch. Returns 0, or -1 (nothing was written). */
+ * atomic WriteBatch, and wait for it to land. Returns 0, or -1 (nothing of
+ * this checkpoint was written). */
 int graph_checkpoint(graph *g, const graph_offset *offsets, size_t n, char *errstr,
                      size_t errstr_size);
+
+/* The same without waiting: the batch is built at once (a consistent cut of
+ * every change since the last one) and written by a thread of the graph
+ * while screening goes on. Until it lands, every read sees exactly what it
+ * would see after: edge and flow scans read the store as it was before the
+ * batch (store_pin) and the batch's changes from memory, where they stay,
+ * with their entries, until then. The next checkpoint, graph_sync,
+ * graph_discard and every read of the store as a whole (offsets, digest,
+ * copy) wait for it first. Returns 0, or -1 when this batch could not be
+ * built or the previous one failed to land (then the store lacks that
+ * checkpoint, and every later call fails the same way). */
+int graph_checkpoint_begin(graph *g, const graph_offset *offsets, size_t n, char *errstr,
+                           size_t errstr_size);
+
+/* Wait for the batch in flight, if any: 0 when it (and every earlier one)
+ * landed, else -1 with why. */
+int graph_sync(graph *g, char *errstr, size_t errstr_size);
 
 /* Forget every change since the last checkpoint. */
 void graph_discard(graph *g);

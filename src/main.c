@@ -558,9 +558,32 @@ static int build_config(const args *a, cfg *c, char *errstr, size_t errstr_size)
     return cfg_validate(c, errstr, errstr_size);
 }
 
+/* INTERDICT_TEST_CRASH_DURING_WRITE=N (it_crash): SIGKILL from the
+ * checkpoint's writer thread as it starts the N-th batch, the interval's
+ * transaction committed and the next interval being screened. */
+typedef struct crash_hook {
+    const ix_log *log;
+    long at, n;
+} crash_hook;
+
+static void crash_during_write(void *arg)
+{
+    crash_hook *h = arg;
+    if (++h->n == h->at) {
+        LOG_WARN(h->log, "main", "INTERDICT_TEST_CRASH_DURING_WRITE: dying now");
+        raise(SIGKILL);
+    }
+}
+
 static int open_graph(const cfg *c, const ix_log *lg, graph **g, char *errstr, size_t errstr_size)
 {
+    static crash_hook hook; /* lives as long as the graph; only ever set here */
+    const char *crash = getenv("INTERDICT_TEST_CRASH_DURING_WRITE");
+    hook.log = lg;
+    hook.at = crash ? strtol(crash, NULL, 10) : 0;
     graph_opts o = {.dir = c->state_dir,
+                    .write_hook = hook.at > 0 ? crash_during_write : NULL,
+                    .write_hook_arg = &hook,
                     .cache_bytes = (size_t)c->state_cache_bytes,
                     .create = 1,
                     .log = lg,

@@ -258,8 +258,11 @@ static void maybe_reload(pipeline_ctx *p)
 static void observe(pipeline_ctx *p);
 
 /* The barrier, then commit and persist. Called by the loop, on revoke and at
- * the end; the workers are idle for its duration. */
-static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
+ * the end; the workers are idle for the barrier and the commit. The state's
+ * batch is written while the next interval is screened (the next barrier
+ * waits for it); with `wait` (on revoke and at the end) it has landed on
+ * return. */
+static int checkpoint(pipeline_ctx *p, int wait, char *errstr, size_t errstr_size)
 {
     int rc = -1;
     size_t nstore = 0;
@@ -271,7 +274,7 @@ static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
     }
     if (!moved(p)) {
         maybe_reload(p);
-        return 0;
+        return wait ? graph_sync(p->o->g, errstr, errstr_size) : 0;
     }
     graph_offset *store = calloc(p->nparts, sizeof(*store));
     rd_kafka_topic_partition_list_t *txn = rd_kafka_topic_partition_list_new((int)p->nparts);
@@ -307,7 +310,9 @@ static int checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
         raise(SIGKILL);
     }
     p->aborts_in_a_row = 0;
-    if (graph_checkpoint(p->o->g, store, nstore, errstr, errstr_size) != 0)
+    if (graph_checkpoint_begin(p->o->g, store, nstore, errstr, errstr_size) != 0)
+        goto out;
+    if (wait && graph_sync(p->o->g, errstr, errstr_size) != 0)
         goto out;
     for (size_t i = 0; i < p->nparts; i++) {
         int64_t next = atomic_load(&p->parts[i]->next);
@@ -612,7 +617,7 @@ static void on_revoke(pipeline_ctx *p, rd_kafka_t *rk, rd_kafka_topic_partition_
         LOG_WARN(p->o->log, "pipeline",
                  "assignment lost (session expired): dropping the uncommitted interval");
         drop_interval(p);
-    } else if (checkpoint(p, errstr, sizeof(errstr)) != 0) {
+    } else if (checkpoint(p, 1, errstr, sizeof(errstr)) != 0) {
         /* Finish and commit what is in flight for the partitions we lose. */
         fail(p, "checkpoint on revoke: %s", errstr);
     }
@@ -918,7 +923,7 @@ static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
         back_pressure(p);
         int64_t now = tf_mono_ns();
         if (now - p->last_ckpt_ns >= p->c->commit_interval_ms * 1000000 &&
-            checkpoint(p, errstr, errstr_size) != 0)
+            checkpoint(p, 0, errstr, errstr_size) != 0)
             return -1;
         if (now - p->last_observe_ns >= (int64_t)PIPE_OBSERVE_MS * 1000000)
             observe(p);
@@ -927,8 +932,8 @@ static int loop(pipeline_ctx *p, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "%s", p->fail_msg);
         return -1;
     }
-    /* Shutdown: what was consumed is screened and committed. */
-    return checkpoint(p, errstr, errstr_size);
+    /* Shutdown: what was consumed is screened, committed and written. */
+    return checkpoint(p, 1, errstr, errstr_size);
 }
 
 int pipe_run(const pipe_opts *o, stats *st, char *errstr, size_t errstr_size)

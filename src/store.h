@@ -75,6 +75,16 @@ size_t store_batch_count(const store_batch *b); /* operations queued */
 void store_batch_clear(store_batch *b);
 void store_batch_destroy(store_batch *b);
 
+/* Pin the families a checkpoint merges into (edges, flows) at the store's
+ * present state: until store_unpin, reads of them see that state and not a
+ * batch written since, so a batch can be written in the background while
+ * what it carries is still read from memory. Pinned again, it stays where
+ * it was. Reads may run on other threads; an iterator of those families
+ * holds the pin in place until it is destroyed, so destroy it before
+ * unpinning on the same thread. Returns 0, or -1 with errstr filled. */
+int store_pin(store *s, char *errstr, size_t errstr_size);
+void store_unpin(store *s);
+
 /* Apply a batch atomically. Returns 0, or -1 with errstr filled. */
 int store_write(store *s, store_batch *b, char *errstr, size_t errstr_size);
 
@@ -82,8 +92,7 @@ int store_write(store *s, store_batch *b, char *errstr, size_t errstr_size);
  * (start may be NULL: from the prefix), in byte order. */
 store_iter *store_iter_new(store *s, store_cf cf, const char *prefix, size_t plen,
                            const char *start, size_t slen);
-/* Every key of a family in byte order. Not for the prefix-scanned families
- * (edges, flows), whose memtables only iterate within one account. */
+/* Every key of a family in byte order (a total-order scan; never pinned). */
 store_iter *store_iter_all(store *s, store_cf cf);
 int store_iter_valid(const store_iter *it);
 void store_iter_next(store_iter *it);

@@ -20,9 +20,35 @@
 
 #define T0 1795000000000LL
 
+/* A gate the writer thread waits at until the test opens it. */
+typedef struct gate {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int open, waited;
+} gate;
+
+static void gate_wait(void *arg)
+{
+    gate *gt = arg;
+    pthread_mutex_lock(&gt->lock);
+    gt->waited++;
+    while (!gt->open)
+        pthread_cond_wait(&gt->cond, &gt->lock);
+    pthread_mutex_unlock(&gt->lock);
+}
+
+static void gate_open(gate *gt)
+{
+    pthread_mutex_lock(&gt->lock);
+    gt->open = 1;
+    pthread_cond_broadcast(&gt->cond);
+    pthread_mutex_unlock(&gt->lock);
+}
+
 typedef struct fx {
     char dir[64];
     graph *g;
+    gate gt; /* for tests that hold a batch in flight: opened at teardown */
 } fx;
 
 static graph *open_graph(const char *dir, int create)
@@ -38,6 +64,8 @@ static graph *open_graph(const char *dir, int create)
 static int setup(void **state)
 {
     fx *f = calloc(1, sizeof(*f));
+    pthread_mutex_init(&f->gt.lock, NULL);
+    pthread_cond_init(&f->gt.cond, NULL);
     snprintf(f->dir, sizeof(f->dir), "/tmp/ix-graph-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     f->g = open_graph(f->dir, 1);
@@ -56,6 +84,7 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 static int teardown(void **state)
 {
     fx *f = *state;
+    gate_open(&f->gt);
     graph_close(f->g);
     nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
     free(f);
@@ -310,6 +339,104 @@ static void test_edges_merge_store_and_pending(void **state)
     assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
     assert_int_equal(e[0].count, 3);
     assert_int_equal(e[0].sum, 151);
+}
+
+static void assert_edge(const graph_edge *e, const char *peer, int64_t count, int64_t sum,
+                        int64_t first, int64_t last)
+{
+    assert_string_equal(e->peer, peer);
+    assert_int_equal(e->count, count);
+    assert_int_equal(e->sum, sum);
+    assert_int_equal(e->first_ms, first);
+    assert_int_equal(e->last_ms, last);
+}
+
+/* While a checkpoint's batch is being written, reads see exactly what they
+ * see once it landed: its changes from memory, the store without them, and
+ * nothing twice after it lands. */
+static void test_reads_while_a_batch_is_in_flight(void **state)
+{
+    fx *f = *state;
+    char errstr[256];
+    graph_edge e[8];
+    graph_flow fl[8];
+    gate *gt = &f->gt;
+    graph_close(f->g);
+    graph_opts o = {
+        .dir = f->dir, .cache_bytes = 16 << 20, .write_hook = gate_wait, .write_hook_arg = gt};
+    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    apply(f->g, "S1", "R", 100, T0);
+    apply(f->g, "S2", "R", 200, T0 + 10);
+    assert_int_equal(graph_seen_transfer(f->g, "ID-1", T0, errstr, sizeof(errstr)), 0);
+    graph_offset off = {"transfers", 3, 2};
+    assert_int_equal(graph_checkpoint_begin(f->g, &off, 1, errstr, sizeof(errstr)), 0);
+    /* In flight now (the writer waits at the gate); more arrives. */
+    apply(f->g, "S1", "R", 50, T0 + 20);
+    apply(f->g, "S3", "R", 7, T0 + 30);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
+    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
+    assert_edge(&e[1], "S2", 1, 200, T0 + 10, T0 + 10);
+    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
+    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
+                     4);
+    assert_int_equal(fl[0].amount, 100);
+    assert_int_equal(fl[3].amount, 7);
+    assert_int_equal(graph_seen_transfer(f->g, "ID-1", T0, errstr, sizeof(errstr)), 1);
+    assert_int_equal(get(f->g, "R").in_sum, 357);
+    /* The next checkpoint lands the first batch before its own. */
+    gate_open(gt);
+    off.offset = 4;
+    assert_int_equal(graph_checkpoint_begin(f->g, &off, 1, errstr, sizeof(errstr)), 0);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
+    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
+    assert_int_equal(graph_sync(f->g, errstr, sizeof(errstr)), 0);
+    assert_int_equal(gt->waited, 2); /* both batches went through the writer */
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
+    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
+    assert_edge(&e[1], "S2", 1, 200, T0 + 10, T0 + 10);
+    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
+    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
+                     4);
+    int64_t at = 0;
+    assert_int_equal(graph_get_offset(f->g, "transfers", 3, &at, errstr, sizeof(errstr)), 1);
+    assert_int_equal(at, 4);
+    /* And the store alone has the same after a restart. */
+    graph_close(f->g);
+    f->g = open_graph(f->dir, 0);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
+    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
+    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
+    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
+                     4);
+    assert_int_equal(get(f->g, "R").in_sum, 357);
+    assert_int_equal(graph_seen_transfer(f->g, "ID-1", T0, errstr, sizeof(errstr)), 1);
+    assert_int_equal(graph_seen_transfer(f->g, "ID-2", T0, errstr, sizeof(errstr)), 0);
+}
+
+/* Discarding with a batch in flight keeps that batch (its transaction was
+ * committed) and drops only what came after it. */
+static void test_discard_with_a_batch_in_flight(void **state)
+{
+    fx *f = *state;
+    char errstr[256];
+    graph_edge e[8];
+    gate *gt = &f->gt;
+    graph_close(f->g);
+    graph_opts o = {
+        .dir = f->dir, .cache_bytes = 16 << 20, .write_hook = gate_wait, .write_hook_arg = gt};
+    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    apply(f->g, "S1", "R", 100, T0);
+    graph_offset off = {"transfers", 3, 1};
+    assert_int_equal(graph_checkpoint_begin(f->g, &off, 1, errstr, sizeof(errstr)), 0);
+    apply(f->g, "S1", "R", 50, T0 + 20);
+    gate_open(gt);
+    graph_discard(f->g);
+    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 1);
+    assert_edge(&e[0], "S1", 1, 100, T0, T0);
+    assert_int_equal(get(f->g, "R").in_sum, 100);
+    int64_t at = 0;
+    assert_int_equal(graph_get_offset(f->g, "transfers", 3, &at, errstr, sizeof(errstr)), 1);
+    assert_int_equal(at, 1);
 }
 
 static uint64_t examined(graph *g)
@@ -625,6 +752,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_concurrent_updates_are_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_windows_in_snapshots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edges_merge_store_and_pending, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reads_while_a_batch_is_in_flight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_discard_with_a_batch_in_flight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hub_edge_scan_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flows_in_time_order, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention_drops_old_edges_and_flows, setup, teardown),

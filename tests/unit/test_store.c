@@ -1,4 +1,4 @@
-/* test_store.c - the store's free-space guard: a full disk at start once
+/* test_store.c - the store's free-space guard, and its pin. A full disk at start once
  * aborted the process inside RocksDB's info-log writer (exit 134); the
  * store now refuses to open, and to write, below state.min.free. The
  * thresholds are injected: the free space of the test's disk is whatever it
@@ -119,6 +119,58 @@ static void test_info_log_moved(void **state)
     assert_int_equal(stat(path, &st), 0);
 }
 
+static int count_prefix(store *s, store_cf cf, const char *prefix, size_t plen)
+{
+    int n = 0;
+    store_iter *it = store_iter_new(s, cf, prefix, plen, NULL, 0);
+    assert_non_null(it);
+    for (; store_iter_valid(it); store_iter_next(it))
+        n++;
+    store_iter_destroy(it);
+    return n;
+}
+
+static int has(store *s, store_cf cf, const char *key, size_t klen)
+{
+    char errstr[256], *v = NULL;
+    size_t vl = 0;
+    int found = store_get(s, cf, key, klen, &v, &vl, errstr, sizeof(errstr));
+    free(v);
+    return found;
+}
+
+/* While pinned, the families a checkpoint merges into (edges, flows) read
+ * as they were at the pin, in point reads and in scans; the others, and
+ * everything after unpinning, read as they are. */
+static void test_pin_holds_edges_and_flows(void **state)
+{
+    fx *f = *state;
+    char errstr[512];
+    store *s = NULL;
+    store_opts o = {.dir = f->dir, .create = 1};
+    assert_int_equal(store_open(&o, &s, errstr, sizeof(errstr)), 0);
+    store_batch *b = store_batch_new(s);
+    store_batch_put(b, SCF_FLOWS, "A\0i1", 4, "x", 1);
+    assert_int_equal(store_write(s, b, errstr, sizeof(errstr)), 0);
+    assert_int_equal(store_pin(s, errstr, sizeof(errstr)), 0);
+    store_batch_clear(b);
+    store_batch_put(b, SCF_FLOWS, "A\0i2", 4, "y", 1);
+    store_batch_put(b, SCF_ACCOUNTS, "A", 1, "z", 1);
+    assert_int_equal(store_write(s, b, errstr, sizeof(errstr)), 0);
+    assert_int_equal(has(s, SCF_FLOWS, "A\0i1", 4), 1);
+    assert_int_equal(has(s, SCF_FLOWS, "A\0i2", 4), 0);
+    assert_int_equal(count_prefix(s, SCF_FLOWS, "A\0", 2), 1);
+    assert_int_equal(has(s, SCF_ACCOUNTS, "A", 1), 1);
+    /* Pinned again, it stays where it was. */
+    assert_int_equal(store_pin(s, errstr, sizeof(errstr)), 0);
+    assert_int_equal(count_prefix(s, SCF_FLOWS, "A\0", 2), 1);
+    store_unpin(s);
+    assert_int_equal(has(s, SCF_FLOWS, "A\0i2", 4), 1);
+    assert_int_equal(count_prefix(s, SCF_FLOWS, "A\0", 2), 2);
+    store_batch_destroy(b);
+    store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +178,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_dir_measured_on_its_parent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_refused_below_threshold, setup, teardown),
         cmocka_unit_test_setup_teardown(test_info_log_moved, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pin_holds_edges_and_flows, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
