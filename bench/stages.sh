@@ -41,7 +41,7 @@ function stage_of(sym) {
   if (sym ~ /^graph_apply_transfer(\.|$)/) return "graph apply"
   if (sym ~ /^(rules_screen|scr_report|graph_raise_incident)(\.|$)/) return "rules and incidents"
   if (sym ~ /^(emit_request|emit_deadletter|rd_kafka_producev?)(\.|$)/) return "produce"
-  if (sym ~ /^(graph_checkpoint|graph_discard|emit_begin|emit_commit|rd_kafka_(commit|begin|send_offsets_to)_transaction)(\.|$)/) return "checkpoint (write batch, transaction)"
+  if (sym ~ /^(graph_checkpoint(_begin)?|graph_sync|graph_discard|write_main|emit_begin|emit_commit|rd_kafka_(commit|begin|send_offsets_to)_transaction)(\.|$)/) return "checkpoint (write batch, transaction)"
   if (sym ~ /^(scr_apply_update|graph_put_(profile|watch)|graph_del_watch)(\.|$)/) return "table updates"
   if (sym ~ /^(rd_kafka_consume_batch_queue|rd_kafka_consumer_poll|rd_kafka_consume_queue|rd_kafka_queue_poll)(\.|$)/) return "consume (application side)"
   if (sym ~ /^rocksdb::.*(BGWork|BGThread|Flush|Compact)/) return "RocksDB background (flush, compaction)"
