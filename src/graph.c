@@ -4,7 +4,7 @@
  * profile and watch-list entry, its durable transfer state (gc_acct) and,
  * until the next checkpoint, the flows and edge deltas its transfers created.
  * Entries are spread over lock stripes by FNV hash; each stripe is a chained
- * hash table with an LRU list (clean entries are evicted from its tail when
+ * hash table with a CLOCK list (clean entries are evicted from its tail when
  * the stripe is over budget) and a list of dirty entries for the checkpoint.
  *
  * Reads that reach beyond one account (edge and flow scans) combine what the
@@ -55,11 +55,12 @@ typedef struct pending_edges {
 
 typedef struct gentry {
     struct gentry *hnext;               /* hash chain */
-    struct gentry *lru_prev, *lru_next; /* most recent at the head */
+    struct gentry *lru_prev, *lru_next; /* newest at the head; CLOCK order */
     struct gentry *dnext;               /* dirty list, valid when dirty */
     struct gentry *fnext;               /* frozen list, valid when frozen */
     uint64_t hash;
     int dirty;
+    int used; /* looked up since the eviction hand last passed it */
     /* Its batch is being written: the first nfrozen flows and every delta's
      * e minus live are in it, and stay in memory until it lands. */
     int frozen;
@@ -361,14 +362,21 @@ static void stripe_grow(stripe *s)
     s->nbuckets = n;
 }
 
-/* Evict clean entries from the LRU tail until the stripe is within budget.
- * Dirty entries stay: they hold changes not yet checkpointed. */
+/* Evict clean entries from the list's tail until the stripe is within
+ * budget, giving each entry used since it was last passed a second chance
+ * at the head (CLOCK: a lookup only sets `used`, so it writes to no other
+ * entry). Dirty and frozen entries stay: they hold changes not yet in the
+ * store. */
 static void stripe_evict(stripe *s, size_t cap, const gentry *keep)
 {
     gentry *e = s->lru_tail;
-    while (s->count > cap && e) {
+    for (size_t left = s->count; s->count > cap && e && left > 0; left--) {
         gentry *prev = e->lru_prev;
-        if (!e->dirty && !e->frozen && e != keep) {
+        if (e->used) {
+            e->used = 0;
+            lru_unlink(s, e);
+            lru_push_head(s, e);
+        } else if (!e->dirty && !e->frozen && e != keep) {
             lru_unlink(s, e);
             stripe_unhash(s, e);
             entry_free(e);
@@ -399,8 +407,7 @@ static gentry *entry_get(graph *g, stripe *s, uint64_t h, const char *account, c
 {
     gentry *e = stripe_find(s, h, account);
     if (e) {
-        lru_unlink(s, e);
-        lru_push_head(s, e);
+        e->used = 1;
         return e;
     }
     size_t n = strlen(account);
