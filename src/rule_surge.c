@@ -41,7 +41,8 @@ static int judge_side(const rule_input *in, const cfg_rule *self, graph_dir dir,
     rule_side side = rule_side_of(in, dir);
     const char *peer = dir == GRAPH_IN ? in->t->from_account : in->t->to_account;
     score_base after = side.state->base;
-    score_base_note(&after, score_peer_hash(peer), in->t->event_time_ms);
+    score_base_note(&after, score_peer_hash(peer), dir == GRAPH_IN, in->t->amount,
+                    in->t->event_time_ms);
     if (!surging(p, &after) || surging(p, &side.state->base))
         return 0; /* no surge, or it crossed on an earlier transfer */
     int now = score_base_now(&after);
