@@ -113,7 +113,7 @@ const rule_def rule_surge = {
     .summary = "an account's counterparties surge past its own weekly history",
     .config = {.what = "counterparty surge: far more counterparties in a week than the account "
                        "ever had",
-               .score = "20",
+               .score = "10",
                .keys = su_keys,
                .size = sizeof(su_params)},
     .on_transfer = su_on_transfer,
