@@ -257,10 +257,10 @@ int rule_is_trade(const graph_acct *a)
 
 rule_baseline rule_baseline_of(const rule_input *in, const graph_acct *a, int64_t since)
 {
-    rule_baseline b = {.weeks = a->base.weeks};
+    rule_baseline b = {.weeks = score_base_weeks(&a->base, in->t->event_time_ms)};
     int64_t usual_in = score_base_money(&a->base, 1, since);
     int64_t usual_out = score_base_money(&a->base, 0, since);
-    b.known = a->base.weeks >= in->c->baseline_weeks;
+    b.known = b.weeks >= in->c->baseline_weeks;
     b.usual = usual_in > usual_out ? usual_in : usual_out;
     return b;
 }

@@ -113,6 +113,12 @@ int64_t score_base_money(const score_base *b, int incoming, int64_t since_ms)
     return (int64_t)best * 100;
 }
 
+int score_base_weeks(const score_base *b, int64_t now_ms)
+{
+    int past = b->seen != 0 && week_of(now_ms) > b->week;
+    return b->weeks + past > UINT16_MAX ? UINT16_MAX : b->weeks + past;
+}
+
 int score_base_now(const score_base *b)
 {
     return popcount64(b->seen);

@@ -82,6 +82,10 @@ void score_base_note(score_base *b, uint64_t who, int incoming, int64_t amount, 
  * the window is never its own baseline. 0 when no such week moved money. */
 int64_t score_base_money(const score_base *b, int incoming, int64_t since_ms);
 
+/* Earlier weeks with any counterparty as of event time `now_ms`: b->weeks, plus the current
+ * week once `now_ms` lies past it (a baseline read just before a transfer of a new week). */
+int score_base_weeks(const score_base *b, int64_t now_ms);
+
 /* Counterparties of the current week (a lower bound: two ids may share a bit). */
 int score_base_now(const score_base *b);
 

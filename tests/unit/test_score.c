@@ -181,6 +181,9 @@ static void test_baseline_money_before_a_window(void **state)
     assert_int_equal(b.money_peak[0], 9000);
     assert_int_equal(b.money_prev[1], 123);
     int64_t now = w0 + 3 * SCORE_WEEK_MS + DAY_MS;
+    assert_int_equal(b.weeks, 3);
+    assert_int_equal(score_base_weeks(&b, now), 3);
+    assert_int_equal(score_base_weeks(&b, now + SCORE_WEEK_MS), 4); /* week 3 is over */
     assert_int_equal(score_base_money(&b, 1, now - DAY_MS), 900000);
     assert_int_equal(score_base_money(&b, 1, now - 3 * DAY_MS), 900000);
     assert_int_equal(score_base_money(&b, 0, now - DAY_MS), 12300);
