@@ -514,6 +514,18 @@ const cfg_entry cfg_core_table[] = {
      .summary = "Least money a finding against an account's baseline is about.",
      .desc = "A person who usually moves little is unusual at small sums too; below this "
              "floor that is pocket money, not laundering."},
+    {.name = "baseline.large.amount",
+     .section = "Actions",
+     .type = CFG_MONEY,
+     .offset = offsetof(cfg, baseline_large_amount),
+     .def = "20000.00",
+     .min = 1,
+     .max = DEC_AMOUNT_MAX,
+     .summary = "Money from which a finding against the baseline scores its large score.",
+     .desc = "A baseline-tier finding scores the rule's `baseline.score` (a REVIEW alone), or "
+             "its `baseline.large.score` when the money is at least this: two weak findings "
+             "on one account stay a REVIEW, a large one with another makes a HOLD. The "
+             "money figure of the finding shows the threshold it crossed."},
     {.name = "incident.cooldown",
      .section = "Actions",
      .type = CFG_DURATION,

@@ -49,12 +49,13 @@
 
 /* The own keys of either rule: rules.fanin.* or rules.fanout.*. */
 typedef struct fan_params {
-    int64_t window_ms;      /* window */
-    int64_t min_new;        /* min.senders, min.receivers */
-    int64_t base_window_ms; /* baseline.window */
-    int64_t base_min_new;   /* baseline.min.senders, baseline.min.receivers */
-    int64_t base_factor;    /* baseline.factor */
-    int64_t base_score;     /* baseline.score */
+    int64_t window_ms;        /* window */
+    int64_t min_new;          /* min.senders, min.receivers */
+    int64_t base_window_ms;   /* baseline.window */
+    int64_t base_min_new;     /* baseline.min.senders, baseline.min.receivers */
+    int64_t base_factor;      /* baseline.factor */
+    int64_t base_score;       /* baseline.score */
+    int64_t base_large_score; /* baseline.large.score */
 } fan_params;
 
 /* One of the two rules: its direction, names and thresholds. */
@@ -153,13 +154,15 @@ static int fan_baseline(const fan_rule *p, const rule_input *in, const rule_side
         return -1;
     if (ed->nnew < k->base_min_new || !rule_beyond_baseline(in, &b, ed->sum_new, k->base_factor))
         return 0;
-    rule_hit *h = rule_hit_add(hits, n, room, s->account, s->bank, p->name, p->base_code,
-                               (int)k->base_score, ed->sum_new);
+    int64_t floor;
+    int score = rule_baseline_score(in, ed->sum_new, k->base_score, k->base_large_score, &floor);
+    rule_hit *h =
+        rule_hit_add(hits, n, room, s->account, s->bank, p->name, p->base_code, score, ed->sum_new);
     if (!h)
         return 0;
     rule_figure(&h->finding, p->figure, ed->nnew, k->base_min_new);
     rule_figure(&h->finding, p->dir == GRAPH_IN ? "money_in_new" : "money_out_new", ed->sum_new,
-                in->c->baseline_min_amount);
+                floor);
     rule_figure_baseline(&h->finding, in, &b, ed->sum_new, k->base_factor);
     return add_evidence(in, s, since, ed, &h->finding, errstr, errstr_size) < 0 ? -1 : 0;
 }
@@ -264,11 +267,19 @@ static const cfg_entry fi_keys[] = {
     {.name = "baseline.score",
      .type = CFG_INT,
      .offset = offsetof(fan_params, base_score),
-     .def = "30",
+     .def = "20",
      .min = 0,
      .max = 100,
      .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
-     .desc = "A REVIEW alone by default; with another finding within `score.horizon` a HOLD."},
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
+    {.name = "baseline.large.score",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_large_score),
+     .def = "30",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
+     .desc = "With another finding within `score.horizon`, a HOLD."},
     {.name = NULL},
 };
 
@@ -322,11 +333,19 @@ static const cfg_entry fo_keys[] = {
     {.name = "baseline.score",
      .type = CFG_INT,
      .offset = offsetof(fan_params, base_score),
-     .def = "30",
+     .def = "20",
      .min = 0,
      .max = 100,
      .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
-     .desc = "A REVIEW alone by default; with another finding within `score.horizon` a HOLD."},
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
+    {.name = "baseline.large.score",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_large_score),
+     .def = "30",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
+     .desc = "With another finding within `score.horizon`, a HOLD."},
     {.name = NULL},
 };
 

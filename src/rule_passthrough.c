@@ -34,13 +34,14 @@
 
 /* Its own keys, rules.passthrough.*. */
 typedef struct pt_params {
-    int64_t window_ms;      /* window */
-    int64_t min_amount;     /* min.amount */
-    int64_t ratio_pct;      /* ratio */
-    int64_t base_window_ms; /* baseline.window */
-    int64_t base_ratio_pct; /* baseline.ratio */
-    int64_t base_factor;    /* baseline.factor */
-    int64_t base_score;     /* baseline.score */
+    int64_t window_ms;        /* window */
+    int64_t min_amount;       /* min.amount */
+    int64_t ratio_pct;        /* ratio */
+    int64_t base_window_ms;   /* baseline.window */
+    int64_t base_ratio_pct;   /* baseline.ratio */
+    int64_t base_factor;      /* baseline.factor */
+    int64_t base_score;       /* baseline.score */
+    int64_t base_large_score; /* baseline.large.score */
 } pt_params;
 
 /* Whether the window totals leave any chance of a finding. */
@@ -222,11 +223,19 @@ static const cfg_entry pt_keys[] = {
     {.name = "baseline.score",
      .type = CFG_INT,
      .offset = offsetof(pt_params, base_score),
-     .def = "30",
+     .def = "20",
      .min = 0,
      .max = 100,
      .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
-     .desc = "A REVIEW alone by default; with another finding within `score.horizon` a HOLD."},
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
+    {.name = "baseline.large.score",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, base_large_score),
+     .def = "30",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
+     .desc = "With another finding within `score.horizon`, a HOLD."},
     {.name = NULL},
 };
 

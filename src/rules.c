@@ -272,6 +272,14 @@ int rule_beyond_baseline(const rule_input *in, const rule_baseline *b, int64_t a
            (__int128)amount >= (__int128)b->usual * factor;
 }
 
+int rule_baseline_score(const rule_input *in, int64_t amount, int64_t weak, int64_t large,
+                        int64_t *threshold)
+{
+    int is_large = amount >= in->c->baseline_large_amount;
+    *threshold = is_large ? in->c->baseline_large_amount : in->c->baseline_min_amount;
+    return (int)(is_large ? large : weak);
+}
+
 void rule_figure_baseline(ix_finding *f, const rule_input *in, const rule_baseline *b,
                           int64_t amount, int64_t factor)
 {

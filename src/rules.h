@@ -167,6 +167,12 @@ rule_baseline rule_baseline_of(const rule_input *in, const graph_acct *a, int64_
 int rule_beyond_baseline(const rule_input *in, const rule_baseline *b, int64_t amount,
                          int64_t factor);
 
+/* The score of a baseline-tier finding about `amount`: `large` from baseline.large.amount on,
+ * else `weak`; *threshold receives the money threshold that applied (baseline.large.amount
+ * or baseline.min.amount), for the finding's money figure. */
+int rule_baseline_score(const rule_input *in, int64_t amount, int64_t weak, int64_t large,
+                        int64_t *threshold);
+
 /* The baseline's figures in the evidence: `usual_week` (threshold: the most it could have
  * been for `amount` to be beyond it, amount / factor) and `weeks_of_history` (threshold:
  * baseline.weeks). */

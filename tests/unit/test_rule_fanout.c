@@ -172,7 +172,7 @@ static int baseline_receivers(rfx *f, int64_t usual, int merchants)
 }
 
 /* Usual week 3,000 CNY: 12,000 to three new persons is at least three times it and 8,000
- * CNY: a REVIEW (30) with the baseline in the evidence. */
+ * CNY: a weak finding (20) and a REVIEW, with the baseline in the evidence. */
 static void test_baseline_low_usual_week_fires(void **state)
 {
     rfx *f = *state;
@@ -182,12 +182,31 @@ static void test_baseline_low_usual_week_fires(void **state)
     assert_int_equal(q->action, IX_ACTION_REVIEW);
     const ix_finding *fd = &q->findings[0];
     assert_string_equal(fd->code, "FO02");
-    assert_int_equal(fd->score, 30);
+    assert_int_equal(fd->score, 20);
     assert_int_equal(fd->amount, CNY(12000));
     assert_figure(fd, 0, "new_receivers", 3, 3);
     assert_figure(fd, 1, "money_out_new", CNY(12000), CNY(8000));
     assert_figure(fd, 2, "usual_week", CNY(3000), CNY(4000));
     assert_figure(fd, 3, "weeks_of_history", 2, 2);
+}
+
+/* Paying 24,000 CNY to the three new receivers (8,000 each) is at least baseline.large.amount
+ * (20,000): the finding scores 30, and the money figure shows that threshold. */
+static void test_baseline_large_amount_scores_more(void **state)
+{
+    rfx *f = *state;
+    int64_t w0 = (T0 / WEEK_MS + 1) * WEEK_MS + 12 * HOUR_MS, w3 = w0 + 3 * WEEK_MS;
+    assert_int_equal(rfx_send(f, "H0", "A", "L0", CNY(2000), w0), 0);
+    assert_int_equal(rfx_send(f, "H1", "A", "L0", CNY(3000), w0 + WEEK_MS), 0);
+    assert_int_equal(rfx_send(f, "R1", "A", "R1", CNY(8000), w3), 0);
+    assert_int_equal(rfx_send(f, "R2", "A", "R2", CNY(8000), w3 + DAY_MS), 0);
+    assert_int_equal(rfx_send(f, "R3", "A", "R3", CNY(8000), w3 + 2 * DAY_MS), 1);
+    const ix_finding *fd = &f->req[0].findings[0];
+    assert_string_equal(fd->code, "FO02");
+    assert_int_equal(fd->score, 30);
+    assert_int_equal(f->req[0].action, IX_ACTION_REVIEW);
+    assert_figure(fd, 1, "money_out_new", CNY(24000), CNY(20000));
+    assert_figure(fd, 2, "usual_week", CNY(3000), CNY(8000));
 }
 
 /* Usual week 5,000 CNY: 12,000 is less than three times it, quiet. */
@@ -216,6 +235,8 @@ int main(void)
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_businesses_and_merchants_exempt, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_baseline_low_usual_week_fires, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_large_amount_scores_more, setup,
+                                        rfx_teardown),
         cmocka_unit_test_setup_teardown(test_baseline_high_usual_week_is_quiet, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_baseline_counts_persons_only, setup, rfx_teardown),

@@ -157,7 +157,8 @@ static int baseline_conduit(rfx *f, int64_t usual, int merchant)
 }
 
 /* Usual week 2,000 CNY: 10,000 from persons is at least 8,000 CNY and three times it, and
- * 80 % of it went on to a person within the week: a REVIEW (30) with the baseline. */
+ * 80 % of it went on to a person within the week: a weak finding (20), a REVIEW, with the
+ * baseline. */
 static void test_baseline_low_usual_week_fires(void **state)
 {
     rfx *f = *state;
@@ -167,7 +168,7 @@ static void test_baseline_low_usual_week_fires(void **state)
     assert_int_equal(q->action, IX_ACTION_REVIEW);
     const ix_finding *fd = &q->findings[0];
     assert_string_equal(fd->code, "PT02");
-    assert_int_equal(fd->score, 30);
+    assert_int_equal(fd->score, 20);
     assert_int_equal(fd->amount, CNY(10000));
     assert_int_equal(fd->nfigures, 5);
     assert_figure(fd, 0, "received", CNY(10000), CNY(8000));
