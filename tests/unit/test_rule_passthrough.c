@@ -175,7 +175,7 @@ static void test_baseline_low_usual_week_fires(void **state)
     assert_figure(fd, 1, "sent_on_pct", 80, 50);
     assert_figure(fd, 2, "hold_minutes", 2 * 24 * 60, 7 * 24 * 60);
     assert_figure(fd, 3, "usual_week", CNY(2000), CNY(10000) / 3);
-    assert_figure(fd, 4, "weeks_of_history", 2, 2);
+    assert_figure(fd, 4, "weeks_of_history", 2, 1);
     assert_int_equal(fd->nevidence, 3);
 }
 
