@@ -400,7 +400,7 @@ const cfg_entry cfg_core_table[] = {
      .section = "Rules",
      .type = CFG_STRING,
      .offset = offsetof(cfg, rule_set),
-     .def = "2026.11-1",
+     .def = "2026.12-1",
      .summary = "Version label of the rule configuration, carried in every freeze request.",
      .desc = "Change it whenever a rule or threshold changes, so that fraud desks and "
              "auditors can tell which rules raised a request. 1 to 15 of A-Z a-z 0-9 . _ : - "
