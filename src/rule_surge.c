@@ -9,8 +9,8 @@
  * rules.surge.min.counterparties this week, and at least rules.surge.factor
  * times the busiest earlier week. It fires at the crossing only, so a surging
  * week costs one finding, not one per transfer. Alone it is a weak signal
- * (a new landlord, a birthday): its default score asks for a REVIEW at most,
- * and it adds to the account's other findings within score.horizon.
+ * (a new landlord, a birthday): its default score (10) raises no request
+ * alone, and it adds to the account's other findings within score.horizon.
  *
  * Cost: the baseline is in the account's value, so the test is a few
  * instructions; only a finding reads the week's transfers (bounded by
