@@ -110,7 +110,9 @@ static int worth_a_baseline_look(const fan_rule *p, const rule_input *in, const 
 {
     const win_totals *w = &s->state->win[rule_window_covering(p->k->base_window_ms)];
     int64_t count = p->dir == GRAPH_IN ? w->in_count : w->out_count;
-    int64_t sum = (p->dir == GRAPH_IN ? w->in_sum : w->out_sum) + in->t->amount;
+    int64_t sum = p->dir == GRAPH_IN ? w->in_sum : w->out_sum;
+    int64_t recent = p->dir == GRAPH_IN ? b->recent_in : b->recent_out;
+    sum = (recent < sum ? recent : sum) + in->t->amount;
     return p->k->base_score > 0 && count + 1 >= p->k->base_min_new &&
            rule_beyond_baseline(in, b, sum, p->k->base_factor);
 }

@@ -97,8 +97,9 @@ static int keep_persons(const rule_input *in, graph_flow *f, int n, char *errstr
 static int worth_a_baseline_look(const pt_params *p, const rule_input *in, const rule_baseline *b)
 {
     const win_totals *w = &in->from->win[rule_window_covering(p->base_window_ms)];
+    int64_t in_sum = b->recent_in < w->in_sum ? b->recent_in : w->in_sum;
     return p->base_score > 0 && !rule_is_trade(in->to) &&
-           rule_beyond_baseline(in, b, w->in_sum, p->base_factor);
+           rule_beyond_baseline(in, b, in_sum, p->base_factor);
 }
 
 /* The baseline tier: over days rather than minutes, money from persons far beyond what the

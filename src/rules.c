@@ -262,6 +262,8 @@ rule_baseline rule_baseline_of(const rule_input *in, const graph_acct *a, int64_
     int64_t usual_out = score_base_money(&a->base, 0, since);
     b.known = b.weeks >= in->c->baseline_weeks;
     b.usual = usual_in > usual_out ? usual_in : usual_out;
+    b.recent_in = score_base_recent(&a->base, 1, since);
+    b.recent_out = score_base_recent(&a->base, 0, since);
     return b;
 }
 

@@ -158,6 +158,9 @@ typedef struct rule_baseline {
     int known;
     int weeks;     /* earlier active weeks */
     int64_t usual; /* the busiest earlier week's money, in or out, minor units */
+    /* At least the money in and out from `since` on, before this transfer (score_base_recent):
+     * with the covering window, the cheap check of a baseline tier. */
+    int64_t recent_in, recent_out;
 } rule_baseline;
 
 rule_baseline rule_baseline_of(const rule_input *in, const graph_acct *a, int64_t since);

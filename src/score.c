@@ -95,8 +95,21 @@ void score_base_note(score_base *b, uint64_t who, int incoming, int64_t amount, 
     }
     b->seen |= UINT64_C(1) << (who % 64);
     uint32_t *m = &b->money_now[incoming ? 0 : 1];
-    int64_t units = amount > 0 ? amount / 100 : 0;
+    int64_t units = amount > 0 ? (amount + 99) / 100 : 0; /* up: a bound from above */
     *m = units >= (int64_t)(UINT32_MAX - *m) ? UINT32_MAX : *m + (uint32_t)units;
+}
+
+int64_t score_base_recent(const score_base *b, int incoming, int64_t since_ms)
+{
+    int d = incoming ? 0 : 1;
+    int64_t ws = week_of(since_ms), sum = 0;
+    if (ws < b->week - 1)
+        return INT64_MAX;
+    if (ws <= b->week)
+        sum += b->money_now[d];
+    if (ws <= b->week - 1)
+        sum += b->money_prev[d];
+    return sum * 100;
 }
 
 int64_t score_base_money(const score_base *b, int incoming, int64_t since_ms)

@@ -50,8 +50,8 @@ typedef struct score_base {
     uint64_t seen;  /* hashed counterparties of the current week, one bit each */
     uint16_t peak;  /* most counterparties in any earlier week */
     uint16_t weeks; /* earlier weeks with at least one counterparty, saturating */
-    /* Money per week, in whole units of the currency (minor units / 100, rounded down,
-     * saturating): [0] in, [1] out. */
+    /* Money per week, in whole units of the currency (minor units / 100, each transfer
+     * rounded up, saturating): [0] in, [1] out. */
     uint32_t money_now[2];  /* the current week */
     uint32_t money_prev[2]; /* the week before it (0 when that week was silent) */
     uint32_t money_peak[2]; /* the busiest of the weeks before that */
@@ -75,6 +75,12 @@ uint64_t score_peer_hash(const char *account);
  * money in (`incoming` 1) or out at event time `at_ms`. A transfer of a week before the current
  * one is not counted: event time is in order per account. */
 void score_base_note(score_base *b, uint64_t who, int incoming, int64_t amount, int64_t at_ms);
+
+/* At least the account's money in (`incoming` 1) or out, in minor units, from `since_ms` on:
+ * the money of the remembered weeks that reach past `since_ms` (the current week, the one
+ * before), or INT64_MAX when an older week does, which the baseline does not tell apart. The
+ * cheap check of a window of at most a week. */
+int64_t score_base_recent(const score_base *b, int incoming, int64_t since_ms);
 
 /* The account's usual money in (`incoming` 1) or out, in minor units, before a window that
  * starts at `since_ms`: the busiest of the weeks it remembers (the current one, the one before,

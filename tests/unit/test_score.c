@@ -179,14 +179,19 @@ static void test_baseline_money_before_a_window(void **state)
     assert_int_equal(b.money_now[0], 30000);
     assert_int_equal(b.money_prev[0], 7500);
     assert_int_equal(b.money_peak[0], 9000);
-    assert_int_equal(b.money_prev[1], 123);
+    assert_int_equal(b.money_prev[1], 124); /* 123.45, rounded up */
     int64_t now = w0 + 3 * SCORE_WEEK_MS + DAY_MS;
     assert_int_equal(b.weeks, 3);
     assert_int_equal(score_base_weeks(&b, now), 3);
     assert_int_equal(score_base_weeks(&b, now + SCORE_WEEK_MS), 4); /* week 3 is over */
     assert_int_equal(score_base_money(&b, 1, now - DAY_MS), 900000);
     assert_int_equal(score_base_money(&b, 1, now - 3 * DAY_MS), 900000);
-    assert_int_equal(score_base_money(&b, 0, now - DAY_MS), 12300);
+    assert_int_equal(score_base_money(&b, 0, now - DAY_MS), 12400);
+    /* The money since a time: this week's, and last week's when the time lies in it. */
+    assert_int_equal(score_base_recent(&b, 1, now - DAY_MS), 3000000);
+    assert_int_equal(score_base_recent(&b, 0, now - 3 * DAY_MS), 12400);
+    assert_int_equal(score_base_recent(&b, 1, now - 3 * DAY_MS), 3750000);
+    assert_int_equal(score_base_recent(&b, 1, now - 9 * DAY_MS), INT64_MAX);
     assert_int_equal(score_base_money(&b, 0, now - 3 * DAY_MS), 0); /* week 2 is the window's */
     /* A window starting after the current week: the current week is history too. */
     assert_int_equal(score_base_money(&b, 1, w0 + 4 * SCORE_WEEK_MS), 3000000);
