@@ -144,6 +144,9 @@ typedef struct cfg {
     int64_t action_hold_score;
     int64_t action_freeze_score;
     int64_t score_horizon_ms;
+    int64_t baseline_weeks;        /* earlier active weeks an account needs for a baseline */
+    int64_t baseline_min_amount;   /* least money a finding against the baseline is about */
+    int64_t baseline_large_amount; /* from here a baseline finding scores its large score */
     int64_t incident_cooldown_ms;
 
     /* Operations */

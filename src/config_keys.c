@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "decode.h"
 #include "model.h"
 #include "rules.h"
 
@@ -399,7 +400,7 @@ const cfg_entry cfg_core_table[] = {
      .section = "Rules",
      .type = CFG_STRING,
      .offset = offsetof(cfg, rule_set),
-     .def = "2026.11-1",
+     .def = "2026.12-1",
      .summary = "Version label of the rule configuration, carried in every freeze request.",
      .desc = "Change it whenever a rule or threshold changes, so that fraud desks and "
              "auditors can tell which rules raised a request. 1 to 15 of A-Z a-z 0-9 . _ : - "
@@ -488,6 +489,43 @@ const cfg_entry cfg_core_table[] = {
              "capped at 100. A request lists every part of its score (`score_parts`). Longer "
              "horizons join evidence spread over more days; shorter ones let an account's "
              "past fade sooner. Event time, so a replay decides as the live run did."},
+    {.name = "baseline.weeks",
+     .section = "Actions",
+     .type = CFG_INT,
+     .offset = offsetof(cfg, baseline_weeks),
+     .def = "1",
+     .min = 1,
+     .max = 520,
+     .summary = "Earlier active weeks an account needs for its history to be its baseline.",
+     .desc = "Each account keeps the money it moved in and out this week, last week and in "
+             "its busiest week before (docs/rules.md). The rules with a `baseline.*` tier "
+             "(fan-in, fan-out, pass-through) judge an account with this many earlier active "
+             "weeks against that history: days-long windows and low counts, but only money "
+             "far beyond what the account usually moves. An account with less history is "
+             "judged by the rules' absolute thresholds alone (a new account is the burst "
+             "rule's)."},
+    {.name = "baseline.min.amount",
+     .section = "Actions",
+     .type = CFG_MONEY,
+     .offset = offsetof(cfg, baseline_min_amount),
+     .def = "8000.00",
+     .min = 1,
+     .max = DEC_AMOUNT_MAX,
+     .summary = "Least money a finding against an account's baseline is about.",
+     .desc = "A person who usually moves little is unusual at small sums too; below this "
+             "floor that is pocket money, not laundering."},
+    {.name = "baseline.large.amount",
+     .section = "Actions",
+     .type = CFG_MONEY,
+     .offset = offsetof(cfg, baseline_large_amount),
+     .def = "20000.00",
+     .min = 1,
+     .max = DEC_AMOUNT_MAX,
+     .summary = "Money from which a finding against the baseline scores its large score.",
+     .desc = "A baseline-tier finding scores the rule's `baseline.score` (a REVIEW alone), or "
+             "its `baseline.large.score` when the money is at least this: two weak findings "
+             "on one account stay a REVIEW, a large one with another makes a HOLD. The "
+             "money figure of the finding shows the threshold it crossed."},
     {.name = "incident.cooldown",
      .section = "Actions",
      .type = CFG_DURATION,

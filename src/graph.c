@@ -1233,7 +1233,8 @@ static int do_side(graph *g, stripe *s, gentry *e, void *arg)
         return -1;
     }
     count_transfer(&e->rec, a->dir, t->amount, t->event_time_ms);
-    score_base_note(&e->rec.base, score_peer_hash(peer), t->event_time_ms);
+    score_base_note(&e->rec.base, score_peer_hash(peer), a->dir == GRAPH_IN, t->amount,
+                    t->event_time_ms);
     entry_mark_dirty(s, e);
     return 0;
 }

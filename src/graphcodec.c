@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#define GC_ACCT_VERSION    3 /* 2: the same without the score block */
+#define GC_ACCT_VERSION    4 /* 3: the baseline without the money; 2: no score block */
 #define GC_PROFILE_VERSION 1
 #define GC_WATCH_VERSION   1
 #define GC_EDGE_VERSION    1
@@ -267,7 +267,7 @@ int gc_acct_unpack(const char *v, size_t len, gc_acct *a)
     rbuf r = {(const unsigned char *)v, len, 0};
     memset(a, 0, sizeof(*a));
     uint8_t version = get_u8(&r);
-    if (version != GC_ACCT_VERSION && version != 2)
+    if (version < 2 || version > GC_ACCT_VERSION)
         return -1;
     a->in_count = get_i64(&r);
     a->out_count = get_i64(&r);
@@ -285,9 +285,11 @@ int gc_acct_unpack(const char *v, size_t len, gc_acct *a)
     for (int w = 0; w < WIN__COUNT; w++)
         get_ring(&r, &a->ring[w]);
     /* A value of version 2 (before the score) reads as an account with no finding and no
-     * baseline yet, so a store is upgraded in place as its accounts are written again. */
-    if (version == GC_ACCT_VERSION && !r.bad) {
-        if (score_decode(r.p, r.left, &a->score, &a->base) != 0)
+     * baseline yet, one of version 3 as one whose baseline has no money yet: a store is
+     * upgraded in place as its accounts are written again. */
+    if (version >= 3 && !r.bad) {
+        size_t base_wire = version == 3 ? SCORE_BASE_V1 : SCORE_BASE_WIRE;
+        if (score_decode(r.p, r.left, base_wire, &a->score, &a->base) != 0)
             return -1;
         r.p += r.left;
         r.left = 0;

@@ -36,10 +36,11 @@
 
 /* Its own keys, rules.burst.*. */
 typedef struct bu_params {
-    int64_t new_age_ms;       /* new.age */
-    int64_t new_volume;       /* new.volume */
-    int64_t dormant_after_ms; /* dormant.after */
-    int64_t dormant_volume;   /* dormant.volume */
+    int64_t new_age_ms;         /* new.age */
+    int64_t new_volume;         /* new.volume */
+    int64_t dormant_after_ms;   /* dormant.after */
+    int64_t dormant_volume;     /* dormant.volume */
+    int64_t dormant_kept_score; /* dormant.kept.score */
 } bu_params;
 
 /* One evaluation: the transfer, the rule's values, and the day's flows of an account (the
@@ -116,7 +117,22 @@ static int read_day(const rule_input *in, bu_side *s, rule_flows *fl, char *errs
     return 0;
 }
 
-static void add_hit(const bu_eval *x, const bu_side *s, rule_hit *hits, int *n, int room)
+/* The day's money out to persons (rule_is_person), or -1 on a storage error. */
+static int64_t out_to_persons(const rule_input *in, const rule_flows *fl, char *errstr,
+                              size_t errstr_size)
+{
+    int64_t sum = 0;
+    for (int i = 0; i < fl->nout; i++) {
+        int rc = rule_is_person(in, fl->out[i].peer, errstr, errstr_size);
+        if (rc < 0)
+            return -1;
+        sum += rc ? fl->out[i].amount : 0;
+    }
+    return sum;
+}
+
+static int add_hit(const bu_eval *x, const bu_side *s, rule_hit *hits, int *n, int room,
+                   char *errstr, size_t errstr_size)
 {
     const bu_params *p = x->p;
     const rule_flows *fl = &x->fl;
@@ -124,12 +140,22 @@ static void add_hit(const bu_eval *x, const bu_side *s, rule_hit *hits, int *n, 
     int fresh = s->is_new && volume >= p->new_volume;
     int dormant = (s->by_flag || s->by_time) && volume >= p->dormant_volume;
     if (!fresh && !dormant)
-        return; /* the exact volume fell short of the window's */
+        return 0; /* the exact volume fell short of the window's */
     int64_t at_risk = s->day_in > s->day_out ? s->day_in : s->day_out;
+    int score = x->score;
+    int64_t onward = 0;
+    if (!fresh) {
+        /* A dormant account woken by money it keeps or spends (a relative's help paying a
+         * hospital) is a weaker sign than one moving most of it on to persons. */
+        if ((onward = out_to_persons(x->in, fl, errstr, errstr_size)) < 0)
+            return -1;
+        if (onward * 2 < at_risk)
+            score = (int)p->dormant_kept_score;
+    }
     rule_hit *h = rule_hit_add(hits, n, room, s->side.account, s->side.bank, "burst",
-                               fresh ? "NB01" : "DB01", x->score, at_risk);
+                               fresh ? "NB01" : "DB01", score, at_risk);
     if (!h)
-        return;
+        return 0;
     ix_finding *f = &h->finding;
     if (fresh) {
         rule_figure(f, "account_age_days", s->age_ms / DAY_MS, p->new_age_ms / DAY_MS);
@@ -140,8 +166,11 @@ static void add_hit(const bu_eval *x, const bu_side *s, rule_hit *hits, int *n, 
             rule_figure(f, "silent_days", s->silent_ms / DAY_MS, p->dormant_after_ms / DAY_MS);
     }
     rule_figure(f, "day_volume", volume, fresh ? p->new_volume : p->dormant_volume);
+    if (!fresh)
+        rule_figure(f, "to_persons_pct", (int64_t)((__int128)onward * 100 / at_risk), 50);
     /* The day's most recent money in and out; path: senders, the account, receivers. */
     rule_evidence_in_out(f, s->side.account, fl->in, fl->nin, fl->out, fl->nout);
+    return 0;
 }
 
 static int judge_side(bu_eval *x, graph_dir dir, rule_hit *hits, int *n, int room, char *errstr,
@@ -158,8 +187,7 @@ static int judge_side(bu_eval *x, graph_dir dir, rule_hit *hits, int *n, int roo
         return 0;
     if (read_day(in, &s, &x->fl, errstr, errstr_size) != 0)
         return -1;
-    add_hit(x, &s, hits, n, room);
-    return 0;
+    return add_hit(x, &s, hits, n, room, errstr, errstr_size);
 }
 
 static int bu_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
@@ -209,6 +237,17 @@ static const cfg_entry bu_keys[] = {
      .max = DEC_AMOUNT_MAX,
      .summary = "A dormant account's money in and out within a day that is a burst.",
      .desc = "Money in and out counted together, as money of `currency`."},
+    {.name = "dormant.kept.score",
+     .type = CFG_INT,
+     .offset = offsetof(bu_params, dormant_kept_score),
+     .def = "20",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a dormant burst whose money did not go on to persons.",
+     .desc = "When the day's money out to persons is less than half of the larger of its "
+             "money in and out (the money kept, or paid to a business: a hospital, a school), "
+             "DB01 scores this instead of the rule's score: a REVIEW, until the money moves on "
+             "to persons. Figure `to_persons_pct` (threshold 50)."},
     {.name = NULL},
 };
 

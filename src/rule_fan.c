@@ -18,6 +18,18 @@
  * money spread before it can be stopped. The hit is on A, with the money paid
  * to the new receivers as the amount.
  *
+ * Baseline tier (FI02, FO02): an account with a history (baseline.weeks earlier active
+ * weeks, score.h) is also judged over days (rules.<rule>.baseline.window, 7 days): at
+ * least baseline.min.senders (baseline.min.receivers) new counterparties that are persons
+ * whose money is at least baseline.factor times the account's usual week (its busiest
+ * earlier week, in or out, before the window) and at least baseline.min.amount. Few
+ * counterparties, so the money's size against the account's own history is the evidence,
+ * and the finding scores baseline.score (a REVIEW alone). Businesses and merchants as
+ * counterparties do not count: an employer's salary, shopping and bills are an ordinary
+ * life's new counterparties. The tier is tried when the strict one did not fire; its cheap
+ * check is the covering window's count and money against the baseline, and a finding costs
+ * one profile read per new counterparty.
+ *
  * Cost: the smallest rolling window covering the rule's window counts every
  * transfer the account received (fan-in) or sent (fan-out) in it, so those
  * (plus this one) are an upper bound on its new counterparties; below the
@@ -37,16 +49,23 @@
 
 /* The own keys of either rule: rules.fanin.* or rules.fanout.*. */
 typedef struct fan_params {
-    int64_t window_ms; /* window */
-    int64_t min_new;   /* min.senders, min.receivers */
+    int64_t window_ms;        /* window */
+    int64_t min_new;          /* min.senders, min.receivers */
+    int64_t base_window_ms;   /* baseline.window */
+    int64_t base_min_new;     /* baseline.min.senders, baseline.min.receivers */
+    int64_t base_factor;      /* baseline.factor */
+    int64_t base_score;       /* baseline.score */
+    int64_t base_large_score; /* baseline.large.score */
 } fan_params;
 
 /* One of the two rules: its direction, names and thresholds. */
 typedef struct fan_rule {
     graph_dir dir; /* GRAPH_IN: fan-in, on the receiver; GRAPH_OUT: fan-out, on the sender */
     const char *name, *code;
-    const char *figure; /* the count of new counterparties */
+    const char *figure;    /* the count of new counterparties */
+    const char *base_code; /* the baseline tier's */
     int64_t score, window_ms, min_new;
+    const fan_params *k;
 } fan_rule;
 
 static int worth_a_look(const fan_rule *p, const rule_side *s)
@@ -84,24 +103,83 @@ static int add_evidence(const rule_input *in, const rule_side *s, int64_t since,
     return n < 0 ? -1 : 0;
 }
 
+/* The baseline tier's cheap check: enough transfers that way in the covering window, and
+ * their money (an upper bound on the new counterparties') beyond the account's usual week. */
+static int worth_a_baseline_look(const fan_rule *p, const rule_input *in, const rule_side *s,
+                                 const rule_baseline *b)
+{
+    const win_totals *w = &s->state->win[rule_window_covering(p->k->base_window_ms)];
+    int64_t count = p->dir == GRAPH_IN ? w->in_count : w->out_count;
+    int64_t sum = p->dir == GRAPH_IN ? w->in_sum : w->out_sum;
+    int64_t recent = p->dir == GRAPH_IN ? b->recent_in : b->recent_out;
+    sum = (recent < sum ? recent : sum) + in->t->amount;
+    return p->k->base_score > 0 && count + 1 >= p->k->base_min_new &&
+           rule_beyond_baseline(in, b, sum, p->k->base_factor);
+}
+
+/* The strict tier: many new counterparties within `window`. 1 when it found them. */
+static int fan_strict(const fan_rule *p, const rule_input *in, const rule_side *s, rule_edges *ed,
+                      rule_hit *hits, int *n, int room, char *errstr, size_t errstr_size)
+{
+    int64_t since = in->t->event_time_ms - p->window_ms;
+    if (!worth_a_look(p, s))
+        return 0;
+    if (rule_read_edges(in, s->account, p->dir, since, ed, errstr, errstr_size) != 0)
+        return -1;
+    if (ed->nnew < p->min_new)
+        return 0;
+    rule_hit *h = rule_hit_add(hits, n, room, s->account, s->bank, p->name, p->code, (int)p->score,
+                               ed->sum_new);
+    if (!h)
+        return 1;
+    rule_figure(&h->finding, p->figure, ed->nnew, p->min_new);
+    return add_evidence(in, s, since, ed, &h->finding, errstr, errstr_size) < 0 ? -1 : 1;
+}
+
+/* The baseline tier: fewer new counterparties over days, whose money is far beyond what the
+ * account usually moves in a week. */
+static int fan_baseline(const fan_rule *p, const rule_input *in, const rule_side *s, rule_edges *ed,
+                        rule_hit *hits, int *n, int room, char *errstr, size_t errstr_size)
+{
+    const fan_params *k = p->k;
+    int64_t since = in->t->event_time_ms - k->base_window_ms;
+    rule_baseline b = rule_baseline_of(in, s->state, since);
+    if (!worth_a_baseline_look(p, in, s, &b))
+        return 0;
+    if (rule_read_edges(in, s->account, p->dir, since, ed, errstr, errstr_size) != 0)
+        return -1;
+    if (ed->nnew < k->base_min_new || !rule_beyond_baseline(in, &b, ed->sum_new, k->base_factor))
+        return 0;
+    /* Only persons: a salary from an employer, shopping, bills, rent to a platform are an
+     * ordinary life's new counterparties. */
+    if (rule_edges_keep_persons(in, ed, since, errstr, errstr_size) != 0)
+        return -1;
+    if (ed->nnew < k->base_min_new || !rule_beyond_baseline(in, &b, ed->sum_new, k->base_factor))
+        return 0;
+    int64_t floor;
+    int score = rule_baseline_score(in, ed->sum_new, k->base_score, k->base_large_score, &floor);
+    rule_hit *h =
+        rule_hit_add(hits, n, room, s->account, s->bank, p->name, p->base_code, score, ed->sum_new);
+    if (!h)
+        return 0;
+    rule_figure(&h->finding, p->figure, ed->nnew, k->base_min_new);
+    rule_figure(&h->finding, p->dir == GRAPH_IN ? "money_in_new" : "money_out_new", ed->sum_new,
+                floor);
+    rule_figure_baseline(&h->finding, in, &b, ed->sum_new, k->base_factor);
+    return add_evidence(in, s, since, ed, &h->finding, errstr, errstr_size) < 0 ? -1 : 0;
+}
+
 static int fan_on_transfer(const fan_rule *p, const rule_input *in, rule_hit *hits, int room,
                            char *errstr, size_t errstr_size)
 {
     rule_side s = rule_side_of(in, p->dir);
-    int64_t since = in->t->event_time_ms - p->window_ms;
     rule_edges ed = {0};
-    int n = 0, rc;
-    if (rule_is_trade(s.state) || !worth_a_look(p, &s))
+    int n = 0, rc = 0;
+    if (rule_is_trade(s.state))
         return 0;
-    rc = rule_read_edges(in, s.account, p->dir, since, &ed, errstr, errstr_size);
-    if (rc == 0 && ed.nnew >= p->min_new) {
-        rule_hit *h = rule_hit_add(hits, &n, room, s.account, s.bank, p->name, p->code,
-                                   (int)p->score, ed.sum_new);
-        if (h) {
-            rule_figure(&h->finding, p->figure, ed.nnew, p->min_new);
-            rc = add_evidence(in, &s, since, &ed, &h->finding, errstr, errstr_size);
-        }
-    }
+    rc = fan_strict(p, in, &s, &ed, hits, &n, room, errstr, errstr_size);
+    if (rc == 0)
+        rc = fan_baseline(p, in, &s, &ed, hits, &n, room, errstr, errstr_size);
     rule_edges_free(&ed);
     return rc < 0 ? -1 : n;
 }
@@ -113,10 +191,12 @@ static int fi_on_transfer(const rules *r, const cfg_rule *self, const rule_input
     const fan_rule p = {.dir = GRAPH_IN,
                         .name = "fanin",
                         .code = "FI01",
+                        .base_code = "FI02",
                         .figure = "new_senders",
                         .score = self->score,
                         .window_ms = k->window_ms,
-                        .min_new = k->min_new};
+                        .min_new = k->min_new,
+                        .k = k};
     (void)r;
     return fan_on_transfer(&p, in, hits, room, errstr, errstr_size);
 }
@@ -128,10 +208,12 @@ static int fo_on_transfer(const rules *r, const cfg_rule *self, const rule_input
     const fan_rule p = {.dir = GRAPH_OUT,
                         .name = "fanout",
                         .code = "FO01",
+                        .base_code = "FO02",
                         .figure = "new_receivers",
                         .score = self->score,
                         .window_ms = k->window_ms,
-                        .min_new = k->min_new};
+                        .min_new = k->min_new,
+                        .k = k};
     (void)r;
     return fan_on_transfer(&p, in, hits, room, errstr, errstr_size);
 }
@@ -154,6 +236,52 @@ static const cfg_entry fi_keys[] = {
      .max = 100000,
      .summary = "Distinct new senders within the window that make a gathering.",
      .desc = "Merchants are exempt: receiving from many customers is their business."},
+    {.name = "baseline.window",
+     .type = CFG_DURATION,
+     .offset = offsetof(fan_params, base_window_ms),
+     .def = "7d",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Window of the baseline tier, judged against the account's own history.",
+     .desc = "With a baseline (`baseline.weeks`), the rule also fires on fewer new senders "
+             "over this longer time when the money from them is at least `baseline.factor` "
+             "times the account's usual week (its busiest earlier week, in or out) and at least "
+             "`baseline.min.amount`."},
+    {.name = "baseline.min.senders",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_min_new),
+     .def = "2",
+     .min = 1,
+     .max = 100000,
+     .summary = "New senders within the baseline window that can make a finding.",
+     .desc = "Fewer than the strict minimum: the money's size against the account's history "
+             "is the evidence."},
+    {.name = "baseline.factor",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_factor),
+     .def = "3",
+     .min = 1,
+     .max = 1000,
+     .summary = "How many times its usual week the money from new senders must reach.",
+     .desc = "The usual week is the busiest earlier week, in or out, the account remembers "
+             "(this week before the window, last week, the busiest before), so money of the "
+             "window is never its own baseline."},
+    {.name = "baseline.score",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_score),
+     .def = "20",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
+    {.name = "baseline.large.score",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_large_score),
+     .def = "30",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
+     .desc = "With another finding within `score.horizon`, a HOLD."},
     {.name = NULL},
 };
 
@@ -174,6 +302,52 @@ static const cfg_entry fo_keys[] = {
      .max = 100000,
      .summary = "Distinct new receivers within the window that make a scattering.",
      .desc = "Businesses and merchants are exempt: payroll and supplier runs look like this."},
+    {.name = "baseline.window",
+     .type = CFG_DURATION,
+     .offset = offsetof(fan_params, base_window_ms),
+     .def = "7d",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Window of the baseline tier, judged against the account's own history.",
+     .desc = "With a baseline (`baseline.weeks`), the rule also fires on fewer new receivers "
+             "over this longer time when the money to them is at least `baseline.factor` "
+             "times the account's usual week (its busiest earlier week, in or out) and at least "
+             "`baseline.min.amount`."},
+    {.name = "baseline.min.receivers",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_min_new),
+     .def = "3",
+     .min = 1,
+     .max = 100000,
+     .summary = "New receivers within the baseline window that can make a finding.",
+     .desc = "Fewer than the strict minimum: the money's size against the account's history "
+             "is the evidence."},
+    {.name = "baseline.factor",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_factor),
+     .def = "3",
+     .min = 1,
+     .max = 1000,
+     .summary = "How many times its usual week the money to new receivers must reach.",
+     .desc = "The usual week is the busiest earlier week, in or out, the account remembers "
+             "(this week before the window, last week, the busiest before), so money of the "
+             "window is never its own baseline."},
+    {.name = "baseline.score",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_score),
+     .def = "20",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
+    {.name = "baseline.large.score",
+     .type = CFG_INT,
+     .offset = offsetof(fan_params, base_large_score),
+     .def = "30",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
+     .desc = "With another finding within `score.horizon`, a HOLD."},
     {.name = NULL},
 };
 

@@ -55,9 +55,13 @@ static int count_both(const gs_eval *x, int64_t since, int *nin, int *nout, char
     const char *h = in->t->from_account;
     rule_edges ed = {0};
     int rc = rule_read_edges(in, h, GRAPH_IN, since, &ed, errstr, errstr_size);
+    if (rc == 0 && ed.nnew >= p->min_in)
+        rc = rule_edges_keep_persons(in, &ed, since, errstr, errstr_size);
     *nin = ed.nnew;
     if (rc == 0 && *nin >= p->min_in) {
         rc = rule_read_edges(in, h, GRAPH_OUT, since, &ed, errstr, errstr_size);
+        if (rc == 0 && ed.nnew >= p->min_out)
+            rc = rule_edges_keep_persons(in, &ed, since, errstr, errstr_size);
         *nout = ed.nnew;
         rc = rc < 0 ? -1 : *nout >= p->min_out;
     }

@@ -16,6 +16,16 @@
  * rules.search.max.flows per direction) for exact figures and evidence.
  * Merchants and businesses are exempt: taking payments and paying suppliers
  * the same hour is their trade. Reason code PT01; the hit is on A.
+ *
+ * Baseline tier (PT02): when the strict test does not fire, an account with a history
+ * (baseline.weeks earlier active weeks, score.h) paying a person is judged over days
+ * (rules.passthrough.baseline.window, 7 days): the money it received from persons in the
+ * interval must be at least baseline.factor times its usual week (the busiest earlier week,
+ * in or out, before the interval) and at least baseline.min.amount, and what it sent on to
+ * persons from the first of it on at least baseline.ratio percent. A salary from an employer
+ * spent at shops, or rent collected and paid to a bank, is not passed through: only money
+ * between persons counts. Cheap check: the covering window's money in against the baseline;
+ * then one profile read per transfer of the interval.
  */
 #include "decode.h"
 #include "rules.h"
@@ -24,9 +34,14 @@
 
 /* Its own keys, rules.passthrough.*. */
 typedef struct pt_params {
-    int64_t window_ms;  /* window */
-    int64_t min_amount; /* min.amount */
-    int64_t ratio_pct;  /* ratio */
+    int64_t window_ms;        /* window */
+    int64_t min_amount;       /* min.amount */
+    int64_t ratio_pct;        /* ratio */
+    int64_t base_window_ms;   /* baseline.window */
+    int64_t base_ratio_pct;   /* baseline.ratio */
+    int64_t base_factor;      /* baseline.factor */
+    int64_t base_score;       /* baseline.score */
+    int64_t base_large_score; /* baseline.large.score */
 } pt_params;
 
 /* Whether the window totals leave any chance of a finding. */
@@ -62,20 +77,88 @@ static void judge(const pt_params *p, int score, const rule_input *in, const rul
     rule_evidence_in_out(f, t->from_account, fl->in, fl->nin, fl->out + k, fl->nout - k);
 }
 
+/* Keep the flows whose counterparty is a person (rule_is_person); returns how many, or -1. */
+static int keep_persons(const rule_input *in, graph_flow *f, int n, char *errstr,
+                        size_t errstr_size)
+{
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        int rc = rule_is_person(in, f[i].peer, errstr, errstr_size);
+        if (rc < 0)
+            return -1;
+        if (rc)
+            f[k++] = f[i];
+    }
+    return k;
+}
+
+/* The baseline tier's cheap check: a person paying a person, an account with a history, and
+ * money in over the covering window beyond its usual week. */
+static int worth_a_baseline_look(const pt_params *p, const rule_input *in, const rule_baseline *b)
+{
+    const win_totals *w = &in->from->win[rule_window_covering(p->base_window_ms)];
+    int64_t in_sum = b->recent_in < w->in_sum ? b->recent_in : w->in_sum;
+    return p->base_score > 0 && !rule_is_trade(in->to) &&
+           rule_beyond_baseline(in, b, in_sum, p->base_factor);
+}
+
+/* The baseline tier: over days rather than minutes, money from persons far beyond what the
+ * account usually receives in a week, most of it sent on to persons. */
+static int judge_baseline(const pt_params *p, const rule_input *in, rule_flows *fl, rule_hit *hits,
+                          int *n, int room, char *errstr, size_t errstr_size)
+{
+    const ix_transfer *t = in->t;
+    int64_t since = t->event_time_ms - p->base_window_ms;
+    rule_baseline b = rule_baseline_of(in, in->from, since);
+    if (!worth_a_baseline_look(p, in, &b))
+        return 0;
+    if (rule_read_flows(in, t->from_account, since, t->event_time_ms, fl, errstr, errstr_size) != 0)
+        return -1;
+    /* Only money between persons: a salary, a refund or a loan from a business in, and
+     * shopping, bills or rent to a platform out, are an ordinary life's. */
+    if ((fl->nin = keep_persons(in, fl->in, fl->nin, errstr, errstr_size)) < 0)
+        return -1;
+    int64_t received = rule_sum_flows(fl->in, fl->nin);
+    if (fl->nin == 0 || !rule_beyond_baseline(in, &b, received, p->base_factor))
+        return 0;
+    if ((fl->nout = keep_persons(in, fl->out, fl->nout, errstr, errstr_size)) < 0)
+        return -1;
+    int k;
+    int64_t sent = rule_sent_on(fl, &k);
+    if ((__int128)sent * 100 < (__int128)received * p->base_ratio_pct)
+        return 0;
+    rule_hit *h = rule_hit_add(hits, n, room, t->from_account, t->from_bank, "passthrough", "PT02",
+                               (int)p->base_score, received);
+    if (!h)
+        return 0;
+    ix_finding *f = &h->finding;
+    rule_figure(f, "received", received, in->c->baseline_min_amount);
+    rule_figure(f, "sent_on_pct", (int64_t)((__int128)sent * 100 / received), p->base_ratio_pct);
+    rule_figure(f, "hold_minutes", (t->event_time_ms - fl->in[0].time_ms) / MINUTE_MS,
+                p->base_window_ms / MINUTE_MS);
+    rule_figure_baseline(f, in, &b, received, p->base_factor);
+    rule_evidence_in_out(f, t->from_account, fl->in, fl->nin, fl->out + k, fl->nout - k);
+    return 0;
+}
+
 static int pt_on_transfer(const rules *r, const cfg_rule *self, const rule_input *in,
                           rule_hit *hits, int room, char *errstr, size_t errstr_size)
 {
     const pt_params *p = self->params;
     const ix_transfer *t = in->t;
     rule_flows fl = {0};
-    int n = 0;
+    int n = 0, rc = 0;
     (void)r;
-    if (rule_is_trade(in->from) || !worth_a_look(p, in))
+    if (rule_is_trade(in->from))
         return 0;
-    int rc = rule_read_flows(in, t->from_account, t->event_time_ms - p->window_ms, t->event_time_ms,
+    if (worth_a_look(p, in)) {
+        rc = rule_read_flows(in, t->from_account, t->event_time_ms - p->window_ms, t->event_time_ms,
                              &fl, errstr, errstr_size);
-    if (rc == 0)
-        judge(p, (int)self->score, in, &fl, hits, &n, room);
+        if (rc == 0)
+            judge(p, (int)self->score, in, &fl, hits, &n, room);
+    }
+    if (rc == 0 && n == 0)
+        rc = judge_baseline(p, in, &fl, hits, &n, room, errstr, errstr_size);
     rule_flows_free(&fl);
     return rc < 0 ? -1 : n;
 }
@@ -108,6 +191,52 @@ static const cfg_entry pt_keys[] = {
      .max = 100,
      .summary = "Percent of the money received that must have been sent on within the window.",
      .desc = "80 means at most a fifth stays: the account is a conduit, not a destination."},
+    {.name = "baseline.window",
+     .type = CFG_DURATION,
+     .offset = offsetof(pt_params, base_window_ms),
+     .def = "7d",
+     .min = CFG_MINUTE,
+     .max = 30 * CFG_DAY,
+     .summary = "Window of the baseline tier, judged against the account's own history.",
+     .desc = "With a baseline (`baseline.weeks`), the rule also fires over this longer time "
+             "when the money the account received from persons is at least `baseline.factor` "
+             "times its usual week (its busiest earlier week, in or out) and at least "
+             "`baseline.min.amount`, and at least "
+             "`baseline.ratio` percent of it went on to persons. Money from or to businesses "
+             "and merchants (a salary, shopping, rent to a platform) does not count."},
+    {.name = "baseline.ratio",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, base_ratio_pct),
+     .def = "50",
+     .min = 1,
+     .max = 100,
+     .summary = "Percent of the money from persons sent on to persons (baseline tier).",
+     .desc = "Lower than the strict ratio: over days a mule keeps or cashes out part of it."},
+    {.name = "baseline.factor",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, base_factor),
+     .def = "3",
+     .min = 1,
+     .max = 1000,
+     .summary = "How many times its usual week the money received from persons must reach.",
+     .desc = "The usual week is the busiest earlier week the account remembers, in or out, "
+             "before the window."},
+    {.name = "baseline.score",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, base_score),
+     .def = "20",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
+    {.name = "baseline.large.score",
+     .type = CFG_INT,
+     .offset = offsetof(pt_params, base_large_score),
+     .def = "30",
+     .min = 0,
+     .max = 100,
+     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
+     .desc = "With another finding within `score.horizon`, a HOLD."},
     {.name = NULL},
 };
 

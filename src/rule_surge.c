@@ -9,8 +9,8 @@
  * rules.surge.min.counterparties this week, and at least rules.surge.factor
  * times the busiest earlier week. It fires at the crossing only, so a surging
  * week costs one finding, not one per transfer. Alone it is a weak signal
- * (a new landlord, a birthday): its default score asks for a REVIEW at most,
- * and it adds to the account's other findings within score.horizon.
+ * (a new landlord, a birthday): its default score (10) raises no request
+ * alone, and it adds to the account's other findings within score.horizon.
  *
  * Cost: the baseline is in the account's value, so the test is a few
  * instructions; only a finding reads the week's transfers (bounded by
@@ -41,7 +41,8 @@ static int judge_side(const rule_input *in, const cfg_rule *self, graph_dir dir,
     rule_side side = rule_side_of(in, dir);
     const char *peer = dir == GRAPH_IN ? in->t->from_account : in->t->to_account;
     score_base after = side.state->base;
-    score_base_note(&after, score_peer_hash(peer), in->t->event_time_ms);
+    score_base_note(&after, score_peer_hash(peer), dir == GRAPH_IN, in->t->amount,
+                    in->t->event_time_ms);
     if (!surging(p, &after) || surging(p, &side.state->base))
         return 0; /* no surge, or it crossed on an earlier transfer */
     int now = score_base_now(&after);
@@ -112,7 +113,7 @@ const rule_def rule_surge = {
     .summary = "an account's counterparties surge past its own weekly history",
     .config = {.what = "counterparty surge: far more counterparties in a week than the account "
                        "ever had",
-               .score = "20",
+               .score = "10",
                .keys = su_keys,
                .size = sizeof(su_params)},
     .on_transfer = su_on_transfer,

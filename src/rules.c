@@ -255,6 +255,40 @@ int rule_is_trade(const graph_acct *a)
     return rule_holder_is_trade(a->holder_type);
 }
 
+rule_baseline rule_baseline_of(const rule_input *in, const graph_acct *a, int64_t since)
+{
+    rule_baseline b = {.weeks = score_base_weeks(&a->base, in->t->event_time_ms)};
+    int64_t usual_in = score_base_money(&a->base, 1, since);
+    int64_t usual_out = score_base_money(&a->base, 0, since);
+    b.known = b.weeks >= in->c->baseline_weeks;
+    b.usual = usual_in > usual_out ? usual_in : usual_out;
+    b.recent_in = score_base_recent(&a->base, 1, since);
+    b.recent_out = score_base_recent(&a->base, 0, since);
+    return b;
+}
+
+int rule_beyond_baseline(const rule_input *in, const rule_baseline *b, int64_t amount,
+                         int64_t factor)
+{
+    return b->known && amount >= in->c->baseline_min_amount &&
+           (__int128)amount >= (__int128)b->usual * factor;
+}
+
+int rule_baseline_score(const rule_input *in, int64_t amount, int64_t weak, int64_t large,
+                        int64_t *threshold)
+{
+    int is_large = amount >= in->c->baseline_large_amount;
+    *threshold = is_large ? in->c->baseline_large_amount : in->c->baseline_min_amount;
+    return (int)(is_large ? large : weak);
+}
+
+void rule_figure_baseline(ix_finding *f, const rule_input *in, const rule_baseline *b,
+                          int64_t amount, int64_t factor)
+{
+    rule_figure(f, "usual_week", b->usual, amount / factor);
+    rule_figure(f, "weeks_of_history", b->weeks, in->c->baseline_weeks);
+}
+
 int rule_read_flows(const rule_input *in, const char *account, int64_t since, int64_t until,
                     rule_flows *fl, char *errstr, size_t errstr_size)
 {
@@ -319,6 +353,37 @@ int rule_read_edges(const rule_input *in, const char *account, graph_dir dir, in
             ed->nnew++;
             ed->sum_new += ed->e[i].sum;
         }
+    return 0;
+}
+
+int rule_is_person(const rule_input *in, const char *account, char *errstr, size_t errstr_size)
+{
+    ix_account a;
+    int rc = graph_get_profile(in->g, account, &a, errstr, errstr_size);
+    if (rc < 0)
+        return -1;
+    return rc == 0 || !rule_holder_is_trade(a.holder_type);
+}
+
+int rule_edges_keep_persons(const rule_input *in, rule_edges *ed, int64_t since, char *errstr,
+                            size_t errstr_size)
+{
+    int k = 0;
+    ed->nnew = 0;
+    ed->sum_new = 0;
+    for (int i = 0; i < ed->n; i++) {
+        if (!rule_edge_is_new(&ed->e[i], since, in->t->event_time_ms))
+            continue;
+        int rc = rule_is_person(in, ed->e[i].peer, errstr, errstr_size);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            continue;
+        ed->e[k++] = ed->e[i];
+        ed->nnew++;
+        ed->sum_new += ed->e[i].sum;
+    }
+    ed->n = k;
     return 0;
 }
 

@@ -149,6 +149,39 @@ win_id rule_window_covering(int64_t len_ms);
 int rule_holder_is_trade(ix_holder_type holder);
 int rule_is_trade(const graph_acct *a);
 
+/* An account's own history as the baseline of a finding (score.h): the money it usually
+ * moves in a week, the busiest earlier week in or out before a window that starts at
+ * `since` (what a person receives it can spend, and the other way round). Known when the
+ * account has at least baseline.weeks earlier active weeks; an account without is judged by
+ * the rules' absolute thresholds alone. */
+typedef struct rule_baseline {
+    int known;
+    int weeks;     /* earlier active weeks */
+    int64_t usual; /* the busiest earlier week's money, in or out, minor units */
+    /* At least the money in and out from `since` on, before this transfer (score_base_recent):
+     * with the covering window, the cheap check of a baseline tier. */
+    int64_t recent_in, recent_out;
+} rule_baseline;
+
+rule_baseline rule_baseline_of(const rule_input *in, const graph_acct *a, int64_t since);
+
+/* Whether `amount` is beyond the baseline: known, at least baseline.min.amount, and at least
+ * `factor` times the usual week. */
+int rule_beyond_baseline(const rule_input *in, const rule_baseline *b, int64_t amount,
+                         int64_t factor);
+
+/* The score of a baseline-tier finding about `amount`: `large` from baseline.large.amount on,
+ * else `weak`; *threshold receives the money threshold that applied (baseline.large.amount
+ * or baseline.min.amount), for the finding's money figure. */
+int rule_baseline_score(const rule_input *in, int64_t amount, int64_t weak, int64_t large,
+                        int64_t *threshold);
+
+/* The baseline's figures in the evidence: `usual_week` (threshold: the most it could have
+ * been for `amount` to be beyond it, amount / factor) and `weeks_of_history` (threshold:
+ * baseline.weeks). */
+void rule_figure_baseline(ix_finding *f, const rule_input *in, const rule_baseline *b,
+                          int64_t amount, int64_t factor);
+
 /* An account's transfers of an interval, each way, oldest first. */
 typedef struct rule_flows {
     graph_flow *in, *out;
@@ -185,6 +218,16 @@ typedef struct rule_edges {
 int rule_read_edges(const rule_input *in, const char *account, graph_dir dir, int64_t since,
                     rule_edges *ed, char *errstr, size_t errstr_size);
 void rule_edges_free(rule_edges *ed);
+
+/* 1 when `account` is not a business or a merchant by its profile (no profile: a person), 0
+ * when it is, -1 with errstr filled on a storage error. One profile read. */
+int rule_is_person(const rule_input *in, const char *account, char *errstr, size_t errstr_size);
+
+/* Keep the new edges (first transfer in [since, the transfer's event time]) whose peer is
+ * not a business or a merchant (no profile: a person), recounting nnew and sum_new; the
+ * others are dropped. One profile read per new edge. Returns 0, or -1 with errstr filled. */
+int rule_edges_keep_persons(const rule_input *in, rule_edges *ed, int64_t since, char *errstr,
+                            size_t errstr_size);
 int rule_edge_is_new(const graph_edge *e, int64_t since, int64_t until);
 
 /* Evidence and path of a finding on transfers one way: the newest of `n`

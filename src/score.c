@@ -59,7 +59,24 @@ uint64_t score_peer_hash(const char *account)
     return hash_fnv1a64(HASH_FNV64_INIT, account, strlen(account));
 }
 
-void score_base_note(score_base *b, uint64_t who, int64_t at_ms)
+/* The current week is over: its money moves to the previous week's place, whose own goes
+ * into the peak, unless weeks in between were silent. */
+static void roll_money(score_base *b, int64_t week)
+{
+    for (int d = 0; d < 2; d++) {
+        uint32_t older = b->money_prev[d], last = b->money_now[d];
+        if (week > b->week + 1) { /* the week before `week` was silent */
+            older = older > last ? older : last;
+            last = 0;
+        }
+        if (older > b->money_peak[d])
+            b->money_peak[d] = older;
+        b->money_prev[d] = last;
+        b->money_now[d] = 0;
+    }
+}
+
+void score_base_note(score_base *b, uint64_t who, int incoming, int64_t amount, int64_t at_ms)
 {
     int64_t week = week_of(at_ms);
     if (week < b->week)
@@ -72,10 +89,47 @@ void score_base_note(score_base *b, uint64_t who, int64_t at_ms)
             if (b->weeks < UINT16_MAX)
                 b->weeks++;
         }
+        roll_money(b, week);
         b->week = week;
         b->seen = 0;
     }
     b->seen |= UINT64_C(1) << (who % 64);
+    uint32_t *m = &b->money_now[incoming ? 0 : 1];
+    int64_t units = amount > 0 ? (amount + 99) / 100 : 0; /* up: a bound from above */
+    *m = units >= (int64_t)(UINT32_MAX - *m) ? UINT32_MAX : *m + (uint32_t)units;
+}
+
+int64_t score_base_recent(const score_base *b, int incoming, int64_t since_ms)
+{
+    int d = incoming ? 0 : 1;
+    int64_t ws = week_of(since_ms), sum = 0;
+    if (ws < b->week - 1)
+        return INT64_MAX;
+    if (ws <= b->week)
+        sum += b->money_now[d];
+    if (ws <= b->week - 1)
+        sum += b->money_prev[d];
+    return sum * 100;
+}
+
+int64_t score_base_money(const score_base *b, int incoming, int64_t since_ms)
+{
+    int d = incoming ? 0 : 1;
+    int64_t ws = week_of(since_ms);
+    uint32_t best = 0;
+    if (b->week < ws && b->money_now[d] > best)
+        best = b->money_now[d];
+    if (b->week - 1 < ws && b->money_prev[d] > best)
+        best = b->money_prev[d];
+    if (b->money_peak[d] > best)
+        best = b->money_peak[d]; /* weeks two or more before the current: before the window */
+    return (int64_t)best * 100;
+}
+
+int score_base_weeks(const score_base *b, int64_t now_ms)
+{
+    int past = b->seen != 0 && week_of(now_ms) > b->week;
+    return b->weeks + past > UINT16_MAX ? UINT16_MAX : b->weeks + past;
 }
 
 int score_base_now(const score_base *b)
@@ -126,18 +180,23 @@ size_t score_encode(const score_mem *m, const score_base *b, uint8_t *out)
     put_le(p + 8, b->seen, 8);
     put_le(p + 16, b->peak, 2);
     put_le(p + 18, b->weeks, 2);
+    for (int d = 0; d < 2; d++) {
+        put_le(p + 20 + 4 * d, b->money_now[d], 4);
+        put_le(p + 28 + 4 * d, b->money_prev[d], 4);
+        put_le(p + 36 + 4 * d, b->money_peak[d], 4);
+    }
     return (size_t)(p + SCORE_BASE_WIRE - out);
 }
 
-int score_decode(const uint8_t *in, size_t len, score_mem *m, score_base *b)
+int score_decode(const uint8_t *in, size_t len, size_t base_wire, score_mem *m, score_base *b)
 {
-    if (len < 2 + SCORE_BASE_WIRE)
+    if ((base_wire != SCORE_BASE_WIRE && base_wire != SCORE_BASE_V1) || len < 2 + base_wire)
         return -1;
     uint16_t mask = (uint16_t)get_le(in, 2);
     size_t slots = 0;
     for (int i = 0; i < SCORE_SLOTS; i++)
         slots += (mask >> i) & 1u;
-    if (len != 2 + 9 * slots + SCORE_BASE_WIRE)
+    if (len != 2 + 9 * slots + base_wire)
         return -1;
     score_mem mm;
     memset(&mm, 0, sizeof(mm));
@@ -156,5 +215,11 @@ int score_decode(const uint8_t *in, size_t len, score_mem *m, score_base *b)
     b->seen = get_le(p + 8, 8);
     b->peak = (uint16_t)get_le(p + 16, 2);
     b->weeks = (uint16_t)get_le(p + 18, 2);
+    for (int d = 0; d < 2; d++) {
+        int has = base_wire == SCORE_BASE_WIRE;
+        b->money_now[d] = has ? (uint32_t)get_le(p + 20 + 4 * d, 4) : 0;
+        b->money_prev[d] = has ? (uint32_t)get_le(p + 28 + 4 * d, 4) : 0;
+        b->money_peak[d] = has ? (uint32_t)get_le(p + 36 + 4 * d, 4) : 0;
+    }
     return 0;
 }

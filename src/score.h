@@ -10,7 +10,10 @@
  * - score_base: distinct counterparties of the current week, as a 64-bit set of
  *   hashed account ids, and the highest weekly count of the weeks before. A
  *   surge (six payers for a person who never had more than two) is a signal of
- *   its own.
+ *   its own. Beside it, the money in and out of the current week, of the week
+ *   before, and of the busiest week before that: what the account usually
+ *   moves, which the rules compare a window's money against
+ *   (score_base_money()).
  *
  * Both are plain values: no allocation, no locks; the caller owns them. Nothing
  * here reads the configuration: the horizon and the surge bounds are arguments.
@@ -26,7 +29,8 @@
 #define SCORE_SLOTS     16          /* rule slots remembered per account */
 #define SCORE_MAX       100         /* an account's score is capped here, like a request's */
 #define SCORE_WEEK_MS   604800000LL /* the baseline's period: 7 days */
-#define SCORE_BASE_WIRE 20          /* bytes of a score_base */
+#define SCORE_BASE_WIRE 44          /* bytes of a score_base */
+#define SCORE_BASE_V1   20          /* bytes of one without the money (account value v3) */
 #define SCORE_WIRE_MAX  (2 + SCORE_SLOTS * 9 + SCORE_BASE_WIRE) /* most score_encode() writes */
 
 typedef struct score_mem {
@@ -46,6 +50,11 @@ typedef struct score_base {
     uint64_t seen;  /* hashed counterparties of the current week, one bit each */
     uint16_t peak;  /* most counterparties in any earlier week */
     uint16_t weeks; /* earlier weeks with at least one counterparty, saturating */
+    /* Money per week, in whole units of the currency (minor units / 100, each transfer
+     * rounded up, saturating): [0] in, [1] out. */
+    uint32_t money_now[2];  /* the current week */
+    uint32_t money_prev[2]; /* the week before it (0 when that week was silent) */
+    uint32_t money_peak[2]; /* the busiest of the weeks before that */
 } score_base;
 
 /* Keep a finding of rule slot `slot` (0..SCORE_SLOTS-1) at event time `at_ms`: it replaces
@@ -62,9 +71,26 @@ int score_total(const score_mem *m, int64_t now_ms, int64_t horizon_ms, score_pa
 /* The hash of a counterparty's account id that score_base_note() counts. */
 uint64_t score_peer_hash(const char *account);
 
-/* Count counterparty `who` (score_peer_hash() of its account id) at event time `at_ms`. A transfer
- * of a week before the current one is not counted: event time is in order per account. */
-void score_base_note(score_base *b, uint64_t who, int64_t at_ms);
+/* Count counterparty `who` (score_peer_hash() of its account id) and `amount` (minor units) of
+ * money in (`incoming` 1) or out at event time `at_ms`. A transfer of a week before the current
+ * one is not counted: event time is in order per account. */
+void score_base_note(score_base *b, uint64_t who, int incoming, int64_t amount, int64_t at_ms);
+
+/* At least the account's money in (`incoming` 1) or out, in minor units, from `since_ms` on:
+ * the money of the remembered weeks that reach past `since_ms` (the current week, the one
+ * before), or INT64_MAX when an older week does, which the baseline does not tell apart. The
+ * cheap check of a window of at most a week. */
+int64_t score_base_recent(const score_base *b, int incoming, int64_t since_ms);
+
+/* The account's usual money in (`incoming` 1) or out, in minor units, before a window that
+ * starts at `since_ms`: the busiest of the weeks it remembers (the current one, the one before,
+ * the busiest before those) that ended before the week of `since_ms` began, so that money of
+ * the window is never its own baseline. 0 when no such week moved money. */
+int64_t score_base_money(const score_base *b, int incoming, int64_t since_ms);
+
+/* Earlier weeks with any counterparty as of event time `now_ms`: b->weeks, plus the current
+ * week once `now_ms` lies past it (a baseline read just before a transfer of a new week). */
+int score_base_weeks(const score_base *b, int64_t now_ms);
 
 /* Counterparties of the current week (a lower bound: two ids may share a bit). */
 int score_base_now(const score_base *b);
@@ -74,11 +100,14 @@ int score_base_now(const score_base *b);
 int score_base_surge(const score_base *b, int min_weeks, int min_now, int factor);
 
 /* The two records, little-endian, and back: a 16-bit mask of the slots that hold a finding,
- * 9 bytes for each of them (event time, score), then the baseline's 20 bytes; so an
- * account with no finding costs 22 bytes. score_encode() returns the length written (at
- * most SCORE_WIRE_MAX). score_decode() refuses (returns -1) a length that is not the mask's,
- * and a masked slot whose score is 0 or above SCORE_MAX. */
+ * 9 bytes for each of them (event time, score), then the baseline's 44 bytes (week, set,
+ * peak, weeks, then the money: now, previous week, peak, each in and out); so an account
+ * with no finding costs 46 bytes. score_encode() returns the length written (at most
+ * SCORE_WIRE_MAX). score_decode() reads the baseline of `base_wire` bytes (SCORE_BASE_WIRE,
+ * or SCORE_BASE_V1 for a value written before the money was kept, which then reads as
+ * none) and refuses (returns -1) a length that is not the mask's, and a masked slot whose
+ * score is 0 or above SCORE_MAX. */
 size_t score_encode(const score_mem *m, const score_base *b, uint8_t *out);
-int score_decode(const uint8_t *in, size_t len, score_mem *m, score_base *b);
+int score_decode(const uint8_t *in, size_t len, size_t base_wire, score_mem *m, score_base *b);
 
 #endif

@@ -436,7 +436,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.input_max_bytes, 64 * 1024);
     assert_int_equal(c.input_max_past_ms, 30LL * 24 * 3600 * 1000);
     assert_int_equal(c.input_max_future_ms, 5 * 60 * 1000);
-    assert_string_equal(c.rule_set, "2026.11-1");
+    assert_string_equal(c.rule_set, "2026.12-1");
     assert_int_equal(num(&c, "rules.watchlist.enabled"), 1);
     assert_int_equal(num(&c, "rules.watchlist.score"), 100);
     assert_int_equal(num(&c, "rules.passthrough.window"), 30 * 60 * 1000);

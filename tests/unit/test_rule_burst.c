@@ -136,15 +136,33 @@ static void test_reported_dormant_account(void **state)
     assert_string_equal(fd->rule, "burst");
     assert_string_equal(fd->code, "DB01");
     assert_int_equal(fd->amount, CNY(55000));
-    assert_int_equal(fd->nfigures, 2);
+    assert_int_equal(fd->nfigures, 3);
     assert_figure(fd, 0, "reported_dormant", 1, 1);
     assert_figure(fd, 1, "day_volume", CNY(55000), CNY(50000));
+    assert_figure(fd, 2, "to_persons_pct", 100, 50); /* all of it to persons: the full score */
     assert_int_equal(fd->nevidence, 2);
     assert_string_equal(fd->evidence[0].transfer_id, "S1");
     assert_string_equal(fd->evidence[1].transfer_id, "S2");
     assert_int_equal(fd->npath, 3);
     assert_string_equal(fd->path[0], "SLEEPER");
     assert_string_equal(fd->path[2], "R2");
+}
+
+/* A reported-dormant account receives 60,000 CNY: kept so far, a REVIEW (20); an hour later
+ * it sends 40,000 on to a person, two thirds of it: the full score (50), a HOLD. */
+static void test_dormant_money_moving_on_to_persons(void **state)
+{
+    rfx *f = *state;
+    rfx_profile_opened(f, "SLEEPER", IX_HOLDER_PERSON, T0 - 400 * DAY_MS, IX_ACCT_DORMANT);
+    assert_int_equal(rfx_send(f, "W1", "V1", "SLEEPER", CNY(60000), T0), 1);
+    assert_int_equal(f->req[0].action, IX_ACTION_REVIEW);
+    assert_int_equal(f->req[0].findings[0].score, 20);
+    assert_int_equal(rfx_send(f, "W2", "SLEEPER", "R1", CNY(40000), T0 + HOUR_MS), 1);
+    const ix_request *q = &f->req[0];
+    assert_int_equal(q->action, IX_ACTION_HOLD);
+    assert_int_equal(q->score, 50);
+    assert_figure(&q->findings[0], 1, "day_volume", CNY(100000), CNY(50000));
+    assert_figure(&q->findings[0], 2, "to_persons_pct", 66, 50);
 }
 
 /* One yuan short of the dormant volume. */
@@ -157,8 +175,9 @@ static void test_dormant_one_yuan_short(void **state)
     assert_int_equal(f->hits[f->slot], 0);
 }
 
-/* Silent for 100 days, then 60,000 CNY arrives: dormant by time. The next
- * transfer comes after no silence and raises nothing by time. */
+/* Silent for 100 days, then 60,000 CNY arrives: dormant by time. Nothing of it went on to
+ * persons yet: dormant.kept.score (20), a REVIEW. The next transfer comes after no silence
+ * and raises nothing by time. */
 static void test_silent_for_months(void **state)
 {
     rfx *f = *state;
@@ -171,9 +190,12 @@ static void test_silent_for_months(void **state)
     const ix_finding *fd = &q->findings[0];
     assert_string_equal(fd->code, "DB01");
     assert_int_equal(fd->amount, CNY(60000));
-    assert_int_equal(fd->nfigures, 2);
+    assert_int_equal(fd->score, 20);
+    assert_int_equal(q->action, IX_ACTION_REVIEW);
+    assert_int_equal(fd->nfigures, 3);
     assert_figure(fd, 0, "silent_days", 100, 90);
     assert_figure(fd, 1, "day_volume", CNY(60000), CNY(50000));
+    assert_figure(fd, 2, "to_persons_pct", 0, 50);
     assert_int_equal(fd->nevidence, 1);
     assert_string_equal(fd->evidence[0].transfer_id, "Q1");
     assert_int_equal(rfx_send(f, "Q2", "QUIET", "R1", CNY(1000), T0 + HOUR_MS), 0);
@@ -188,6 +210,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_age_taken_when_the_day_began, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_volume_is_the_days_own, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_reported_dormant_account, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_dormant_money_moving_on_to_persons, setup,
+                                        rfx_teardown),
         cmocka_unit_test_setup_teardown(test_dormant_one_yuan_short, setup, rfx_teardown),
         cmocka_unit_test_setup_teardown(test_silent_for_months, setup, rfx_teardown),
     };

@@ -51,7 +51,7 @@ static void test_three_hop_cycle_flags_every_account(void **state)
         assert_int_equal(fd->amount, sent[i]);
         assert_int_equal(fd->nfigures, 3);
         assert_figure(fd, 0, "hops", 3, 6);
-        assert_figure(fd, 1, "span_minutes", 120, 3 * 24 * 60);
+        assert_figure(fd, 1, "span_minutes", 120, 14 * 24 * 60);
         assert_figure(fd, 2, "min_conserved_pct", 97, 95);
         assert_int_equal(fd->npath, 4);
         for (int k = 0; k < 4; k++)

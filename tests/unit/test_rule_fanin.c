@@ -111,6 +111,10 @@ static void test_window_edge(void **state)
 static void test_long_standing_senders_do_not_count(void **state)
 {
     rfx *f = *state;
+    char errstr[256];
+    /* The strict tier's count: the account's week-old history would bring in the baseline
+     * tier, which is not under test here. */
+    assert_int_equal(cfg_set(&f->c, "rules.fanin.baseline.score", "0", errstr, sizeof(errstr)), 0);
     const char *old[] = {"S01", "S02", "S03"};
     char id[16];
     for (int i = 0; i < 3; i++) {
@@ -143,6 +147,96 @@ static void test_merchants_and_businesses_exempt(void **state)
     assert_int_equal(f->hits[f->slot], 0);
 }
 
+/* ---- the baseline tier (FI02): few new senders over days, far beyond the account's usual */
+
+#define WEEK_MS (7 * DAY_MS)
+
+/* The start of a week (score.h) after T0, plus 12 hours. */
+static int64_t week0(void)
+{
+    return (T0 / WEEK_MS + 1) * WEEK_MS + 12 * HOUR_MS;
+}
+
+/* B's history: its friend P0 pays it 2,000 CNY in week 0 and `usual` CNY in week 1, nothing
+ * in week 2. Then in week 3 new senders N1..N<n> pay it 4,000 CNY a day apart; returns the
+ * requests of the last. */
+static int baseline_senders(rfx *f, const char *to, int64_t usual, int n)
+{
+    char id[16], from[16];
+    int64_t w0 = week0(), w3 = w0 + 3 * WEEK_MS;
+    int last = 0;
+    snprintf(id, sizeof(id), "%sH0", to);
+    assert_int_equal(rfx_send(f, id, "P0", to, CNY(2000), w0), 0);
+    snprintf(id, sizeof(id), "%sH1", to);
+    assert_int_equal(rfx_send(f, id, "P0", to, CNY(usual), w0 + WEEK_MS), 0);
+    for (int i = 1; i <= n; i++) {
+        snprintf(id, sizeof(id), "%sN%d", to, i);
+        snprintf(from, sizeof(from), "N%d", i);
+        last = rfx_send(f, id, from, to, CNY(4000), w3 + (i - 1) * DAY_MS);
+        if (i < n)
+            assert_int_equal(last, 0);
+    }
+    return last;
+}
+
+/* A person whose busiest week brought 3,000 CNY receives 12,000 from three new senders over
+ * three days: at least 2 new senders, 8,000 CNY (baseline.min.amount) and three times its
+ * usual week. A weak finding (20, below baseline.large.amount): a REVIEW, with the baseline it
+ * was compared against in the evidence. */
+static void test_baseline_low_usual_week_fires(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_senders(f, "B", 3000, 3), 1);
+    const ix_request *q = &f->req[0];
+    assert_string_equal(q->account, "B");
+    assert_int_equal(q->action, IX_ACTION_REVIEW);
+    assert_int_equal(q->score, 20);
+    const ix_finding *fd = &q->findings[0];
+    assert_string_equal(fd->code, "FI02");
+    assert_int_equal(fd->score, 20);
+    assert_int_equal(fd->amount, CNY(12000));
+    assert_int_equal(fd->nfigures, 4);
+    assert_figure(fd, 0, "new_senders", 3, 2);
+    assert_figure(fd, 1, "money_in_new", CNY(12000), CNY(8000));
+    assert_figure(fd, 2, "usual_week", CNY(3000), CNY(4000)); /* 12,000 / 3 */
+    assert_figure(fd, 3, "weeks_of_history", 2, 1);
+    assert_int_equal(fd->nevidence, 3);
+}
+
+/* The same senders for a person whose busiest week brought 5,000 CNY: 12,000 is less than
+ * three times that, quiet; a fourth new sender brings 16,000, and it fires. */
+static void test_baseline_high_usual_week_is_quiet(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_senders(f, "B", 5000, 3), 0);
+    assert_int_equal(f->hits[f->slot], 0);
+    assert_int_equal(rfx_send(f, "BN4", "N4", "B", CNY(4000), week0() + 3 * WEEK_MS + 3 * DAY_MS),
+                     1);
+    const ix_finding *fd = &f->req[0].findings[0];
+    assert_string_equal(fd->code, "FI02");
+    assert_figure(fd, 0, "new_senders", 4, 2);
+    assert_figure(fd, 2, "usual_week", CNY(5000), CNY(16000) / 3);
+}
+
+/* New senders that are businesses (an employer, a refund) are an ordinary life's: quiet. And
+ * an account whose first week is not over has no baseline yet (baseline.weeks 1). */
+static void test_baseline_counts_persons_and_needs_history(void **state)
+{
+    rfx *f = *state;
+    for (int i = 1; i <= 3; i++) {
+        char who[8];
+        snprintf(who, sizeof(who), "N%d", i);
+        rfx_profile(f, who, IX_HOLDER_BUSINESS);
+    }
+    assert_int_equal(baseline_senders(f, "B", 3000, 3), 0);
+    int64_t w1 = week0() + WEEK_MS;
+    assert_int_equal(rfx_send(f, "YH", "P0", "YOUNG", CNY(1000), w1), 0);
+    assert_int_equal(rfx_send(f, "Y1", "M1", "YOUNG", CNY(4000), w1 + DAY_MS), 0);
+    assert_int_equal(rfx_send(f, "Y2", "M2", "YOUNG", CNY(4000), w1 + 2 * DAY_MS), 0);
+    assert_int_equal(rfx_send(f, "Y3", "M3", "YOUNG", CNY(4000), w1 + 3 * DAY_MS), 0);
+    assert_int_equal(f->hits[f->slot], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -152,6 +246,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_standing_senders_do_not_count, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_merchants_and_businesses_exempt, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_low_usual_week_fires, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_high_usual_week_is_quiet, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_counts_persons_and_needs_history, setup,
+                                        rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,6 +112,10 @@ static void test_window_edge(void **state)
 static void test_long_standing_receivers_do_not_count(void **state)
 {
     rfx *f = *state;
+    char errstr[256];
+    /* The strict tier's count: the account's week-old history would bring in the baseline
+     * tier, which is not under test here. */
+    assert_int_equal(cfg_set(&f->c, "rules.fanout.baseline.score", "0", errstr, sizeof(errstr)), 0);
     const char *old[] = {"R01", "R02", "R03"};
     char id[16];
     for (int i = 0; i < 3; i++) {
@@ -145,6 +149,86 @@ static void test_businesses_and_merchants_exempt(void **state)
     assert_int_equal(f->hits[f->slot], 0);
 }
 
+/* ---- the baseline tier (FO02): few new receivers over days, far beyond the account's usual */
+
+#define WEEK_MS (7 * DAY_MS)
+
+/* A pays its landlord L0 2,000 CNY in week 0 (a week of score.h after T0, plus 12 hours) and
+ * `usual` in week 1; in week 3 it pays new receivers R1..R3 4,000 CNY a day apart, or the
+ * merchants M1..M3 when `merchants`. Returns the requests of the last. */
+static int baseline_receivers(rfx *f, int64_t usual, int merchants)
+{
+    char id[16], to[16];
+    int64_t w0 = (T0 / WEEK_MS + 1) * WEEK_MS + 12 * HOUR_MS, w3 = w0 + 3 * WEEK_MS;
+    int last = 0;
+    assert_int_equal(rfx_send(f, "H0", "A", "L0", CNY(2000), w0), 0);
+    assert_int_equal(rfx_send(f, "H1", "A", "L0", CNY(usual), w0 + WEEK_MS), 0);
+    for (int i = 1; i <= 3; i++) {
+        snprintf(id, sizeof(id), "R%d", i);
+        snprintf(to, sizeof(to), "%c%d", merchants ? 'M' : 'R', i);
+        if (merchants)
+            rfx_profile(f, to, IX_HOLDER_MERCHANT);
+        last = rfx_send(f, id, "A", to, CNY(4000), w3 + (i - 1) * DAY_MS);
+        if (i < 3)
+            assert_int_equal(last, 0);
+    }
+    return last;
+}
+
+/* Usual week 3,000 CNY: 12,000 to three new persons is at least three times it and 8,000
+ * CNY: a weak finding (20) and a REVIEW, with the baseline in the evidence. */
+static void test_baseline_low_usual_week_fires(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_receivers(f, 3000, 0), 1);
+    const ix_request *q = &f->req[0];
+    assert_string_equal(q->account, "A");
+    assert_int_equal(q->action, IX_ACTION_REVIEW);
+    const ix_finding *fd = &q->findings[0];
+    assert_string_equal(fd->code, "FO02");
+    assert_int_equal(fd->score, 20);
+    assert_int_equal(fd->amount, CNY(12000));
+    assert_figure(fd, 0, "new_receivers", 3, 3);
+    assert_figure(fd, 1, "money_out_new", CNY(12000), CNY(8000));
+    assert_figure(fd, 2, "usual_week", CNY(3000), CNY(4000));
+    assert_figure(fd, 3, "weeks_of_history", 2, 1);
+}
+
+/* Paying 24,000 CNY to the three new receivers (8,000 each) is at least baseline.large.amount
+ * (20,000): the finding scores 30, and the money figure shows that threshold. */
+static void test_baseline_large_amount_scores_more(void **state)
+{
+    rfx *f = *state;
+    int64_t w0 = (T0 / WEEK_MS + 1) * WEEK_MS + 12 * HOUR_MS, w3 = w0 + 3 * WEEK_MS;
+    assert_int_equal(rfx_send(f, "H0", "A", "L0", CNY(2000), w0), 0);
+    assert_int_equal(rfx_send(f, "H1", "A", "L0", CNY(3000), w0 + WEEK_MS), 0);
+    assert_int_equal(rfx_send(f, "R1", "A", "R1", CNY(8000), w3), 0);
+    assert_int_equal(rfx_send(f, "R2", "A", "R2", CNY(8000), w3 + DAY_MS), 0);
+    assert_int_equal(rfx_send(f, "R3", "A", "R3", CNY(8000), w3 + 2 * DAY_MS), 1);
+    const ix_finding *fd = &f->req[0].findings[0];
+    assert_string_equal(fd->code, "FO02");
+    assert_int_equal(fd->score, 30);
+    assert_int_equal(f->req[0].action, IX_ACTION_REVIEW);
+    assert_figure(fd, 1, "money_out_new", CNY(24000), CNY(20000));
+    assert_figure(fd, 2, "usual_week", CNY(3000), CNY(8000));
+}
+
+/* Usual week 5,000 CNY: 12,000 is less than three times it, quiet. */
+static void test_baseline_high_usual_week_is_quiet(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_receivers(f, 5000, 0), 0);
+    assert_int_equal(f->hits[f->slot], 0);
+}
+
+/* Paying three new shops is shopping, whatever the sums. */
+static void test_baseline_counts_persons_only(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_receivers(f, 3000, 1), 0);
+    assert_int_equal(f->hits[f->slot], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +238,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long_standing_receivers_do_not_count, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_businesses_and_merchants_exempt, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_low_usual_week_fires, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_large_amount_scores_more, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_high_usual_week_is_quiet, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_counts_persons_only, setup, rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,6 +137,64 @@ static void test_merchants_and_businesses_exempt(void **state)
     assert_int_equal(rfx_send(f, "X6", "PERSON", "SUPPLIER", CNY(48000), T0 + 5 * MIN_MS), 1);
 }
 
+/* ---- the baseline tier (PT02): money between persons passed on over days */
+
+#define WEEK_MS (7 * DAY_MS)
+
+/* A's friend P0 pays it 2,000 CNY in week 0 (a week of score.h after T0, plus 12 hours) and
+ * `usual` in week 1; in week 3 V1 and V2 pay it 5,000 CNY each, and two days later it pays
+ * 8,000 to O1 (a merchant when `merchant`). Returns the requests of the last. */
+static int baseline_conduit(rfx *f, int64_t usual, int merchant)
+{
+    int64_t w0 = (T0 / WEEK_MS + 1) * WEEK_MS + 12 * HOUR_MS, w3 = w0 + 3 * WEEK_MS;
+    if (merchant)
+        rfx_profile(f, "O1", IX_HOLDER_MERCHANT);
+    assert_int_equal(rfx_send(f, "H0", "P0", "A", CNY(2000), w0), 0);
+    assert_int_equal(rfx_send(f, "H1", "P0", "A", CNY(usual), w0 + WEEK_MS), 0);
+    assert_int_equal(rfx_send(f, "V1", "V1", "A", CNY(5000), w3), 0);
+    assert_int_equal(rfx_send(f, "V2", "V2", "A", CNY(5000), w3 + HOUR_MS), 0);
+    return rfx_send(f, "O1", "A", "O1", CNY(8000), w3 + 2 * DAY_MS);
+}
+
+/* Usual week 2,000 CNY: 10,000 from persons is at least 8,000 CNY and three times it, and
+ * 80 % of it went on to a person within the week: a weak finding (20), a REVIEW, with the
+ * baseline. */
+static void test_baseline_low_usual_week_fires(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_conduit(f, 2000, 0), 1);
+    const ix_request *q = &f->req[0];
+    assert_string_equal(q->account, "A");
+    assert_int_equal(q->action, IX_ACTION_REVIEW);
+    const ix_finding *fd = &q->findings[0];
+    assert_string_equal(fd->code, "PT02");
+    assert_int_equal(fd->score, 20);
+    assert_int_equal(fd->amount, CNY(10000));
+    assert_int_equal(fd->nfigures, 5);
+    assert_figure(fd, 0, "received", CNY(10000), CNY(8000));
+    assert_figure(fd, 1, "sent_on_pct", 80, 50);
+    assert_figure(fd, 2, "hold_minutes", 2 * 24 * 60, 7 * 24 * 60);
+    assert_figure(fd, 3, "usual_week", CNY(2000), CNY(10000) / 3);
+    assert_figure(fd, 4, "weeks_of_history", 2, 1);
+    assert_int_equal(fd->nevidence, 3);
+}
+
+/* Usual week 4,000 CNY: 10,000 is less than three times it, quiet. */
+static void test_baseline_high_usual_week_is_quiet(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_conduit(f, 4000, 0), 0);
+    assert_int_equal(f->hits[f->slot], 0);
+}
+
+/* Money spent at a shop is spent, not passed on. */
+static void test_baseline_paying_a_merchant_is_quiet(void **state)
+{
+    rfx *f = *state;
+    assert_int_equal(baseline_conduit(f, 2000, 1), 0);
+    assert_int_equal(f->hits[f->slot], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +205,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_earlier_spending_is_not_passing_on, setup,
                                         rfx_teardown),
         cmocka_unit_test_setup_teardown(test_merchants_and_businesses_exempt, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_low_usual_week_fires, setup, rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_high_usual_week_is_quiet, setup,
+                                        rfx_teardown),
+        cmocka_unit_test_setup_teardown(test_baseline_paying_a_merchant_is_quiet, setup,
+                                        rfx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

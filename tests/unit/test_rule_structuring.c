@@ -134,11 +134,13 @@ static void test_band_edges(void **state)
     assert_int_equal(f->hits[f->slot], 0);
 }
 
-/* The interval is closed: a transfer exactly one window before counts; one
+/* The interval is closed: a transfer exactly one window (set to 3 days) before counts; one
  * minute earlier it does not. */
 static void test_window_edge(void **state)
 {
     rfx *f = *state;
+    char errstr[256];
+    assert_int_equal(cfg_set(&f->c, "rules.structuring.window", "3d", errstr, sizeof(errstr)), 0);
     const int64_t edge[] = {0, HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 3 * DAY_MS};
     const int64_t late[] = {0, HOUR_MS, 2 * HOUR_MS, 3 * HOUR_MS, 3 * DAY_MS + MIN_MS};
     assert_int_equal(series(f, "EDGE", 1, five, edge, 5), 1);

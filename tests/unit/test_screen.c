@@ -215,7 +215,7 @@ static void assert_part(const ix_request *q, int i, const char *rule, int score,
 }
 
 /* ACC1 had one payer a week for three weeks; six in the fourth week are a
- * counterparty surge (CS01, 20: a REVIEW alone). Through a checkpoint and
+ * counterparty surge (CS01, set to 20: a REVIEW alone). Through a checkpoint and
  * a restart the finding stays in ACC1's score: once ACC1 is watch-listed,
  * the next payment (WL01, set to 30) adds to it, 50, a HOLD within the
  * cooldown of the REVIEW, with both parts; fifteen days after the surge it
@@ -227,6 +227,7 @@ static void test_weak_findings_add_up_over_days(void **state)
     scr_result res;
     char errstr[256], id[16];
     set_key(f, "rules.watchlist.score", "30");
+    set_key(f, "rules.surge.score", "20");
     int64_t w0 = (T0 / WEEK_MS + 1) * WEEK_MS; /* a week's start */
     for (int w = 0; w < 3; w++) {
         snprintf(id, sizeof(id), "H%d", w);
