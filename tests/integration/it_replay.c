@@ -174,8 +174,11 @@ static void assert_tmp_empty(void)
 
 static void assert_text(const char *got, const char *want)
 {
-    if (strcmp(got, want) != 0)
-        fail_msg("output differs; expected:\n%s\ngot:\n%s", want, got);
+    if (strcmp(got, want) != 0) {
+        /* In full: fail_msg cuts long messages. */
+        fprintf(stderr, "output differs; expected:\n%s\ngot:\n%s\n", want, got);
+        fail_msg("output differs (both above)");
+    }
 }
 
 /* The lines every replay of the first batch, or of both, prints first. */
@@ -218,7 +221,7 @@ static void test_defaults(void **state)
     char want[4096], in[1024];
     run_out r = replay(0, NULL);
     input_lines(in, sizeof(in), 11);
-    snprintf(want, sizeof(want), "%s\nA: %s (rule set 2026.11-1)\n%s", in, g_env.conf_path,
+    snprintf(want, sizeof(want), "%s\nA: %s (rule set 2026.12-1)\n%s", in, g_env.conf_path,
              RUN_A_BODY);
     assert_text(r.out, want);
     assert_tmp_empty();
@@ -232,8 +235,8 @@ static void test_compare_set(void **state)
     run_out r = replay(0, "--set", "rules.structuring.min.count=10", NULL);
     input_lines(in, sizeof(in), 11);
     snprintf(want, sizeof(want),
-             "%s\nA: %s (rule set 2026.11-1)\n%s"
-             "\nB: --set rules.structuring.min.count=10 (rule set 2026.11-1)\n"
+             "%s\nA: %s (rule set 2026.12-1)\n%s"
+             "\nB: --set rules.structuring.min.count=10 (rule set 2026.12-1)\n"
              "  3 requests on 3 accounts: FREEZE 3, HOLD 0, REVIEW 0\n"
              "  desk: 0 findings held back, 0 verdicts applied, 0 refused\n"
              "  rule              findings  requests  FREEZE    HOLD  REVIEW\n"
@@ -367,7 +370,7 @@ static void test_json_evidence(void **state)
                             json_string_value(json_object_get(q, "id")));
         assert_string_equal(json_string_value(json_object_get(doc, "action")),
                             json_string_value(json_object_get(q, "action")));
-        assert_string_equal(json_string_value(json_object_get(doc, "rule_set")), "2026.11-1");
+        assert_string_equal(json_string_value(json_object_get(doc, "rule_set")), "2026.12-1");
     }
     /* The evidence a desk acts on: the payment into W, and the victim's
      * money followed from V through M to N. */
@@ -391,7 +394,7 @@ static void test_range_by_time(void **state)
     /* Up to the gap: the first batch alone decides as before. */
     run_out r = replay(0, "--to", g_mid, NULL);
     input_lines(in, sizeof(in), 9);
-    snprintf(want, sizeof(want), "%s\nA: %s (rule set 2026.11-1)\n%s", in, g_env.conf_path,
+    snprintf(want, sizeof(want), "%s\nA: %s (rule set 2026.12-1)\n%s", in, g_env.conf_path,
              RUN_A_BODY);
     assert_text(r.out, want);
     free_run(&r);
