@@ -96,9 +96,9 @@ static void write_transfers(const hx_env *e, const ix_transfer *xs, char *json_p
         assert_true(enc_transfer(&xs[i], buf, sizeof(buf)) > 0);
         strcat(strcat(json, buf), "\n");
         assert_true(tf_format(xs[i].event_time_ms, at, sizeof(at)) > 0);
-        snprintf(buf, sizeof(buf), "%.64s,%.34s,%.11s,%.34s,%.11s,%" PRId64 ",CNY,%s,mobile\r\n", xs[i].id,
-                 xs[i].from_account, xs[i].from_bank, xs[i].to_account, xs[i].to_bank, xs[i].amount,
-                 at);
+        snprintf(buf, sizeof(buf), "%.64s,%.34s,%.11s,%.34s,%.11s,%" PRId64 ",CNY,%s,mobile\r\n",
+                 xs[i].id, xs[i].from_account, xs[i].from_bank, xs[i].to_account, xs[i].to_bank,
+                 xs[i].amount, at);
         strcat(csv, buf);
     }
     write_file(e, "transfers.jsonl", json, json_path, size);
