@@ -341,6 +341,17 @@ static void test_edges_merge_store_and_pending(void **state)
     assert_int_equal(e[0].sum, 151);
 }
 
+/* The fixture's graph again, its writer waiting at f->gt for each batch. */
+static void reopen_gated(fx *f)
+{
+    char errstr[512];
+    graph_close(f->g);
+    graph_opts o = {
+        .dir = f->dir, .cache_bytes = 16 << 20, .write_hook = gate_wait, .write_hook_arg = &f->gt};
+    if (graph_open(&o, &f->g, errstr, sizeof(errstr)) != 0)
+        fail_msg("graph_open: %s", errstr);
+}
+
 static void assert_edge(const graph_edge *e, const char *peer, int64_t count, int64_t sum,
                         int64_t first, int64_t last)
 {
@@ -361,10 +372,7 @@ static void test_reads_while_a_batch_is_in_flight(void **state)
     graph_edge e[8];
     graph_flow fl[8];
     gate *gt = &f->gt;
-    graph_close(f->g);
-    graph_opts o = {
-        .dir = f->dir, .cache_bytes = 16 << 20, .write_hook = gate_wait, .write_hook_arg = gt};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    reopen_gated(f);
     apply(f->g, "S1", "R", 100, T0);
     apply(f->g, "S2", "R", 200, T0 + 10);
     assert_int_equal(graph_seen_transfer(f->g, "ID-1", T0, errstr, sizeof(errstr)), 0);
@@ -421,10 +429,7 @@ static void test_discard_with_a_batch_in_flight(void **state)
     char errstr[256];
     graph_edge e[8];
     gate *gt = &f->gt;
-    graph_close(f->g);
-    graph_opts o = {
-        .dir = f->dir, .cache_bytes = 16 << 20, .write_hook = gate_wait, .write_hook_arg = gt};
-    assert_int_equal(graph_open(&o, &f->g, errstr, sizeof(errstr)), 0);
+    reopen_gated(f);
     apply(f->g, "S1", "R", 100, T0);
     graph_offset off = {"transfers", 3, 1};
     assert_int_equal(graph_checkpoint_begin(f->g, &off, 1, errstr, sizeof(errstr)), 0);
