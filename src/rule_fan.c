@@ -266,22 +266,7 @@ static const cfg_entry fi_keys[] = {
      .desc = "The usual week is the busiest earlier week, in or out, the account remembers "
              "(this week before the window, last week, the busiest before), so money of the "
              "window is never its own baseline."},
-    {.name = "baseline.score",
-     .type = CFG_INT,
-     .offset = offsetof(fan_params, base_score),
-     .def = "20",
-     .min = 0,
-     .max = 100,
-     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
-     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
-    {.name = "baseline.large.score",
-     .type = CFG_INT,
-     .offset = offsetof(fan_params, base_large_score),
-     .def = "30",
-     .min = 0,
-     .max = 100,
-     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
-     .desc = "With another finding within `score.horizon`, a HOLD."},
+    RULE_BASELINE_SCORE_KEYS(fan_params),
     {.name = NULL},
 };
 
@@ -332,22 +317,7 @@ static const cfg_entry fo_keys[] = {
      .desc = "The usual week is the busiest earlier week, in or out, the account remembers "
              "(this week before the window, last week, the busiest before), so money of the "
              "window is never its own baseline."},
-    {.name = "baseline.score",
-     .type = CFG_INT,
-     .offset = offsetof(fan_params, base_score),
-     .def = "20",
-     .min = 0,
-     .max = 100,
-     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
-     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
-    {.name = "baseline.large.score",
-     .type = CFG_INT,
-     .offset = offsetof(fan_params, base_large_score),
-     .def = "30",
-     .min = 0,
-     .max = 100,
-     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
-     .desc = "With another finding within `score.horizon`, a HOLD."},
+    RULE_BASELINE_SCORE_KEYS(fan_params),
     {.name = NULL},
 };
 

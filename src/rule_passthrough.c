@@ -221,22 +221,7 @@ static const cfg_entry pt_keys[] = {
      .summary = "How many times its usual week the money received from persons must reach.",
      .desc = "The usual week is the busiest earlier week the account remembers, in or out, "
              "before the window."},
-    {.name = "baseline.score",
-     .type = CFG_INT,
-     .offset = offsetof(pt_params, base_score),
-     .def = "20",
-     .min = 0,
-     .max = 100,
-     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",
-     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},
-    {.name = "baseline.large.score",
-     .type = CFG_INT,
-     .offset = offsetof(pt_params, base_large_score),
-     .def = "30",
-     .min = 0,
-     .max = 100,
-     .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",
-     .desc = "With another finding within `score.horizon`, a HOLD."},
+    RULE_BASELINE_SCORE_KEYS(pt_params),
     {.name = NULL},
 };
 

@@ -173,6 +173,25 @@ int rule_beyond_baseline(const rule_input *in, const rule_baseline *b, int64_t a
 /* The score of a baseline-tier finding about `amount`: `large` from baseline.large.amount on,
  * else `weak`; *threshold receives the money threshold that applied (baseline.large.amount
  * or baseline.min.amount), for the finding's money figure. */
+/* The two score keys of a baseline tier, the same in every rule that has one: T is the
+ * rule's params struct, with int64_t base_score and base_large_score (the arguments of
+ * rule_baseline_score). */
+#define RULE_BASELINE_SCORE_KEYS(T)                                                                \
+    {.name = "baseline.score",                                                                     \
+     .type = CFG_INT,                                                                              \
+     .offset = offsetof(T, base_score),                                                            \
+     .def = "20",                                                                                  \
+     .min = 0,                                                                                     \
+     .max = 100,                                                                                   \
+     .summary = "Score of a baseline-tier finding; 0 turns the tier off.",                         \
+     .desc = "A REVIEW alone by default; with another weak finding still a REVIEW."},              \
+    {                                                                                              \
+        .name = "baseline.large.score", .type = CFG_INT, .offset = offsetof(T, base_large_score),  \
+        .def = "30", .min = 0, .max = 100,                                                         \
+        .summary = "Score of a baseline-tier finding about at least baseline.large.amount.",       \
+        .desc = "With another finding within `score.horizon`, a HOLD."                             \
+    }
+
 int rule_baseline_score(const rule_input *in, int64_t amount, int64_t weak, int64_t large,
                         int64_t *threshold);
 
