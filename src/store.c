@@ -299,8 +299,8 @@ static void build_options(store *s, const store_opts *o)
             /* The default skip-list memtable, not a hash of per-prefix
              * lists: a checkpoint's sorted batch inserts into it with the
              * splice of the previous key, where the hash lists searched
-             * each bucket from the top (bench_graph: 24,177 -> 34,058
-             * transfers/s; bench/README.md). */
+             * each bucket from the top (bench/ab.sh, three alternated
+             * pairs: 0.850 times the CPU per transfer; bench/README.md). */
         } else {
             /* Point lookups, most of them for keys that are not there (a
              * new transfer id, an account seen for the first time): a
