@@ -1870,7 +1870,7 @@ int graph_checkpoint_begin(graph *g, const graph_offset *offsets, size_t n, char
     park_clean(g->parks);
     g->park_clock_stored = clock_now;
     g->desk.dirty = 0;
-    vec_free(&g->desk_reqs_frozen);
+    /* land() emptied the frozen sets: this batch's take their place. */
     g->desk_reqs_frozen = g->desk_reqs;
     memset(&g->desk_reqs, 0, sizeof(g->desk_reqs));
     pthread_mutex_unlock(&g->desk_lock);
@@ -1878,7 +1878,6 @@ int graph_checkpoint_begin(graph *g, const graph_offset *offsets, size_t n, char
     for (int i = 0; i < GRAPH_STRIPES; i++)
         freeze(&g->stripes[i]);
     pthread_mutex_lock(&g->ids.lock);
-    idset_clear(&g->fids);
     g->fids.slots = g->ids.slots;
     g->fids.cap = g->ids.cap;
     g->fids.count = g->ids.count;
