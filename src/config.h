@@ -119,10 +119,11 @@ typedef struct cfg {
     /* State */
     char *state_dir;
     int64_t state_cache_bytes;
-    int64_t state_retention_ms; /* flows and edges expire after this */
-    int64_t state_min_free;     /* bytes free on the store's disk below which run stops */
-    char *state_log_dir;        /* RocksDB's info log; "" = in state_dir */
-    char *watchlist_file;       /* bulk-loaded at start when set */
+    int64_t state_write_interval_ms; /* how often the store is written; 0 = every commit */
+    int64_t state_retention_ms;      /* flows and edges expire after this */
+    int64_t state_min_free;          /* bytes free on the store's disk below which run stops */
+    char *state_log_dir;             /* RocksDB's info log; "" = in state_dir */
+    char *watchlist_file;            /* bulk-loaded at start when set */
 
     /* Pipeline */
     int64_t workers;       /* decode threads; 0 = one per core */

@@ -227,6 +227,24 @@ const cfg_entry cfg_core_table[] = {
      .desc = "The main memory cost of an instance. A cache that holds the accounts active "
              "within the longest rule window serves most lookups without touching the disk; "
              "a smaller one costs disk reads per transfer and with them throughput."},
+    {.name = "state.write.interval",
+     .section = "State",
+     .type = CFG_DURATION,
+     .offset = offsetof(cfg, state_write_interval_ms),
+     .def = "5s",
+     .min = 0,
+     .max = 10 * CFG_MINUTE,
+     .summary = "How often the state is written to the store; 0 writes it at every commit.",
+     .desc = "Transactions still commit every `commit.interval`; in between writes, what "
+             "they changed stays in the account cache (it cannot be evicted until written), "
+             "and the store's own position says where it stands. An account touched several "
+             "times, or a pair paid again, is written once per write instead of once per "
+             "commit, which is most of the store's cost. After a crash, or a transaction the "
+             "broker aborts, the input since the last write is screened again from the store "
+             "without re-sending what was committed, so this is also the bound on that "
+             "replay. The state is written early when half the cache's accounts wait for it, "
+             "and always when partitions are revoked and at shutdown. `interdict inspect` "
+             "beside a running screener sees the store as of the last write."},
     {.name = "state.retention",
      .section = "State",
      .type = CFG_DURATION,

@@ -2207,3 +2207,14 @@ void graph_get_stats(graph *g, graph_stats *st)
     st->parked = park_count(g->parks);
     pthread_mutex_unlock(&g->park_lock);
 }
+
+int graph_write_wanted(graph *g)
+{
+    size_t dirty = 0;
+    for (int i = 0; i < GRAPH_STRIPES; i++) {
+        pthread_mutex_lock(&g->stripes[i].lock);
+        dirty += g->stripes[i].ndirty;
+        pthread_mutex_unlock(&g->stripes[i].lock);
+    }
+    return dirty > g->stripe_cap * GRAPH_STRIPES / 2;
+}

@@ -323,4 +323,9 @@ typedef struct graph_stats {
 } graph_stats;
 void graph_get_stats(graph *g, graph_stats *st);
 
+/* Whether the changes waiting to be written fill half the account cache
+ * (its dirty entries cannot be evicted): time to write them, whatever the
+ * interval. */
+int graph_write_wanted(graph *g);
+
 #endif /* IX_GRAPH_H */

@@ -612,10 +612,11 @@ static void print_run_summary(const ix_log *lg, const stats *st)
     LOG_INFO(lg, "main",
              "stopped: %" PRIu64 " transfers, %" PRIu64 " screened, %" PRIu64
              " freeze requests (FREEZE %" PRIu64 ", HOLD %" PRIu64 ", REVIEW %" PRIu64 "), %" PRIu64
-             " dead letters, %" PRIu64 " checkpoints, %" PRIu64 " late events",
+             " dead letters, %" PRIu64 " checkpoints, %" PRIu64 " late events, %" PRIu64
+             " replayed",
              st->transfers, st->screened, st->requests, st->by_action[IX_ACTION_FREEZE],
              st->by_action[IX_ACTION_HOLD], st->by_action[IX_ACTION_REVIEW], st->deadletters,
-             st->checkpoints, st->late);
+             st->checkpoints, st->late, st->replayed);
 }
 
 /* SIGHUP: the rules and actions are read again from the same sources; keys

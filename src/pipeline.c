@@ -5,10 +5,11 @@
  * thread tells the sequencer which partitions have nothing left to read, so
  * that it stops waiting for them. Every commit.interval the main thread
  * stops dispatching, waits for the workers to drain (the barrier), commits
- * the Kafka transaction with the consumer offsets, writes the graph and the
- * same offsets to RocksDB, and begins the next transaction. Rebalances,
- * reloads and shutdown all go through the same barrier. See pipeline.h for
- * the recovery protocol.
+ * the Kafka transaction with the consumer offsets and begins the next one;
+ * every state.write.interval it also writes the graph's changes since the
+ * last write, with the offsets they reach, to RocksDB. Rebalances, reloads
+ * and shutdown all go through the same barrier, and write the state. See
+ * pipeline.h for the recovery protocol.
  */
 #include "pipeline.h"
 
@@ -46,6 +47,13 @@ typedef struct pipeline_ctx {
     int nworkers;
     wk_part **parts; /* stable pointers: workers hold them */
     size_t nparts, capparts;
+    /* Where our own transactions took each group partition's offset, kept
+     * when the partition goes: a partition that comes back after a lost
+     * assignment is rebuilt from the store without re-sending up to here
+     * even when the broker does not tell (the embedded broker keeps no
+     * transactional offsets) or another member went less far. */
+    graph_offset *sent;
+    size_t nsent, capsent;
     int assigned; /* the group has given us partitions at least once */
     int paused;   /* partitions paused for back-pressure */
     int failed;   /* a fatal error on the main thread */
@@ -53,6 +61,7 @@ typedef struct pipeline_ctx {
     char fail_msg[1024];
     int64_t last_input_ns;
     int64_t last_ckpt_ns;
+    int64_t last_write_ns; /* the last state write */
     int64_t last_observe_ns;
     /* Transactions aborted since the last commit, and why the last one was:
      * an --until-idle run is not idle while its interval waits to be screened
@@ -116,7 +125,7 @@ static wk_part *part_add(pipeline_ctx *p, const char *topic, int32_t partition)
     pt->partition = partition;
     pt->kind = kind_of(p, topic);
     atomic_store(&pt->next, -1);
-    pt->ckpt = -1;
+    pt->ckpt = pt->stored = -1;
     if (wk_part_open(p->pool, pt) != 0) {
         free(pt->topic);
         free(pt);
@@ -145,24 +154,69 @@ static void part_remove(pipeline_ctx *p, const char *topic, int32_t partition)
 
 /* ---- checkpoint */
 
-/* The offsets of every partition that moved: for the transaction (group
- * partitions only) and for the store (all of them). */
-static void collect_offsets(pipeline_ctx *p, rd_kafka_topic_partition_list_t *txn,
-                            graph_offset *store, size_t *nstore)
+/* The offsets for the transaction: every group partition that moved since
+ * the last commit. In a gap screened again the group's offset stays where
+ * the output went (suppress_until): committing less would let a second
+ * crash send that output again. */
+static void collect_commit(pipeline_ctx *p, rd_kafka_topic_partition_list_t *txn)
 {
-    *nstore = 0;
     for (size_t i = 0; i < p->nparts; i++) {
         wk_part *pt = p->parts[i];
         int64_t next = atomic_load(&pt->next);
-        if (next < 0 || next == pt->ckpt)
+        if (pt->kind == WK_TABLE || next < 0 || next == pt->ckpt)
             continue;
-        if (pt->kind != WK_TABLE)
-            rd_kafka_topic_partition_list_add(txn, pt->topic, pt->partition)->offset = next;
-        store[*nstore].topic = pt->topic;
-        store[*nstore].partition = pt->partition;
-        store[*nstore].offset = next;
-        (*nstore)++;
+        rd_kafka_topic_partition_list_add(txn, pt->topic, pt->partition)->offset =
+            next > pt->suppress_until ? next : pt->suppress_until;
     }
+}
+
+static int64_t sent_offset(const pipeline_ctx *p, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < p->nsent; i++)
+        if (p->sent[i].partition == partition && strcmp(p->sent[i].topic, topic) == 0)
+            return p->sent[i].offset;
+    return -1;
+}
+
+/* After a commit: remember the offsets it took. Out of memory only loses
+ * the fallback; the broker's offsets still count. */
+static void remember_sent(pipeline_ctx *p, const rd_kafka_topic_partition_list_t *txn)
+{
+    for (int k = 0; k < txn->cnt; k++) {
+        const rd_kafka_topic_partition_t *tp = &txn->elems[k];
+        size_t i = 0;
+        while (i < p->nsent &&
+               (p->sent[i].partition != tp->partition || strcmp(p->sent[i].topic, tp->topic) != 0))
+            i++;
+        if (i == p->nsent) {
+            char *topic = strdup(tp->topic);
+            if (!topic || vec_reserve((void **)&p->sent, &p->capsent, p->nsent + 1,
+                                      sizeof(*p->sent), 16) != 0) {
+                free(topic);
+                continue;
+            }
+            p->sent[p->nsent++] = (graph_offset){.topic = topic, .partition = tp->partition};
+        }
+        p->sent[i].offset = tp->offset;
+    }
+}
+
+/* The offsets for the store: every partition, tables too, that moved since
+ * the last state write. Returns how many. */
+static size_t collect_store(pipeline_ctx *p, graph_offset *store)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nparts; i++) {
+        wk_part *pt = p->parts[i];
+        int64_t next = atomic_load(&pt->next);
+        if (next < 0 || next == pt->stored)
+            continue;
+        store[n].topic = pt->topic;
+        store[n].partition = pt->partition;
+        store[n].offset = next;
+        n++;
+    }
+    return n;
 }
 
 static int rewind_consumer(pipeline_ctx *p, rd_kafka_t *rk, int tables, char *errstr,
@@ -173,9 +227,9 @@ static int rewind_consumer(pipeline_ctx *p, rd_kafka_t *rk, int tables, char *er
         wk_part *pt = p->parts[i];
         int64_t next = atomic_load(&pt->next);
         int consumed = atomic_load(&pt->pending) > 0; /* held by the sequencer */
-        if ((pt->kind == WK_TABLE) != tables || ((next < 0 || next == pt->ckpt) && !consumed))
+        if ((pt->kind == WK_TABLE) != tables || ((next < 0 || next == pt->stored) && !consumed))
             continue;
-        rd_kafka_topic_partition_list_add(l, pt->topic, pt->partition)->offset = pt->ckpt;
+        rd_kafka_topic_partition_list_add(l, pt->topic, pt->partition)->offset = pt->stored;
         atomic_store(&pt->next, -1);
     }
     int rc = 0;
@@ -214,13 +268,22 @@ static int restart_output(pipeline_ctx *p, char *errstr, size_t errstr_size)
     return -1;
 }
 
-/* After an aborted transaction: forget the interval and screen it again,
- * with what the sequencer holds (consumed after the checkpoint too). */
+/* After an aborted transaction: forget what the store does not have and
+ * screen it again from the store's position, with what the sequencer holds
+ * (consumed after the commit too); what earlier transactions committed of
+ * it goes out again only as state, its output suppressed. */
 static int rewind_to_checkpoint(pipeline_ctx *p, char *errstr, size_t errstr_size)
 {
+    for (size_t i = 0; i < p->nparts; i++) {
+        wk_part *pt = p->parts[i];
+        if (pt->kind != WK_TABLE && pt->ckpt > pt->stored && pt->ckpt > pt->suppress_until)
+            pt->suppress_until = pt->ckpt;
+    }
     int rc = rewind_consumer(p, p->consumer, 0, errstr, errstr_size);
     if (rc == 0)
         rc = rewind_consumer(p, p->tables, 1, errstr, errstr_size);
+    for (size_t i = 0; i < p->nparts; i++)
+        p->parts[i]->ckpt = p->parts[i]->stored;
     graph_discard(p->o->g);
     wk_discard(p->pool);
     if (rc != 0)
@@ -257,32 +320,76 @@ static void maybe_reload(pipeline_ctx *p)
 
 static void observe(pipeline_ctx *p);
 
-/* The barrier, then commit and persist. Called by the loop, on revoke and at
- * the end; the workers are idle for the barrier and the commit. The state's
- * batch is written while the next interval is screened (the next barrier
- * waits for it); with `wait` (on revoke and at the end) it has landed on
- * return. */
+static int store_behind(const pipeline_ctx *p)
+{
+    for (size_t i = 0; i < p->nparts; i++) {
+        int64_t next = atomic_load(&p->parts[i]->next);
+        if (next >= 0 && next != p->parts[i]->stored)
+            return 1;
+    }
+    return 0;
+}
+
+/* Due by the interval, by the cache filling up, or because a partition
+ * that moved has no position in the store yet: a restart would take the
+ * group's offset for it and start without the state built before it. */
+static int write_due(pipeline_ctx *p)
+{
+    for (size_t i = 0; i < p->nparts; i++)
+        if (p->parts[i]->stored < 0 && atomic_load(&p->parts[i]->next) >= 0)
+            return 1;
+    return tf_mono_ns() - p->last_write_ns >= p->c->state_write_interval_ms * 1000000 ||
+           graph_write_wanted(p->o->g);
+}
+
+/* Write the graph's changes since the last write with the offsets they
+ * reach, after the transactions that cover them. The batch lands while the
+ * next interval is screened (the next write waits for it); with `wait` it
+ * has landed on return. */
+static int write_state(pipeline_ctx *p, int wait, char *errstr, size_t errstr_size)
+{
+    graph_offset *store = calloc(p->nparts ? p->nparts : 1, sizeof(*store));
+    if (!store) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return -1;
+    }
+    int rc = graph_checkpoint_begin(p->o->g, store, collect_store(p, store), errstr, errstr_size);
+    free(store);
+    if (rc == 0 && wait)
+        rc = graph_sync(p->o->g, errstr, errstr_size);
+    if (rc != 0)
+        return -1;
+    for (size_t i = 0; i < p->nparts; i++) {
+        int64_t next = atomic_load(&p->parts[i]->next);
+        if (next >= 0)
+            p->parts[i]->stored = next;
+    }
+    p->last_write_ns = tf_mono_ns();
+    return 0;
+}
+
+/* The barrier, then commit and, when due, write the state. Called by the
+ * loop, on revoke and at the end; the workers are idle for the barrier and
+ * the commit. With `wait` (on revoke and at the end) the state is written
+ * and has landed on return. */
 static int checkpoint(pipeline_ctx *p, int wait, char *errstr, size_t errstr_size)
 {
     int rc = -1;
-    size_t nstore = 0;
     wk_drain(p->pool);
     p->last_ckpt_ns = tf_mono_ns();
     if (any_failure(p)) {
         snprintf(errstr, errstr_size, "%s", p->fail_msg);
         return -1;
     }
+    int write = wait || write_due(p);
     if (!moved(p)) {
         maybe_reload(p);
+        if (write && store_behind(p))
+            return write_state(p, wait, errstr, errstr_size);
         return wait ? graph_sync(p->o->g, errstr, errstr_size) : 0;
     }
-    graph_offset *store = calloc(p->nparts, sizeof(*store));
     rd_kafka_topic_partition_list_t *txn = rd_kafka_topic_partition_list_new((int)p->nparts);
-    if (!store) {
-        snprintf(errstr, errstr_size, "out of memory");
-        goto out;
-    }
-    collect_offsets(p, txn, store, &nstore);
+    collect_commit(p, txn);
     emit_result er = emit_commit(p->out, p->consumer, txn, errstr, errstr_size);
     if (er == EMIT_FATAL || er == EMIT_ABORTED) {
         p->aborts_in_a_row++;
@@ -310,15 +417,14 @@ static int checkpoint(pipeline_ctx *p, int wait, char *errstr, size_t errstr_siz
         raise(SIGKILL);
     }
     p->aborts_in_a_row = 0;
-    if (graph_checkpoint_begin(p->o->g, store, nstore, errstr, errstr_size) != 0)
-        goto out;
-    if (wait && graph_sync(p->o->g, errstr, errstr_size) != 0)
-        goto out;
+    remember_sent(p, txn);
     for (size_t i = 0; i < p->nparts; i++) {
         int64_t next = atomic_load(&p->parts[i]->next);
         if (next >= 0)
             p->parts[i]->ckpt = next;
     }
+    if (write && write_state(p, wait, errstr, errstr_size) != 0)
+        goto out;
     wk_collect(p->pool, &p->total);
     p->total.checkpoints++;
     maybe_reload(p);
@@ -326,7 +432,6 @@ static int checkpoint(pipeline_ctx *p, int wait, char *errstr, size_t errstr_siz
     observe(p);
 out:
     rd_kafka_topic_partition_list_destroy(txn);
-    free(store);
     return rc;
 }
 
@@ -495,11 +600,17 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp)
         fail(p, "%s", "out of memory");
         return -1;
     }
-    int64_t committed = pt->kind == WK_TABLE ? -1 : committed_offset(p, tp->topic, tp->partition);
+    int64_t committed = -1;
+    if (pt->kind != WK_TABLE) {
+        committed = committed_offset(p, tp->topic, tp->partition);
+        int64_t sent = sent_offset(p, tp->topic, tp->partition);
+        if (sent > committed)
+            committed = sent;
+    }
     pt->suppress_until = -1;
     if (found) {
         tp->offset = stored;
-        pt->ckpt = stored;
+        pt->ckpt = pt->stored = stored;
         atomic_store(&pt->next, stored);
         if (committed > stored) {
             pt->suppress_until = committed;
@@ -510,7 +621,7 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp)
         }
     } else if (committed >= 0) {
         tp->offset = committed;
-        pt->ckpt = committed;
+        pt->ckpt = pt->stored = committed;
         atomic_store(&pt->next, committed);
         LOG_WARN(p->o->log, "pipeline",
                  "%s [%d]: no position in the state store; resuming at the group's offset "
@@ -518,7 +629,7 @@ static int plan_start(pipeline_ctx *p, rd_kafka_topic_partition_t *tp)
                  tp->topic, tp->partition, committed);
     } else {
         tp->offset = RD_KAFKA_OFFSET_BEGINNING;
-        pt->ckpt = RD_KAFKA_OFFSET_BEGINNING;
+        pt->ckpt = pt->stored = RD_KAFKA_OFFSET_BEGINNING;
         atomic_store(&pt->next, -1);
     }
     return 0;
@@ -850,6 +961,9 @@ static void pipe_teardown(pipeline_ctx *p)
         free(p->parts[i]);
     }
     free(p->parts);
+    for (size_t i = 0; i < p->nsent; i++)
+        free((char *)p->sent[i].topic);
+    free(p->sent);
 }
 
 /* ---- the loop */
@@ -943,7 +1057,7 @@ int pipe_run(const pipe_opts *o, stats *st, char *errstr, size_t errstr_size)
     p.o = o;
     p.c = o->c;
     p.r = o->r;
-    p.last_ckpt_ns = p.last_input_ns = p.last_observe_ns = tf_mono_ns();
+    p.last_ckpt_ns = p.last_write_ns = p.last_input_ns = p.last_observe_ns = tf_mono_ns();
     const char *crash = getenv("INTERDICT_TEST_CRASH_AFTER_COMMIT");
     p.crash_after_commit = crash ? strtol(crash, NULL, 10) : 0;
 

@@ -2,18 +2,21 @@
  * the rules, emit, and checkpoint, with exactly-once effects.
  *
  * The protocol (docs/architecture.md, "Exactly once"):
- *  1. Everything screened since the last checkpoint lives in memory: graph
+ *  1. Everything screened since the last commit lives in memory: graph
  *     changes in the graph's cache, freeze requests and dead letters in the
  *     open Kafka transaction.
- *  2. A checkpoint commits the transaction together with the consumer
- *     offsets, then writes the graph changes and the same offsets to RocksDB
- *     in one batch.
+ *  2. A commit commits the transaction together with the consumer offsets.
+ *     Every state.write.interval (and on revoke and at shutdown) the graph
+ *     changes since the last write, with the offsets they reach, are written
+ *     to RocksDB in one batch, after the transaction that covers them.
  *  3. If the transaction aborts, the cache is discarded and the consumer is
- *     rewound to the last checkpoint: the interval is screened again.
- *  4. If the process dies between the transaction commit and the RocksDB
- *     write, the store's offsets are behind the group's committed offsets: on
- *     restart that gap is screened again to rebuild the state, with its
- *     output suppressed because it was already committed.
+ *     rewound to the store's position: what came after it is screened
+ *     again, output suppressed up to the last commit (it was committed).
+ *  4. If the process dies with the store's offsets behind the group's
+ *     committed offsets (between writes, or between a commit and its
+ *     write), the restart screens that gap again to rebuild the state, with
+ *     its output suppressed because it was already committed. While it does,
+ *     the offsets it commits never go below the group's.
  */
 #ifndef IX_PIPELINE_H
 #define IX_PIPELINE_H

@@ -25,6 +25,8 @@ extern const double stats_hist_bounds_us[STATS_HIST_BUCKETS - 1];
 int stats_hist_bucket(int64_t ns);
 
 typedef struct stats {
+    /* A message screened again in a replayed gap (its output committed
+     * before) counts only as replayed. */
     uint64_t transfers;                  /* transfer messages consumed (valid or not) */
     uint64_t screened;                   /* valid transfers screened */
     uint64_t replayed;                   /* messages re-screened with output suppressed */

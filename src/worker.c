@@ -239,7 +239,7 @@ static void settle_parks(wk_pool *p, const ix_transfer *t, int suppress)
 static void screen_transfer(wk_pool *p, event *e, int suppress)
 {
     char errstr[512];
-    p->interval.transfers++;
+    p->interval.transfers += !suppress;
     if (!e->ok) {
         settle(p, e->m, suppress, 0, "", &e->res);
         return;
@@ -250,7 +250,7 @@ static void screen_transfer(wk_pool *p, event *e, int suppress)
         if (rc == 0 && e->res.verdict == SCR_REJECTED)
             scr_name_transaction(&e->res, i, e->ntx);
         if (settle(p, e->m, suppress, rc, errstr, &e->res)) {
-            p->interval.screened++;
+            p->interval.screened += !suppress;
             emit_requests(p, e->res.nreqs, suppress);
         } else if (rc != 0) {
             return;

@@ -48,8 +48,10 @@ typedef struct wk_part {
     int32_t partition;
     wk_kind kind;
     _Atomic int64_t next;    /* next offset to screen; -1 until a message since ckpt */
-    int64_t ckpt;            /* where a rewind goes: `next` at the last checkpoint, or
-                              * the start position (may be RD_KAFKA_OFFSET_BEGINNING) */
+    int64_t ckpt;            /* `next` at the last commit, or the start position (may be
+                              * RD_KAFKA_OFFSET_BEGINNING) */
+    int64_t stored;          /* the store's position: `next` at the last state write, or
+                              * the start position; a rewind goes here */
     int64_t suppress_until;  /* output below this offset was already committed */
     int seq_in;              /* its input of the sequencer; -1 for a table partition */
     _Atomic int64_t pending; /* consumed and not yet screened (or dropped) */
