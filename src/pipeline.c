@@ -6,7 +6,8 @@
  * that it stops waiting for them. Every commit.interval the main thread
  * stops dispatching, waits for the workers to drain (the barrier), commits
  * the Kafka transaction with the consumer offsets and begins the next one;
- * every state.write.interval it also writes the graph's changes since the
+ * every state.write.interval (by default: each time) it also writes the
+ * graph's changes since the
  * last write, with the offsets they reach, to RocksDB. Rebalances, reloads
  * and shutdown all go through the same barrier, and write the state. See
  * pipeline.h for the recovery protocol.

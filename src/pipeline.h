@@ -6,7 +6,8 @@
  *     changes in the graph's cache, freeze requests and dead letters in the
  *     open Kafka transaction.
  *  2. A commit commits the transaction together with the consumer offsets.
- *     Every state.write.interval (and on revoke and at shutdown) the graph
+ *     Every state.write.interval (by default at every commit; and on revoke
+ *     and at shutdown) the graph
  *     changes since the last write, with the offsets they reach, are written
  *     to RocksDB in one batch, after the transaction that covers them.
  *  3. If the transaction aborts, the cache is discarded and the consumer is

@@ -163,13 +163,13 @@ static void crash_at(const char *name, const char *env, const char *value, const
 }
 
 /* Transactions are committed but the state is not written yet: with the
- * default state.write.interval (5 s) the store holds the first commit and
- * the group the fifth. The restart must rebuild the state of those four
+ * state written every 5 s (state.write.interval) the store holds the
+ * first commit and the group the fifth. The restart must rebuild the state of those four
  * intervals from the topic without publishing their requests again. */
 static void test_crash_between_commit_and_state(void **state)
 {
     (void)state;
-    crash_at("gap", "INTERDICT_TEST_CRASH_AFTER_COMMIT", "5", NULL);
+    crash_at("gap", "INTERDICT_TEST_CRASH_AFTER_COMMIT", "5", "5s");
 }
 
 /* A second crash while the first one's gap is screened again: the commits
@@ -235,12 +235,12 @@ static void test_crash_in_a_replayed_gap(void **state)
  * interval is screened: SIGKILL as that thread starts writing (the
  * transaction of the interval committed, the batch not in the store, the
  * screening thread busy with what came after). The state is written at
- * every commit here (state.write.interval 0), so the sixth batch comes
- * early in the stream. */
+ * every commit (the default), so the sixth batch comes early in the
+ * stream. */
 static void test_crash_while_the_state_is_written(void **state)
 {
     (void)state;
-    crash_at("wr", "INTERDICT_TEST_CRASH_DURING_WRITE", "6", "0");
+    crash_at("wr", "INTERDICT_TEST_CRASH_DURING_WRITE", "6", NULL);
 }
 
 int main(void)
