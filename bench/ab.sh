@@ -106,7 +106,7 @@ run_one() { # SIDE BINARY N
   local name=$1-$3 out=$RUN_ID-$1-$3
   "$2" topics "${IN[@]}" -X "topic.interceptions=$out-int" -X "topic.deadletter=$out-dl" \
     >>"$WORK/topics.log" 2>&1 || die "interdict topics failed for $name"
-  /usr/bin/time -f '%e %U %S' -o "$WORK/$name.time" "$2" run "${IN[@]}" "${xs[@]}" \
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$2" run "${IN[@]}" "${xs[@]}" \
     -X "topic.interceptions=$out-int" -X "topic.deadletter=$out-dl" -X "group.id=$out" \
     -X "instance.id=$out" -X "state.dir=$WORK/state-$name" -X "workers=$workers" \
     -X metrics.listen=off --until-idle 2s --final-metrics "$WORK/$name.prom" \
@@ -117,20 +117,20 @@ run_one() { # SIDE BINARY N
   req=$(metric "$WORK/$name.prom" interdict_freeze_requests_total)
   dl=$(metric "$WORK/$name.prom" interdict_deadletters_total)
   ((n > 0)) || die "run $name screened nothing"
-  read -r wall user sys <"$WORK/$name.time"
-  awk -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$req" -v d="$dl" \
-    'BEGIN { printf "%.0f %.2f %d %d %d\n", n / (w - 2), (u + s) * 1e6 / n, r, d, n }'
+  read -r wall user sys rss <"$WORK/$name.time"
+  awk -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$req" -v d="$dl" -v m="$rss" \
+    'BEGIN { printf "%.0f %.2f %d %d %d %d\n", n / (w - 2), (u + s) * 1e6 / n, r, d, n, m / 1024 }'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '%-6s %-3s %12s %14s %9s %12s\n' round side transfers/s "CPU µs/transfer" requests "dead letters"
+printf '%-6s %-3s %12s %14s %9s %12s %14s\n' round side transfers/s "CPU µs/transfer" requests "dead letters" "peak RSS (MB)"
 : >"$WORK/pairs"
 for ((r = 1; r <= rounds; r++)); do
-  read -r ra ca qa da na < <(run_one A "$A" "$r")
-  printf '%-6s %-3s %12s %14s %9s %12s\n' "$r" A "$ra" "$ca" "$qa" "$da"
-  read -r rb cb qb db nb < <(run_one B "$B" "$r")
-  printf '%-6s %-3s %12s %14s %9s %12s\n' "$r" B "$rb" "$cb" "$qb" "$db"
+  read -r ra ca qa da na ma < <(run_one A "$A" "$r")
+  printf '%-6s %-3s %12s %14s %9s %12s %14s\n' "$r" A "$ra" "$ca" "$qa" "$da" "$ma"
+  read -r rb cb qb db nb mb < <(run_one B "$B" "$r")
+  printf '%-6s %-3s %12s %14s %9s %12s %14s\n' "$r" B "$rb" "$cb" "$qb" "$db" "$mb"
   [[ $qa == "$qb" && $da == "$db" && $na == "$nb" ]] ||
     echo "round $r: the two sides differ (A $na screened, $qa requests, $da dead letters; B $nb, $qb, $db)"
   echo "$ra $rb $ca $cb" >>"$WORK/pairs"

@@ -126,8 +126,9 @@ typedef struct cfg {
     char *watchlist_file;            /* bulk-loaded at start when set */
 
     /* Pipeline */
-    int64_t workers;       /* decode threads; 0 = one per core */
-    int64_t input_idle_ms; /* a caught-up partition holds the event-time merge this long */
+    int64_t workers;        /* decode threads; 0 = one per core */
+    int64_t input_idle_ms;  /* a caught-up partition holds the event-time merge this long */
+    int64_t input_held_max; /* messages consumed, not yet screened, before pausing */
     int64_t input_max_bytes;
     int64_t input_max_past_ms;
     int64_t input_max_future_ms;

@@ -32,8 +32,7 @@
 #define PIPE_POLL_MS    100  /* longest wait for input; bounds reaction time */
 #define PIPE_BATCH      1024 /* messages taken from the consumer at once */
 #define PIPE_OBSERVE_MS 2000 /* how often live figures are reported */
-#define PIPE_HIGH_WATER 5000 /* pending per partition: pause it above */
-#define PIPE_LOW_WATER  1000 /* ... and resume it below */
+#define PIPE_HIGH_WATER 5000 /* pending per partition: pause above, at least */
 
 typedef struct pipeline_ctx {
     const pipe_opts *o;
@@ -487,14 +486,23 @@ static void pause_partition(pipeline_ctx *p, wk_part *pt, int pause)
  * a partition with nothing pending, which must go on being read. */
 static void back_pressure(pipeline_ctx *p)
 {
+    int64_t inputs = 0;
+    for (size_t i = 0; i < p->nparts; i++)
+        inputs += p->parts[i]->kind != WK_TABLE;
+    /* input.held.max over the partitions: a pause makes librdkafka drop
+     * what it had fetched of the partition, to fetch it again on resume,
+     * so the bound is high enough for pauses to be rare. */
+    int64_t high = inputs ? p->c->input_held_max / inputs : PIPE_HIGH_WATER;
+    if (high < PIPE_HIGH_WATER)
+        high = PIPE_HIGH_WATER;
     for (size_t i = 0; i < p->nparts; i++) {
         wk_part *pt = p->parts[i];
         int64_t pending = atomic_load(&pt->pending);
         if (pt->kind == WK_TABLE)
             continue;
-        if (!pt->paused && pending > PIPE_HIGH_WATER)
+        if (!pt->paused && pending > high)
             pause_partition(p, pt, 1);
-        else if (pt->paused && pending < PIPE_LOW_WATER)
+        else if (pt->paused && pending < high / 5)
             pause_partition(p, pt, 0);
     }
 }
