@@ -32,7 +32,7 @@
 #define PIPE_POLL_MS    100  /* longest wait for input; bounds reaction time */
 #define PIPE_BATCH      1024 /* messages taken from the consumer at once */
 #define PIPE_OBSERVE_MS 2000 /* how often live figures are reported */
-#define PIPE_HIGH_WATER 5000 /* pending per partition: pause above, at least */
+#define PIPE_HIGH_WATER 1000 /* pending per partition: pause above, at least */
 
 typedef struct pipeline_ctx {
     const pipe_opts *o;

@@ -195,13 +195,17 @@ static void test_crash_in_a_replayed_gap(void **state)
     setenv("INTERDICT_TEST_CRASH_AFTER_COMMIT", "40", 1);
     assert_int_equal(hx_run(&e, 300, 128 + SIGKILL, "run", "--until-idle", "3s", NULL),
                      128 + SIGKILL);
-    /* Commits every 10 ms: the first comes while the gap is screened. */
+    /* Commits every 10 ms, and at most 1,000 messages held per partition
+     * (each barrier screens what is held before it commits): the first
+     * commit comes while the gap is screened. */
     hx_set(&e, "commit.interval", "10ms");
+    hx_set(&e, "input.held.max", "8000");
     setenv("INTERDICT_TEST_CRASH_AFTER_COMMIT", "1", 1);
     assert_int_equal(hx_run(&e, 300, 128 + SIGKILL, "run", "--until-idle", "3s", NULL),
                      128 + SIGKILL);
     unsetenv("INTERDICT_TEST_CRASH_AFTER_COMMIT");
     hx_set(&e, "commit.interval", "300ms");
+    hx_set(&e, "input.held.max", "160000");
     pthread_join(feeder, NULL);
     assert_int_equal(hx_run(&e, 300, 0, "run", "--until-idle", "3s", NULL), 0);
     int died, rebuilt;
