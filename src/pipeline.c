@@ -7,10 +7,9 @@
  * stops dispatching, waits for the workers to drain (the barrier), commits
  * the Kafka transaction with the consumer offsets and begins the next one;
  * every state.write.interval (by default: each time) it also writes the
- * graph's changes since the
- * last write, with the offsets they reach, to RocksDB. Rebalances, reloads
- * and shutdown all go through the same barrier, and write the state. See
- * pipeline.h for the recovery protocol.
+ * graph's changes since the last write, with the offsets they reach, to
+ * RocksDB. Rebalances, reloads and shutdown all go through the same
+ * barrier, and write the state. See pipeline.h for the recovery protocol.
  */
 #include "pipeline.h"
 
@@ -32,7 +31,7 @@
 #define PIPE_POLL_MS    100  /* longest wait for input; bounds reaction time */
 #define PIPE_BATCH      1024 /* messages taken from the consumer at once */
 #define PIPE_OBSERVE_MS 2000 /* how often live figures are reported */
-#define PIPE_HIGH_WATER 1000 /* pending per partition: pause above, at least */
+#define PIPE_HELD_FLOOR 1000 /* input.held.max's share of a partition, at least */
 
 typedef struct pipeline_ctx {
     const pipe_opts *o;
@@ -170,12 +169,20 @@ static void collect_commit(pipeline_ctx *p, rd_kafka_topic_partition_list_t *txn
     }
 }
 
+/* The index of a partition in p->sent, or p->nsent. */
+static size_t sent_find(const pipeline_ctx *p, const char *topic, int32_t partition)
+{
+    size_t i = 0;
+    while (i < p->nsent &&
+           (p->sent[i].partition != partition || strcmp(p->sent[i].topic, topic) != 0))
+        i++;
+    return i;
+}
+
 static int64_t sent_offset(const pipeline_ctx *p, const char *topic, int32_t partition)
 {
-    for (size_t i = 0; i < p->nsent; i++)
-        if (p->sent[i].partition == partition && strcmp(p->sent[i].topic, topic) == 0)
-            return p->sent[i].offset;
-    return -1;
+    size_t i = sent_find(p, topic, partition);
+    return i < p->nsent ? p->sent[i].offset : -1;
 }
 
 /* After a commit: remember the offsets it took. Out of memory only loses
@@ -184,10 +191,7 @@ static void remember_sent(pipeline_ctx *p, const rd_kafka_topic_partition_list_t
 {
     for (int k = 0; k < txn->cnt; k++) {
         const rd_kafka_topic_partition_t *tp = &txn->elems[k];
-        size_t i = 0;
-        while (i < p->nsent &&
-               (p->sent[i].partition != tp->partition || strcmp(p->sent[i].topic, tp->topic) != 0))
-            i++;
+        size_t i = sent_find(p, tp->topic, tp->partition);
         if (i == p->nsent) {
             char *topic = strdup(tp->topic);
             if (!topic || vec_reserve((void **)&p->sent, &p->capsent, p->nsent + 1,
@@ -492,9 +496,9 @@ static void back_pressure(pipeline_ctx *p)
     /* input.held.max over the partitions: a pause makes librdkafka drop
      * what it had fetched of the partition, to fetch it again on resume,
      * so the bound is high enough for pauses to be rare. */
-    int64_t high = inputs ? p->c->input_held_max / inputs : PIPE_HIGH_WATER;
-    if (high < PIPE_HIGH_WATER)
-        high = PIPE_HIGH_WATER;
+    int64_t high = inputs ? p->c->input_held_max / inputs : PIPE_HELD_FLOOR;
+    if (high < PIPE_HELD_FLOOR)
+        high = PIPE_HELD_FLOOR;
     for (size_t i = 0; i < p->nparts; i++) {
         wk_part *pt = p->parts[i];
         int64_t pending = atomic_load(&pt->pending);
