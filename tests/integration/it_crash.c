@@ -50,10 +50,22 @@ static void reference_run(const char *name, int64_t start, int verify, char *dig
     hx_chaos_free(&ref_x);
 }
 
+/* Exactly the output of the uninterrupted run and its state, by digest;
+ * then the environment goes. */
+static void assert_exact(hx_env *e, hx_chaos_expect *x, const char *ref_digest)
+{
+    char digest[256];
+    hx_chaos_verify(e, x);
+    hx_digest(e, digest, sizeof(digest));
+    assert_string_equal(digest, ref_digest);
+    hx_teardown(e);
+    hx_chaos_free(x);
+}
+
 static void test_kill_and_restart(void **state)
 {
     (void)state;
-    char ref_digest[256], digest[256];
+    char ref_digest[256];
     int64_t start = (tf_now_ms() / 1000) * 1000 - spec.transfers * 50 - 60000;
     hx_chaos_expect x;
 
@@ -74,11 +86,7 @@ static void test_kill_and_restart(void **state)
     }
     pthread_join(feeder, NULL);
     assert_int_equal(hx_run(&e, 300, 0, "run", "--until-idle", "3s", NULL), 0);
-    hx_chaos_verify(&e, &x);
-    hx_digest(&e, digest, sizeof(digest));
-    assert_string_equal(digest, ref_digest);
-    hx_teardown(&e);
-    hx_chaos_free(&x);
+    assert_exact(&e, &x, ref_digest);
 }
 
 /* Count the lines of the log that say the fault point fired and that a
@@ -131,7 +139,7 @@ static void gap_committed(const hx_env *e, int nth, int64_t out[HX_GAP_PARTS])
  * default). */
 static void crash_at(const char *name, const char *env, const char *value, const char *write)
 {
-    char ref_digest[256], digest[256], refname[64];
+    char ref_digest[256], refname[64];
     int64_t start = (tf_now_ms() / 1000) * 1000 - spec.transfers * 50 - 60000;
     hx_chaos_expect x;
 
@@ -155,17 +163,14 @@ static void crash_at(const char *name, const char *env, const char *value, const
     count_log(&e, &died, &rebuilt);
     assert_int_equal(died, 1);
     assert_true(rebuilt > 0);
-    hx_chaos_verify(&e, &x);
-    hx_digest(&e, digest, sizeof(digest));
-    assert_string_equal(digest, ref_digest);
-    hx_teardown(&e);
-    hx_chaos_free(&x);
+    assert_exact(&e, &x, ref_digest);
 }
 
 /* Transactions are committed but the state is not written yet: with the
  * state written every 5 s (state.write.interval) the store holds the
- * first commit and the group the fifth. The restart must rebuild the state of those four
- * intervals from the topic without publishing their requests again. */
+ * first commit and the group the fifth. The restart must rebuild the state
+ * of those four intervals from the topic without publishing their requests
+ * again. */
 static void test_crash_between_commit_and_state(void **state)
 {
     (void)state;
@@ -180,7 +185,7 @@ static void test_crash_between_commit_and_state(void **state)
 static void test_crash_in_a_replayed_gap(void **state)
 {
     (void)state;
-    char ref_digest[256], digest[256];
+    char ref_digest[256];
     int64_t start = (tf_now_ms() / 1000) * 1000 - spec.transfers * 50 - 60000;
     hx_chaos_expect x;
 
@@ -228,11 +233,7 @@ static void test_crash_in_a_replayed_gap(void **state)
                      " to %" PRId64 ") before it died: the case did not happen",
                      i, second[i], third[i]);
     }
-    hx_chaos_verify(&e, &x);
-    hx_digest(&e, digest, sizeof(digest));
-    assert_string_equal(digest, ref_digest);
-    hx_teardown(&e);
-    hx_chaos_free(&x);
+    assert_exact(&e, &x, ref_digest);
 }
 
 /* The state's batch is written by a thread of its own while the next

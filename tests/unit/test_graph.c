@@ -362,6 +362,23 @@ static void assert_edge(const graph_edge *e, const char *peer, int64_t count, in
     assert_int_equal(e->last_ms, last);
 }
 
+/* What the in-flight case must read of R whenever it looks: three
+ * senders and four flows, oldest 100, newest 7. */
+static void assert_r_sees(graph *g)
+{
+    char errstr[256];
+    graph_edge e[8];
+    graph_flow fl[8];
+    assert_int_equal(graph_edges(g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
+    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
+    assert_edge(&e[1], "S2", 1, 200, T0 + 10, T0 + 10);
+    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
+    assert_int_equal(graph_flows(g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
+                     4);
+    assert_int_equal(fl[0].amount, 100);
+    assert_int_equal(fl[3].amount, 7);
+}
+
 /* While a checkpoint's batch is being written, reads see exactly what they
  * see once it landed: its changes from memory, the store without them, and
  * nothing twice after it lands. */
@@ -370,7 +387,6 @@ static void test_reads_while_a_batch_is_in_flight(void **state)
     fx *f = *state;
     char errstr[256];
     graph_edge e[8];
-    graph_flow fl[8];
     gate *gt = &f->gt;
     reopen_gated(f);
     apply(f->g, "S1", "R", 100, T0);
@@ -381,14 +397,7 @@ static void test_reads_while_a_batch_is_in_flight(void **state)
     /* In flight now (the writer waits at the gate); more arrives. */
     apply(f->g, "S1", "R", 50, T0 + 20);
     apply(f->g, "S3", "R", 7, T0 + 30);
-    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
-    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
-    assert_edge(&e[1], "S2", 1, 200, T0 + 10, T0 + 10);
-    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
-    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
-                     4);
-    assert_int_equal(fl[0].amount, 100);
-    assert_int_equal(fl[3].amount, 7);
+    assert_r_sees(f->g);
     assert_int_equal(graph_seen_transfer(f->g, "ID-1", T0, errstr, sizeof(errstr)), 1);
     assert_int_equal(get(f->g, "R").in_sum, 357);
     /* The next checkpoint lands the first batch before its own. */
@@ -399,23 +408,14 @@ static void test_reads_while_a_batch_is_in_flight(void **state)
     assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
     assert_int_equal(graph_sync(f->g, errstr, sizeof(errstr)), 0);
     assert_int_equal(gt->waited, 2); /* both batches went through the writer */
-    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
-    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
-    assert_edge(&e[1], "S2", 1, 200, T0 + 10, T0 + 10);
-    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
-    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
-                     4);
+    assert_r_sees(f->g);
     int64_t at = 0;
     assert_int_equal(graph_get_offset(f->g, "transfers", 3, &at, errstr, sizeof(errstr)), 1);
     assert_int_equal(at, 4);
     /* And the store alone has the same after a restart. */
     graph_close(f->g);
     f->g = open_graph(f->dir, 0);
-    assert_int_equal(graph_edges(f->g, "R", GRAPH_IN, 0, e, 8, errstr, sizeof(errstr)), 3);
-    assert_edge(&e[0], "S1", 2, 150, T0, T0 + 20);
-    assert_edge(&e[2], "S3", 1, 7, T0 + 30, T0 + 30);
-    assert_int_equal(graph_flows(f->g, "R", GRAPH_IN, 0, T0 + 60000, fl, 8, errstr, sizeof(errstr)),
-                     4);
+    assert_r_sees(f->g);
     assert_int_equal(get(f->g, "R").in_sum, 357);
     assert_int_equal(graph_seen_transfer(f->g, "ID-1", T0, errstr, sizeof(errstr)), 1);
     assert_int_equal(graph_seen_transfer(f->g, "ID-2", T0, errstr, sizeof(errstr)), 0);
